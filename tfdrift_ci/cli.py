@@ -1,0 +1,412 @@
+"""Command line. The only module that reads argv/env, prints and picks exit codes.
+
+Exit codes (contract): 0 clean · 1 findings at or above --fail-on · 2 usage/input/config error ·
+3 internal error (traceback only with --debug).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, NoReturn, TextIO
+
+from tfdrift_ci import __version__
+from tfdrift_ci.errors import ConfigError, TfdriftError
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+FAIL_ON_CHOICES = ("critical", "high", "medium", "low", "info", "never")
+FORMAT_CHOICES = ("text", "json", "markdown", "sarif", "github", "falco")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse exits 2 on usage errors already; make its message our one-line shape."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"tfdrift-ci: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="tfdrift-ci",
+        description="Out-of-band changes (CloudTrail) and unsafe configuration of the ECR/ECS "
+        "resources a Terraform project declares.",
+    )
+    parser.add_argument("--version", action="version", version=f"tfdrift-ci {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    check = sub.add_parser("check", help="the main job: inventory, events, rules, report")
+    check.add_argument("path", nargs="?", default=".", metavar="PATH")
+    _add_check_options(check)
+
+    hook = sub.add_parser("pre-commit", help="pre-commit hook entry: check the roots of FILES")
+    hook.add_argument("files", nargs="*", metavar="FILES")
+    _add_check_options(hook)
+
+    rules = sub.add_parser("rules", help="list the rule catalog")
+    rules.add_argument("--format", choices=("text", "json"), default="text")
+    rules.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+
+    inv = sub.add_parser("inventory", help="list the ECR/ECS resources found, with identities")
+    inv.add_argument("path", nargs="?", default=".", metavar="PATH")
+    inv.add_argument("--format", choices=("text", "json"), default="text")
+    inv.add_argument("--plan", metavar="FILE")
+    inv.add_argument("--var-file", action="append", default=[], metavar="FILE")
+    inv.add_argument("--var", action="append", default=[], metavar="K=V")
+    inv.add_argument("--debug", action="store_true")
+    return parser
+
+
+def _add_check_options(p: argparse.ArgumentParser) -> None:
+    tf = p.add_argument_group("Terraform input")
+    tf.add_argument("--plan", metavar="FILE", help="plan JSON, or a binary plan (needs terraform)")
+    tf.add_argument("--var-file", action="append", default=[], metavar="FILE")
+    tf.add_argument("--var", action="append", default=[], metavar="K=V")
+
+    ev = p.add_argument_group("events")
+    ev.add_argument(
+        "--events",
+        action="append",
+        default=[],
+        metavar="SOURCE",
+        help="aws | PATH (file or folder) | s3://bucket/prefix | athena://WORKGROUP/DB.TABLE | "
+        "lake://EVENT_DATA_STORE (repeatable; default: aws when credentials exist)",
+    )
+    ev.add_argument("--since", metavar="7d|48h|ISO", help="start of the event window (default 7d)")
+    ev.add_argument("--until", metavar="ISO", help="end of the event window (default now)")
+    ev.add_argument("--region", action="append", default=[], metavar="R")
+    ev.add_argument("--profile", metavar="NAME", help="AWS profile for the aws/s3/athena/lake sources")
+    ev.add_argument("--role-arn", metavar="ARN", help="assume this role before reading events")
+    ev.add_argument("--offline", action="store_true", help="static rules only, no events")
+    ev.add_argument(
+        "--terraform-principal",
+        action="append",
+        default=[],
+        metavar="ARN|GLOB",
+        help="changes by these principals are Terraform's own (repeatable)",
+    )
+    ev.add_argument("--fail-on-incomplete", action="store_true", help="fail when events are missing")
+    ev.add_argument("--show-ignored", action="store_true", help="list ignore_changes drift as info")
+
+    out = p.add_argument_group("output")
+    out.add_argument("--format", action="append", default=[], choices=FORMAT_CHOICES)
+    out.add_argument("--output", action="append", default=[], metavar="FILE")
+    out.add_argument("--fail-on", choices=FAIL_ON_CHOICES)
+    out.add_argument("--comment", action="store_true", help="upsert the sticky PR comment")
+    out.add_argument("--template-dir", metavar="DIR")
+    out.add_argument("--quiet", action="store_true", help="text: print only the summary")
+    out.add_argument("--no-progress", action="store_true")
+    out.add_argument("--no-color", action="store_true")
+
+    misc = p.add_argument_group("scope and configuration")
+    misc.add_argument("--config", metavar="FILE")
+    misc.add_argument("--changed-only", action="store_true")
+    misc.add_argument("--base", metavar="REF")
+    misc.add_argument("--debug", action="store_true")
+
+
+# --------------------------------------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command is None:
+        build_parser().print_help()
+        return EXIT_USAGE
+    debug = bool(getattr(args, "debug", False))
+    try:
+        if args.command == "check":
+            return cmd_check(args, os.environ)
+        if args.command == "pre-commit":
+            return cmd_pre_commit(args, os.environ)
+        if args.command == "rules":
+            return cmd_rules(args)
+        if args.command == "inventory":
+            return cmd_inventory(args, os.environ)
+        raise ConfigError(f"unknown command {args.command!r}")
+    except TfdriftError as err:
+        if debug:
+            import traceback
+
+            traceback.print_exc()
+        _err(f"error: {_one_line(str(err))}")
+        return err.exit_code
+    except KeyboardInterrupt:
+        _err("error: interrupted")
+        return EXIT_USAGE
+    except BrokenPipeError:
+        # stdout closed early (| head): not an internal error
+        return EXIT_OK
+    except Exception as err:  # noqa: BLE001 - the one place where anything becomes exit 3
+        if debug:
+            import traceback
+
+            traceback.print_exc()
+            _err(f"internal error: {type(err).__name__}: {_one_line(str(err))}")
+        else:
+            _err(
+                f"internal error: {type(err).__name__}: {_one_line(str(err))} "
+                "(rerun with --debug for a traceback)"
+            )
+        return EXIT_INTERNAL
+
+
+def _one_line(text: str) -> str:
+    from tfdrift_ci.textutil import one_line
+
+    return one_line(text)
+
+
+def _err(message: str) -> None:
+    print(f"tfdrift-ci: {message}", file=sys.stderr)
+
+
+# --------------------------------------------------------------------------------------------------
+# check
+
+
+def _parse_vars(pairs: Sequence[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"--var expects NAME=VALUE, got {pair!r}")
+        out[key.strip()] = value
+    return out
+
+
+def _settings(args: argparse.Namespace, start: Path) -> Any:
+    from tfdrift_ci.config import load_settings
+
+    settings = load_settings(args.config, start=start)
+    changes: dict[str, Any] = {}
+    if args.fail_on:
+        changes["fail_on"] = args.fail_on
+    if args.terraform_principal:
+        changes["terraform_principals"] = tuple(settings.terraform_principals) + tuple(
+            args.terraform_principal
+        )
+    if args.fail_on_incomplete:
+        changes["fail_on_incomplete"] = True
+    if args.show_ignored:
+        changes["show_ignored"] = True
+    return replace(settings, **changes) if changes else settings
+
+
+def _outputs(args: argparse.Namespace) -> list[tuple[str, str | None]]:
+    """Pair --format with --output in order; a format with no output goes to stdout."""
+    formats: list[str] = list(args.format) or ["text"]
+    outputs: list[str] = list(args.output)
+    if len(outputs) > len(formats):
+        if len(formats) == 1 and not args.format:
+            formats = ["text"] * len(outputs)
+        else:
+            raise ConfigError("more --output than --format: give one --format per --output")
+    pairs: list[tuple[str, str | None]] = []
+    for i, fmt in enumerate(formats):
+        pairs.append((fmt, outputs[i] if i < len(outputs) else None))
+    if sum(1 for _, o in pairs if o is None) > 1:
+        raise ConfigError("several formats to stdout: give --output FILE for all but one --format")
+    return pairs
+
+
+def cmd_check(args: argparse.Namespace, env: Mapping[str, str]) -> int:
+    path = Path(args.path)
+    if not path.exists():
+        raise ConfigError(f"{args.path}: no such file or directory")
+    start = path if path.is_dir() else path.parent
+    settings = _settings(args, start)
+    outputs = _outputs(args)
+    report = run_check(args, env, str(path), settings)
+    _deliver(args, env, report, outputs)
+    return int(report.exit_code)
+
+
+def run_check(args: argparse.Namespace, env: Mapping[str, str], path: str, settings: Any) -> Any:
+    """Inventory → events → evaluate → Report (with its exit code)."""
+    from tfdrift_ci import engine, inventory
+    from tfdrift_ci.models import Report
+
+    inv = inventory.load(
+        path,
+        plan=args.plan,
+        var_files=args.var_file,
+        variables=_parse_vars(args.var),
+        env=env,
+    )
+    notices: list[str] = []
+    if args.changed_only:
+        from tfdrift_ci import gitutil
+
+        changed = gitutil.changed_files(path, args.base, env)
+        inv = inventory.restrict(inv, changed)
+        notices.append(f"--changed-only: {len(inv.roots)} Terraform root(s) touched by the change")
+
+    events, statuses, window = None, (), None
+    if not args.offline:
+        fetched = _fetch_events(args, env, inv, settings)
+        if fetched is not None:
+            events, statuses, window, more = fetched
+            notices.extend(more)
+        else:
+            notices.append(
+                "no AWS credentials found and no --events given: static rules only "
+                "(configure credentials or pass --events to check for drift)"
+            )
+
+    findings, suppress_notices = engine.evaluate(inv, events, settings)
+    notices.extend(suppress_notices)
+    incomplete = any(not s.complete for s in statuses)
+    code = engine.exit_code_for(
+        findings, settings.fail_on, incomplete_fails=settings.fail_on_incomplete and incomplete
+    )
+    return Report(
+        tool_version=__version__,
+        path=path,
+        files=inv.files,
+        resources=inv.resources,
+        findings=tuple(findings),
+        window=window,
+        sources=tuple(statuses),
+        exit_code=code,
+        fail_on=settings.fail_on,
+        unfollowed_modules=inv.unfollowed_modules,
+        notices=tuple(notices),
+    )
+
+
+def _fetch_events(args: argparse.Namespace, env: Mapping[str, str], inv: Any, settings: Any) -> Any:
+    """Returns (events, statuses, window, notices), or None when auto mode found no credentials."""
+    from tfdrift_ci import events as ev
+    from tfdrift_ci.timeutil import parse_window
+
+    window = parse_window(args.since or settings.since, args.until)
+    specs: list[str] = list(args.events) or list(settings.events)
+    auto = not specs
+    if auto:
+        specs = ["aws"]
+    regions = tuple(args.region) or tuple(settings.regions)
+    result = ev.fetch(
+        specs,
+        inv,
+        window,
+        regions=regions,
+        auto=auto,
+        profile=args.profile,
+        role_arn=args.role_arn,
+        progress=not args.no_progress,
+        debug=args.debug,
+        env=env,
+    )
+    if result is None:
+        return None
+    return result.events, result.statuses, window, list(result.notices)
+
+
+def _deliver(
+    args: argparse.Namespace,
+    env: Mapping[str, str],
+    report: Any,
+    outputs: Sequence[tuple[str, str | None]],
+) -> None:
+    from tfdrift_ci.report import RenderOptions, render
+
+    for fmt, target in outputs:
+        color = (
+            fmt == "text"
+            and target is None
+            and not args.no_color
+            and "NO_COLOR" not in env
+            and sys.stdout.isatty()
+        )
+        options = RenderOptions(template_dir=args.template_dir, color=color, quiet=args.quiet)
+        text = render(report, fmt, options)
+        if target is None:
+            _write(sys.stdout, text)
+        else:
+            try:
+                Path(target).parent.mkdir(parents=True, exist_ok=True)
+                Path(target).write_text(text, encoding="utf-8")
+            except OSError as err:
+                raise ConfigError(f"cannot write --output {target}: {err.strerror}") from err
+    if args.comment or env.get("GITHUB_STEP_SUMMARY"):
+        from tfdrift_ci import github
+
+        for warning in github.deliver(report, comment=args.comment, env=env, template_dir=args.template_dir):
+            _err(f"warning: {_one_line(warning)}")
+
+
+def _write(stream: TextIO, text: str) -> None:
+    stream.write(text)
+    if text and not text.endswith("\n"):
+        stream.write("\n")
+    stream.flush()
+
+
+# --------------------------------------------------------------------------------------------------
+# pre-commit
+
+
+def cmd_pre_commit(args: argparse.Namespace, env: Mapping[str, str]) -> int:
+    """Check the Terraform root of each changed file (and the roots that call it as a module).
+    Static rules only unless --events is among the hook's args."""
+    from tfdrift_ci import inventory
+
+    files = [f for f in args.files if f.endswith((".tf", ".tfvars"))]
+    if not files:
+        return EXIT_OK
+    roots = inventory.roots_for_files(files, repo_root=".")
+    if not args.events:
+        args.offline = True
+    outputs = _outputs(args)
+    worst = EXIT_OK
+    for root in roots:
+        settings = _settings(args, Path(root))
+        report = run_check(args, env, root, settings)
+        _deliver(args, env, report, outputs)
+        worst = max(worst, int(report.exit_code))
+    return worst
+
+
+# --------------------------------------------------------------------------------------------------
+# rules / inventory
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    from tfdrift_ci.rules.catalog import RULES
+
+    if args.format == "json":
+        import json
+
+        _write(sys.stdout, json.dumps([r.as_dict() for r in RULES], indent=2))
+        return EXIT_OK
+    lines = []
+    for r in RULES:
+        peers = ", ".join(r.peers.all()) or "-"
+        lines.append(f"{r.id:<14} {r.kind:<7} {r.severity.value:<8} {r.title}  [{peers}]")
+    _write(sys.stdout, "\n".join(lines))
+    return EXIT_OK
+
+
+def cmd_inventory(args: argparse.Namespace, env: Mapping[str, str]) -> int:
+    from tfdrift_ci import inventory
+
+    if not Path(args.path).exists():
+        raise ConfigError(f"{args.path}: no such file or directory")
+    inv = inventory.load(
+        args.path,
+        plan=args.plan,
+        var_files=args.var_file,
+        variables=_parse_vars(args.var),
+        env=env,
+    )
+    _write(sys.stdout, inventory.render(inv, args.format))
+    return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,41 @@
+"""The one small protocol every event source implements, and the query it is given.
+
+A source yields normalised ``Event``s (see ``normalise``) inside the window and, once exhausted,
+reports a ``SourceStatus`` saying honestly what it read and what it could not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Protocol
+
+from tfdrift_ci.models import Event, SourceStatus, Window
+
+
+@dataclass(frozen=True)
+class Query:
+    """What the run needs from CloudTrail: a source may push any of it down (SQL, lookup
+    attributes, S3 prefixes) or filter on the client; it must never return less."""
+
+    window: Window
+    event_names: frozenset[tuple[str, str]]  # (eventSource, eventName) pairs, see events.names
+    regions: tuple[str, ...] = ()  # regions the aws source queries (others: no filter)
+    accounts: tuple[str, ...] = ()  # known accounts (informational; sources do not filter on it)
+    resource_names: tuple[str, ...] = ()  # known names, for push-down where cheap (Athena/Lake)
+
+
+# Called with (source name, units done, units total or None) as a source makes progress.
+Progress = Callable[[str, int, int | None], None]
+
+
+class EventSource(Protocol):
+    name: str
+
+    def events(self, query: Query, progress: Progress | None = None) -> Iterator[Event]:
+        """Yield well-formed write events in ``query.window``; read-only ones may be dropped early."""
+        ...
+
+    def status(self) -> SourceStatus:
+        """Valid after ``events`` is exhausted (or abandoned): counts, api calls, completeness."""
+        ...

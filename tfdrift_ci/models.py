@@ -1,0 +1,374 @@
+"""The values every stage passes to the next. Frozen dataclasses, no behaviour beyond small helpers.
+
+Boundaries convert to these: the inventory never hands rules an HCL tree, events never hand rules a
+boto3 shape, reports never see anything else. The JSON report (``shared/reference/report-schema.json``)
+is the contract; these names are internal.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Literal
+
+# --------------------------------------------------------------------------------------------------
+# Severity
+
+
+class Severity(str, enum.Enum):
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """Higher is worse: critical=4 … info=0."""
+        return _RANK[self]
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        """``Severity.parse("HIGH")``; raises ValueError for anything else."""
+        return cls(text.strip().lower())
+
+
+_RANK = {
+    Severity.CRITICAL: 4,
+    Severity.HIGH: 3,
+    Severity.MEDIUM: 2,
+    Severity.LOW: 1,
+    Severity.INFO: 0,
+}
+
+SEVERITIES: tuple[Severity, ...] = tuple(Severity)  # worst first
+
+FindingKind = Literal["config", "drift", "unmanaged", "attempt", "error"]
+Via = Literal["terraform", "console", "cli", "sdk", "service", "unknown"]
+
+# --------------------------------------------------------------------------------------------------
+# Terraform side
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """A value the inventory could not determine (a variable with no value, a data source, a
+    function it does not evaluate…). Never replaced by a guessed string.
+
+    ``expr`` is the source text (``${var.env}-api``). ``pattern`` is an fnmatch glob usable to match
+    names when part of the value is known (``*-api``), else None.
+    """
+
+    expr: str
+    pattern: str | None = None
+
+    def __str__(self) -> str:
+        return f"(unknown: {self.expr})"
+
+
+def is_unknown(value: object) -> bool:
+    return isinstance(value, Unknown)
+
+
+# Identity kinds: what CloudTrail keys a resource is matched by (design §5).
+IdentityKind = Literal[
+    "repository",  # ECR repository (and repository policy / lifecycle policy: their repository)
+    "public_repository",  # ECR Public repository (and its policy)
+    "registry",  # registry-level ECR settings: replication, scanning, registry policy
+    "pull_through_cache_rule",  # name = ecrRepositoryPrefix
+    "cluster",
+    "cluster_capacity_providers",  # name = cluster name
+    "service",  # name = service name, cluster = cluster name ("default" when omitted)
+    "task_definition",  # name = family
+    "capacity_provider",
+    "account_setting",  # name = setting name (e.g. containerInsights)
+]
+
+
+@dataclass(frozen=True)
+class Identity:
+    """CloudTrail keys for one resource. ``name``/``cluster`` are plain strings when known, or an
+    ``Unknown`` whose ``pattern`` (when not None) is matched with fnmatch. ``account``/``region`` are
+    None when unknown (then they do not restrict matching)."""
+
+    kind: IdentityKind
+    name: str | Unknown | None = None
+    cluster: str | Unknown | None = None
+    account: str | None = None
+    region: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON report's ``identity`` object (CloudTrail request key names)."""
+        out: dict[str, Any] = {"kind": self.kind}
+        key = {
+            "repository": "repositoryName",
+            "public_repository": "repositoryName",
+            "registry": None,
+            "pull_through_cache_rule": "ecrRepositoryPrefix",
+            "cluster": "cluster",
+            "cluster_capacity_providers": "cluster",
+            "service": "service",
+            "task_definition": "family",
+            "capacity_provider": "name",
+            "account_setting": "name",
+        }[self.kind]
+        if key is not None:
+            out[key] = _plain(self.name)
+        if self.cluster is not None:
+            out["cluster"] = _plain(self.cluster)
+        if self.account:
+            out["account"] = self.account
+        if self.region:
+            out["region"] = self.region
+        return out
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, Unknown):
+        return {"unknown": value.expr, "pattern": value.pattern}
+    return value
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One declared ECR/ECS resource instance.
+
+    ``attributes`` follow the shape of ``terraform show -json`` values: nested blocks are lists of
+    dicts (``image_scanning_configuration: [{"scan_on_push": False}]``), scalars are typed, unknown
+    values are ``Unknown``. JSON-document attributes (``container_definitions``, every ``policy``)
+    are decoded into lists/dicts when their text is known, else ``Unknown``.
+    """
+
+    address: str  # module.app.aws_ecs_service.api / aws_ecr_repository.this["api"]
+    type: str
+    name: str
+    module_path: tuple[str, ...] = ()  # ("app",) for module.app
+    attributes: Mapping[str, Any] = field(default_factory=dict)
+    file: str | None = None  # path relative to the scanned PATH when known (posix separators)
+    line: int | None = None  # first line of the block
+    end_line: int | None = None
+    attribute_lines: Mapping[str, int] = field(default_factory=dict)  # top-level attr/block -> line
+    ignore_changes: tuple[str, ...] | Literal["all"] = ()
+    identity: Identity | None = None
+    root: str = "."  # the Terraform root directory this instance belongs to (relative to PATH)
+    provider: str | None = None  # "aws" / "aws.west" (the provider config address used)
+    unknowns: tuple[str, ...] = ()  # attribute paths whose value is Unknown
+    # From a plan only:
+    plan_actions: tuple[str, ...] = ()  # ("update",), ("create",), ("no-op",) …
+    planned: Mapping[str, Any] | None = None  # the plan's "after" values (what apply will set)
+    prior: Mapping[str, Any] | None = None  # the plan's "before"/prior_state values
+
+
+@dataclass(frozen=True)
+class ParseProblem:
+    """A file the inventory could not read; becomes an ``error`` finding, the rest is still checked."""
+
+    file: str
+    message: str
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class ModuleCall:
+    """A module call that was not followed (registry/git source with no ``.terraform/modules``)."""
+
+    address: str  # module.vpc
+    source: str
+    file: str | None
+    line: int | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class Inventory:
+    path: str  # the scanned PATH as given
+    roots: tuple[str, ...]  # Terraform root dirs relative to path ("." for path itself)
+    resources: tuple[Resource, ...]
+    files: int  # number of .tf files read
+    problems: tuple[ParseProblem, ...] = ()
+    unfollowed_modules: tuple[ModuleCall, ...] = ()
+    plan_file: str | None = None
+    # file (relative) -> its text lines, kept so suppressions comments can be read without I/O again
+    sources: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    regions: tuple[str, ...] = ()  # regions named by provider blocks (for the aws event source)
+    # root -> every file (relative to path) read for that root, its modules' files included;
+    # used by --changed-only and the pre-commit hook to pick the roots a change touches
+    root_files: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------------------------------
+# CloudTrail side
+
+
+@dataclass(frozen=True)
+class Actor:
+    display: str  # SSO user / session name before role name / IAM user name
+    arn: str | None = None  # userIdentity.arn
+    type: str | None = None  # userIdentity.type (IAMUser, AssumedRole, AWSService, Root…)
+    role_arn: str | None = None  # sessionContext.sessionIssuer.arn
+    via: Via = "unknown"
+    service: str | None = None  # invokedBy
+    source_ip: str | None = None
+    user_agent: str | None = None
+    access_key_id: str | None = None  # kept for matching only; never rendered
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "display": self.display,
+            "arn": self.arn,
+            "type": self.type,
+            "role_arn": self.role_arn,
+            "via": self.via,
+            "service": self.service,
+            "source_ip": self.source_ip,
+            "user_agent": self.user_agent,
+        }
+
+
+@dataclass(frozen=True)
+class Event:
+    id: str
+    name: str  # eventName
+    source: str  # eventSource, e.g. ecs.amazonaws.com
+    time: datetime  # timezone-aware UTC
+    region: str | None
+    account: str | None  # recipientAccountId (else userIdentity.accountId)
+    actor: Actor
+    read_only: bool = False
+    error_code: str | None = None
+    error_message: str | None = None
+    request: Mapping[str, Any] = field(default_factory=dict)  # requestParameters ({} when null)
+    response: Mapping[str, Any] = field(default_factory=dict)  # responseElements ({} when null)
+    resources: tuple[Mapping[str, Any], ...] = ()  # the record's "resources" array
+    event_type: str | None = None  # AwsApiCall / AwsServiceEvent / AwsConsoleAction…
+    truncated: bool = False  # request/response were cut by CloudTrail (100 KB cap) or unparsable
+    raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON report's ``event`` object."""
+        return {
+            "name": self.name,
+            "id": self.id,
+            "time": iso(self.time),
+            "source": self.source,
+            "region": self.region,
+            "account": self.account,
+            "error_code": self.error_code,
+        }
+
+
+@dataclass(frozen=True)
+class Window:
+    """``since <= eventTime < until`` (both timezone-aware UTC)."""
+
+    since: datetime
+    until: datetime
+
+    def contains(self, t: datetime) -> bool:
+        return self.since <= t < self.until
+
+
+@dataclass(frozen=True)
+class SourceStatus:
+    """What one source managed to read: the JSON report's ``scanned.sources[]``."""
+
+    name: str  # aws:lookup-events:us-east-1, file:events/, s3://bucket/prefix …
+    events_read: int = 0  # well-formed records inside the window
+    api_calls: int | None = None
+    complete: bool = True
+    error: str | None = None  # why incomplete (or a notice)
+    malformed: int = 0  # records that could not be normalised
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "name": self.name,
+            "events_read": self.events_read,
+            "complete": self.complete,
+            "error": self.error,
+            "malformed": self.malformed,
+        }
+        if self.api_calls is not None:
+            out["api_calls"] = self.api_calls
+        return out
+
+
+# --------------------------------------------------------------------------------------------------
+# Findings and the report
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule_id: str
+    kind: FindingKind
+    severity: Severity
+    title: str
+    message: str
+    address: str | None = None
+    resource_type: str | None = None
+    file: str | None = None
+    line: int | None = None
+    root: str | None = None
+    attribute: str | None = None  # Terraform attribute path (image_scanning_configuration.scan_on_push)
+    expected: Any = None  # declared value (None when not declared)
+    actual: Any = None  # observed value (event) or offending declared value (config)
+    event: Event | None = None
+    actor: Actor | None = None
+    remediation: str | None = None
+    suppressed: bool = False
+    suppression_reason: str | None = None
+    # Drift extras (rendered by reports when set)
+    reverted_by_plan: bool | None = None  # with --plan: will the planned apply set it back?
+    matched_by_pattern: bool = False  # the resource name had unknown parts and matched a glob
+    notes: tuple[str, ...] = ()
+
+    @property
+    def sort_key(self) -> tuple[Any, ...]:
+        return (
+            -self.severity.rank,
+            self.file or "",
+            self.line or 0,
+            self.address or "",
+            self.rule_id,
+            self.attribute or "",
+            self.event.id if self.event else "",
+        )
+
+
+@dataclass(frozen=True)
+class Report:
+    tool_version: str
+    path: str
+    files: int
+    resources: tuple[Resource, ...]
+    findings: tuple[Finding, ...]
+    window: Window | None  # None when offline
+    sources: tuple[SourceStatus, ...]
+    exit_code: int
+    fail_on: str  # "high", … or "never"
+    unfollowed_modules: tuple[ModuleCall, ...] = ()
+    notices: tuple[str, ...] = ()  # e.g. "no AWS credentials: static rules only"
+
+    @property
+    def active(self) -> tuple[Finding, ...]:
+        """Findings that are not suppressed."""
+        return tuple(f for f in self.findings if not f.suppressed)
+
+    @property
+    def complete(self) -> bool:
+        return all(s.complete for s in self.sources)
+
+    def summary(self) -> dict[str, int]:
+        counts = {s.value: 0 for s in SEVERITIES}
+        for f in self.active:
+            counts[f.severity.value] += 1
+        counts["total"] = sum(counts.values())
+        return counts
+
+
+def iso(t: datetime) -> str:
+    """RFC 3339 UTC with a Z, second precision: 2026-11-21T09:14:03Z."""
+    if t.tzinfo is not None:
+        t = t.astimezone(timezone.utc)
+    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
