@@ -1,0 +1,54 @@
+"""Packaging contracts: the explicit package list matches the tree, templates ship in the wheel,
+and the cheap paths (import, --help) load no boto3 / GitPython / Jinja2."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tomllib
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parent.parent
+
+
+def test_every_subpackage_is_listed_in_pyproject() -> None:
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {
+        ".".join(p.parent.relative_to(ROOT).parts)
+        for p in (ROOT / "tfdrift_ci").rglob("__init__.py")
+    }
+    assert found <= listed, f"add to [tool.setuptools] packages: {sorted(found - listed)}"
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "import tfdrift_ci",
+        "import tfdrift_ci.cli",
+        "from tfdrift_ci.cli import main\nimport contextlib, io\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    try:\n        main(['--help'])\n    except SystemExit:\n        pass",
+    ],
+)
+def test_cheap_paths_import_no_heavy_libraries(code: str) -> None:
+    probe = code + "\nimport sys\nprint(sorted(m for m in ('boto3','botocore','git','jinja2') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+@pytest.mark.slow
+def test_wheel_ships_templates_and_entry_point(tmp_path: Path) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = tmp_path.glob("tfdrift_ci-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    templates = [n for n in names if n.startswith("tfdrift_ci/templates/")]
+    assert any(n.endswith(".j2") for n in templates), templates
+    entry = next(n for n in names if n.endswith("entry_points.txt"))
+    assert "tfdrift-ci = tfdrift_ci.cli:main" in zipfile.ZipFile(wheel).read(entry).decode()
