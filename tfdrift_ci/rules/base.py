@@ -76,6 +76,10 @@ class Hit:
     actual: Any = None  # the offending declared value (None when omitted)
     expected: Any = None  # the safe value
     line: int | None = None  # line of the offending attribute when known (else the block's)
+    # Per-hit grade when one condition has a worse variant (network_mode host vs bridge); the
+    # rule's default applies when None, and a severity override in the config wins over both.
+    severity: Severity | None = None
+    notes: tuple[str, ...] = ()  # extra context carried to Finding.notes
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,195 @@
+"""Helpers shared by the config rules: reading plan-JSON-shaped attributes, finding the line of an
+attribute, walking container definitions and relating resources to each other (a policy to its
+repository, a service to its task definition).
+
+Everything here treats ``Unknown`` as "not evaluated": helpers return it unchanged and the rules
+decide not to guess.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from tfdrift_ci.models import Inventory, Resource, Unknown
+
+_FIRST_SEGMENT = re.compile(r"^[^.\[]+")
+
+
+def attr_line(resource: Resource, path: str | None) -> int | None:
+    """Line of the top-level attribute/block that ``path`` starts with, else the block's line."""
+    if path:
+        m = _FIRST_SEGMENT.match(path)
+        if m and m.group(0) in resource.attribute_lines:
+            return resource.attribute_lines[m.group(0)]
+    return resource.line
+
+
+def block(attrs: Mapping[str, Any], name: str) -> Mapping[str, Any] | None:
+    """The first nested block ``name`` (plan JSON shape: a list of dicts; a bare dict is accepted).
+
+    Returns None when the block is absent or not evaluated."""
+    value = attrs.get(name)
+    if isinstance(value, list) and value and isinstance(value[0], Mapping):
+        return value[0]
+    if isinstance(value, Mapping):
+        return value
+    return None
+
+
+def blocks(attrs: Mapping[str, Any], name: str) -> list[Mapping[str, Any]]:
+    """Every nested block ``name`` (repeated blocks such as ``setting`` or ``volume``)."""
+    value = attrs.get(name)
+    if isinstance(value, list):
+        return [b for b in value if isinstance(b, Mapping)]
+    if isinstance(value, Mapping):
+        return [value]
+    return []
+
+
+def as_bool(value: object) -> bool | None:
+    """Terraform accepts "true"/"false" strings for bools; None for anything else (Unknown too)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    return None
+
+
+def as_str(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def is_unknown(value: object) -> bool:
+    return isinstance(value, Unknown)
+
+
+def upper(value: object) -> str | None:
+    return value.strip().upper() if isinstance(value, str) else None
+
+
+# --------------------------------------------------------------------------------------------------
+# Container definitions
+
+
+def container_definitions(resource: Resource) -> list[tuple[int, Mapping[str, Any]]] | None:
+    """``(index, definition)`` for each container of a task definition, or None when the
+    ``container_definitions`` document was not evaluated (Unknown, or not a list).
+
+    The inventory decodes the JSON document (jsonencode, heredoc, file(), templatefile()); keys are
+    the ECS API's camelCase (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html).
+    A single object is accepted too (some modules pass one container).
+    """
+    value = resource.attributes.get("container_definitions")
+    if isinstance(value, Mapping):
+        return [(0, value)]
+    if not isinstance(value, list):
+        return None
+    return [(i, c) for i, c in enumerate(value) if isinstance(c, Mapping)]
+
+
+def container_label(index: int, container: Mapping[str, Any]) -> str:
+    name = container.get("name")
+    return f"container {name!r}" if isinstance(name, str) else f"container #{index}"
+
+
+def is_windows_task(resource: Resource) -> bool:
+    platform = block(resource.attributes, "runtime_platform")
+    family = upper(platform.get("operating_system_family")) if platform else None
+    return bool(family and family.startswith("WINDOWS"))
+
+
+# --------------------------------------------------------------------------------------------------
+# Relations between resources
+
+
+def _reference_names(value: object, rtype: str) -> set[str]:
+    """Resource names referenced as ``<rtype>.<name>`` in an unevaluated expression."""
+    if isinstance(value, Unknown):
+        return set(re.findall(rf"\b{re.escape(rtype)}\.([A-Za-z_][A-Za-z0-9_-]*)", value.expr))
+    return set()
+
+
+def refers_to(value: object, target: Resource, *, same_module_of: Resource, key: str = "name") -> bool:
+    """Does attribute ``value`` of ``same_module_of`` designate ``target``?
+
+    True when the value is a reference expression to ``target`` (``aws_ecr_repository.this.name``,
+    ``aws_ecr_repository.this[0].name``) within the same module, or a literal equal to the target's
+    ``key`` attribute (or the last part of its ARN).
+    """
+    if isinstance(value, Unknown):
+        if target.module_path != same_module_of.module_path:
+            return False
+        return target.name in _reference_names(value, target.type)
+    if isinstance(value, str):
+        own = target.attributes.get(key)
+        if isinstance(own, str) and own:
+            return own in _name_candidates(value)
+    return False
+
+
+def _name_candidates(value: str) -> set[str]:
+    """A name, the last part of an ARN (``…:repository/api``, ``…:cluster/main``) and a task
+    definition ``family:revision`` without its revision."""
+    out = {value, value.rsplit("/", 1)[-1], value.rsplit(":", 1)[-1]}
+    out |= {re.sub(r":\d+$", "", v) for v in list(out)}
+    return out
+
+
+def related(
+    inventory: Inventory, rtype: str, attribute: str, target: Resource, *, key: str = "name"
+) -> list[Resource]:
+    """Resources of ``rtype`` whose ``attribute`` designates ``target``."""
+    return [
+        r
+        for r in inventory.resources
+        if r.type == rtype and refers_to(r.attributes.get(attribute), target, same_module_of=r, key=key)
+    ]
+
+
+def referenced(
+    inventory: Inventory, source: Resource, attribute: str, rtype: str, *, key: str
+) -> list[Resource]:
+    """Resources of ``rtype`` that ``source.attribute`` designates (the reverse of ``related``)."""
+    value = source.attributes.get(attribute)
+    return [
+        r
+        for r in inventory.resources
+        if r.type == rtype and refers_to(value, r, same_module_of=source, key=key)
+    ]
+
+
+def same_place(a: Resource, b: Resource) -> bool:
+    """Could ``a`` and ``b`` live in the same account and region? Unknown parts do not separate."""
+    ia, ib = a.identity, b.identity
+    if ia is None or ib is None:
+        return True
+    if ia.region and ib.region and ia.region != ib.region:
+        return False
+    return not (ia.account and ib.account and ia.account != ib.account)
+
+
+def wildcard_match(name: str, pattern: str) -> bool:
+    """ECR repository filters: ``*`` is the only wildcard
+    (https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_ScanningRepositoryFilter.html)."""
+    return fnmatch.fnmatchcase(name, pattern.replace("[", "[[]").replace("?", "[?]"))
+
+
+def iter_statements(policy: object) -> Iterator[Mapping[str, Any]]:
+    """Statements of an IAM policy document (``Statement`` may be one object or a list)."""
+    if not isinstance(policy, Mapping):
+        return
+    stmts = policy.get("Statement")
+    if isinstance(stmts, Mapping):
+        yield stmts
+    elif isinstance(stmts, list):
+        for s in stmts:
+            if isinstance(s, Mapping):
+                yield s
+
+
+def mask(secret: str) -> str:
+    """Never echo a secret: the first 4 characters of long values only, nothing of short ones."""
+    return secret[:4] + "…" if len(secret) >= 12 else "…"

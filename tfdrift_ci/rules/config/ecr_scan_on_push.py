@@ -1,0 +1,138 @@
+"""TFD-ECR-002: images must be scanned on push (repository setting or registry scanning rules).
+
+https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-scanning.html
+https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/ecr_registry_scanning_configuration
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from tfdrift_ci.models import Resource, Severity, Unknown
+from tfdrift_ci.rules.base import ConfigContext, Hit, PeerIds, Rule, RuleDoc
+from tfdrift_ci.rules.config._util import (
+    as_bool,
+    as_str,
+    attr_line,
+    block,
+    blocks,
+    same_place,
+    upper,
+    wildcard_match,
+)
+
+ATTRIBUTE = "image_scanning_configuration.scan_on_push"
+REGISTRY_SCANNING = "aws_ecr_registry_scanning_configuration"
+
+RULE = Rule(
+    id="TFD-ECR-002",
+    kind="config",
+    severity=Severity.MEDIUM,
+    title="ECR repository images are not scanned on push",
+    resource_types=("aws_ecr_repository",),
+    peers=PeerIds(
+        checkov=("CKV_AWS_163",),
+        trivy=("AVD-AWS-0030", "aws-ecr-enable-image-scans"),
+    ),
+    mitre=("T1525",),
+    remediation=(
+        "Set image_scanning_configuration { scan_on_push = true }, or scan the repository with an "
+        "aws_ecr_registry_scanning_configuration rule."
+    ),
+    docs=RuleDoc(
+        what=(
+            "`image_scanning_configuration.scan_on_push` on `aws_ecr_repository`: `false` or an omitted "
+            "block fails (the default is off). It passes anyway when an "
+            "`aws_ecr_registry_scanning_configuration` in the same project (same account and region "
+            'where known) scans the repository: `scan_type = "ENHANCED"` with any rule whose '
+            '`repository_filter` matches the repository name, or `scan_type = "BASIC"` with a '
+            "`SCAN_ON_PUSH` rule whose filter matches. Filters are ECR wildcards (`*` only). With a "
+            "registry-level configuration the repository setting is ignored by AWS, so tfdrift-ci "
+            "does not report it; when the repository name is unknown only a `*` filter counts."
+        ),
+        why=(
+            "Scan on push gives a vulnerability report for every image before it is deployed; without "
+            "it known-vulnerable base images reach production unnoticed. Other scanners flag every "
+            "repository when scanning is configured at the registry level, which teaches users to "
+            "ignore the finding; this rule follows what ECR actually does."
+        ),
+        example=(
+            'resource "aws_ecr_repository" "scan_off_bad" {\n'
+            '  name = "api"\n'
+            "  image_scanning_configuration {\n"
+            "    scan_on_push = false\n"
+            "  }\n"
+            "}\n\n"
+            'resource "aws_ecr_repository" "scan_on_ok" {\n'
+            '  name = "api"\n'
+            "  image_scanning_configuration {\n"
+            "    scan_on_push = true\n"
+            "  }\n"
+            "}"
+        ),
+        fix=(
+            "Add `image_scanning_configuration { scan_on_push = true }`, or manage scanning for the "
+            "whole registry with `aws_ecr_registry_scanning_configuration` (Amazon Inspector enhanced "
+            "scanning is the recommended option)."
+        ),
+    ),
+)
+
+
+def _covered_by_registry(resource: Resource, ctx: ConfigContext) -> str | None:
+    """The address of a registry scanning configuration that scans ``resource``, if any."""
+    name = resource.attributes.get("name")
+    for reg in ctx.inventory.resources:
+        if reg.type != REGISTRY_SCANNING or not same_place(resource, reg):
+            continue
+        scan_type = upper(reg.attributes.get("scan_type")) or "BASIC"
+        for rule in blocks(reg.attributes, "rule"):
+            frequency = upper(rule.get("scan_frequency"))
+            if scan_type == "BASIC" and frequency != "SCAN_ON_PUSH":
+                continue
+            if scan_type == "ENHANCED" and frequency not in ("SCAN_ON_PUSH", "CONTINUOUS_SCAN"):
+                continue
+            for flt in blocks(rule, "repository_filter"):
+                pattern = as_str(flt.get("filter"))
+                if pattern is None:
+                    continue
+                if pattern == "*" or (isinstance(name, str) and wildcard_match(name, pattern)):
+                    return reg.address
+    return None
+
+
+def check(resource: Resource, ctx: ConfigContext) -> Iterable[Hit]:
+    cfg = block(resource.attributes, "image_scanning_configuration")
+    raw = cfg.get("scan_on_push") if cfg is not None else None
+    if isinstance(raw, Unknown) or isinstance(
+        resource.attributes.get("image_scanning_configuration"), Unknown
+    ):
+        return
+    if as_bool(raw) is True:
+        return
+    if _covered_by_registry(resource, ctx):
+        return
+    notes: tuple[str, ...] = ()
+    if isinstance(resource.attributes.get("name"), Unknown) and any(
+        r.type == REGISTRY_SCANNING for r in ctx.inventory.resources
+    ):
+        notes = ("the repository name is not known, so registry scanning filters could not be matched",)
+    if cfg is None or raw is None:
+        yield Hit(
+            message="image scanning on push is not configured (off by default) and no registry "
+            "scanning rule covers this repository",
+            attribute=ATTRIBUTE,
+            actual=None,
+            expected=True,
+            line=attr_line(resource, "image_scanning_configuration"),
+            notes=notes,
+        )
+        return
+    yield Hit(
+        message="scan_on_push is false and no registry scanning rule covers this repository",
+        attribute=ATTRIBUTE,
+        actual=raw,
+        expected=True,
+        line=attr_line(resource, "image_scanning_configuration"),
+        notes=notes,
+    )
