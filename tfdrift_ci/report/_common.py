@@ -1,0 +1,188 @@
+"""What every renderer says the same way: value formatting, the verdict, the exit reason, what was not
+checked. Returns plain (unescaped) text; each renderer escapes for its own format."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from tfdrift_ci.models import SEVERITIES, Actor, Finding, Report, Unknown, iso
+
+VALUE_LIMIT = 120  # characters of one value shown inline; the JSON report always has all of it
+
+DRIFT_KINDS = ("drift", "attempt", "unmanaged")
+
+
+def sorted_findings(findings: Iterable[Finding]) -> list[Finding]:
+    """Worst first, then file/line/address: the same order in every format, whatever the input order."""
+    return sorted(findings, key=lambda f: f.sort_key)
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, Unknown):
+        return str(value)
+    return str(value)
+
+
+def value_text(value: Any, limit: int | None = VALUE_LIMIT) -> str:
+    """One declared/observed value as short text: ``true``, ``MUTABLE``, ``{"a": 1}``, ``(not set)``."""
+    if value is None:
+        out = "(not set)"
+    elif isinstance(value, bool):
+        out = "true" if value else "false"
+    elif isinstance(value, Unknown):
+        out = str(value)
+    elif isinstance(value, str):
+        out = value
+    elif isinstance(value, int | float):
+        out = repr(value)
+    else:
+        out = json.dumps(value, sort_keys=True, separators=(", ", ": "), default=_json_default)
+    out = " ".join(out.split())
+    if limit is not None and len(out) > limit:
+        out = out[: limit - 1] + "…"
+    return out
+
+
+def has_change(f: Finding) -> bool:
+    return f.attribute is not None or f.expected is not None or f.actual is not None
+
+
+def change_text(f: Finding, limit: int | None = VALUE_LIMIT) -> str:
+    """``old → new`` (declared → observed)."""
+    return f"{value_text(f.expected, limit)} → {value_text(f.actual, limit)}"
+
+
+def actor_text(actor: Actor | None) -> str:
+    """``alice@example.com (console)``; the service for service actions."""
+    if actor is None:
+        return "unknown"
+    via = actor.via
+    if actor.service and via == "service":
+        return f"{actor.display} (service: {actor.service})"
+    return f"{actor.display} ({via})"
+
+
+def when_text(f: Finding) -> str:
+    return iso(f.event.time) if f.event is not None else ""
+
+
+def where_text(f: Finding) -> str:
+    if not f.file:
+        return ""
+    return f"{f.file}:{f.line}" if f.line else f.file
+
+
+def count_text(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def severity_counts(report: Report) -> str:
+    """``2 critical, 1 high`` (only non-zero), or ``none``."""
+    summary = report.summary()
+    parts = [f"{summary[s.value]} {s.value}" for s in SEVERITIES if summary[s.value]]
+    return ", ".join(parts) or "none"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    status: str  # "fail" | "pass" | "clean" | "error"
+    headline: str  # one line, no markup
+    reason: str  # the exit reason
+
+
+def verdict(report: Report) -> Verdict:
+    active = report.active
+    summary = report.summary()
+    suppressed = len(report.findings) - len(active)
+    incomplete = not report.complete
+    if report.fail_on == "never":
+        at_or_above: list[Finding] = []
+    else:
+        threshold = next(s for s in SEVERITIES if s.value == report.fail_on).rank
+        at_or_above = [f for f in active if f.severity.rank >= threshold]
+    if report.exit_code >= 2:
+        status = "error"
+        headline = f"tfdrift-ci could not complete the check (exit {report.exit_code})"
+        reason = f"exit {report.exit_code}: error"
+    elif report.exit_code == 1:
+        status = "fail"
+        if at_or_above:
+            headline = f"{count_text(len(at_or_above), 'finding')} at or above {report.fail_on}"
+            if summary["total"] > len(at_or_above):
+                headline += f" ({summary['total']} in total: {severity_counts(report)})"
+            else:
+                headline += f" ({severity_counts(report)})"
+            reason = (
+                f"exit 1: {count_text(len(at_or_above), 'finding')} at or above --fail-on {report.fail_on}"
+            )
+        else:
+            headline = "the CloudTrail history is incomplete and --fail-on-incomplete is set"
+            reason = "exit 1: incomplete event history (--fail-on-incomplete)"
+    elif summary["total"]:
+        status = "pass"
+        if report.fail_on == "never":
+            headline = f"{count_text(summary['total'], 'finding')} ({severity_counts(report)}), not failing"
+            reason = "exit 0: --fail-on never"
+        else:
+            headline = (
+                f"{count_text(summary['total'], 'finding')} below the {report.fail_on} threshold "
+                f"({severity_counts(report)})"
+            )
+            reason = f"exit 0: no finding at or above --fail-on {report.fail_on}"
+    else:
+        status = "clean"
+        headline = "no drift and no unsafe configuration found"
+        reason = "exit 0: no findings"
+    if suppressed:
+        headline += f"; {count_text(suppressed, 'finding')} suppressed"
+    if incomplete and status != "error":
+        headline += "; event history incomplete"
+    return Verdict(status=status, headline=headline, reason=reason)
+
+
+def not_checked(report: Report) -> list[str]:
+    """What the report could not look at: every incomplete source, malformed records, modules not
+    followed, and the offline case."""
+    out: list[str] = []
+    if report.window is None:
+        out.append("CloudTrail events: not read (offline or no credentials), so drift was not checked")
+    for s in sorted(report.sources, key=lambda s: s.name):
+        if not s.complete:
+            out.append(f"event source {s.name} is incomplete: {s.error or 'reason unknown'}")
+        if s.malformed:
+            out.append(f"event source {s.name}: {count_text(s.malformed, 'malformed record')} skipped")
+    for m in sorted(report.unfollowed_modules, key=lambda m: (m.address, m.file or "", m.line or 0)):
+        where = f" ({m.file}:{m.line})" if m.file and m.line else (f" ({m.file})" if m.file else "")
+        out.append(f"module {m.address} from {m.source} was not followed{where}: {m.reason}")
+    return out
+
+
+def window_text(report: Report) -> str:
+    if report.window is None:
+        return "offline (no events read)"
+    return f"{iso(report.window.since)} → {iso(report.window.until)}"
+
+
+def events_read(report: Report) -> int:
+    return sum(s.events_read for s in report.sources)
+
+
+def scanned_text(report: Report) -> str:
+    return (
+        f"{count_text(report.files, 'file')}, {count_text(len(report.resources), 'resource')}, "
+        f"{count_text(events_read(report), 'event')} read, window {window_text(report)}"
+    )
+
+
+def reverted_text(f: Finding) -> str:
+    """The sentence a reviewer must not miss: merging this PR undoes someone's manual change."""
+    who = f.actor.display if f.actor else "someone"
+    attr = f" {f.attribute}" if f.attribute else ""
+    when = f" on {iso(f.event.time)}" if f.event else ""
+    return (
+        f"applying this PR reverts a manual change by {who}{when}: {f.address or '?'}{attr} "
+        f"{value_text(f.actual)} → {value_text(f.expected)}"
+    )

@@ -1,0 +1,159 @@
+"""The one place where untrusted text (CloudTrail, Terraform, git: names, user agents, actor names,
+policy texts, messages) is made inert for each output.
+
+Anyone who can call an AWS API can choose a user agent or a session name, and anyone who opens a PR
+can choose a resource name; all of it ends up in terminals, PR comments, workflow commands and SARIF.
+
+- :func:`terminal` — no ANSI/OSC escape sequences, no C0/C1 controls, no bidi overrides (Trojan Source,
+  CVE-2021-42574), one line.
+- :func:`md` — GitHub-flavoured Markdown inline text (table cells, list items, headings): HTML is
+  entity-escaped, Markdown punctuation backslash-escaped (links, images, emphasis, code spans, fences,
+  table pipes), ``@mentions`` and ``#refs`` broken with a zero-width space, bare URLs de-linkified.
+  https://github.github.com/gfm/#backslash-escapes
+- :func:`annotation_message` / :func:`annotation_property` — GitHub workflow-command escaping
+  (https://github.com/actions/toolkit/blob/main/packages/core/src/command.ts ``escapeData`` /
+  ``escapeProperty``), so ``%0A::error::`` in a name stays text.
+- :func:`sarif_text` — SARIF ``message.text``: plain text where ``[text](id)`` is an embedded link
+  (SARIF 2.1.0 §3.11.6), so brackets are escaped with a backslash.
+- :func:`comment_marker_value` — text safe inside an HTML comment.
+"""
+
+from __future__ import annotations
+
+import re
+
+# ESC-introduced sequences: CSI (ESC [ … final), OSC (ESC ] … BEL/ST, used for hyperlinks and window
+# titles), other two-byte escapes; and the single-byte C1 CSI (0x9b) some terminals honour.
+_ANSI = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC … BEL or ST
+    r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"  # DCS / SOS / PM / APC … ST
+    r"|\x1b[@-Z\\-_]"  # other Fe escapes
+    r"|\x9b[0-?]*[ -/]*[@-~]"  # 8-bit CSI
+)
+# C0 controls except TAB/LF/CR (handled by callers), DEL, C1 controls, bidi embeddings/overrides/
+# isolates and marks (Trojan Source), zero-width joiners/line separators that can hide text.
+_CONTROLS = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x80-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufeff]"
+)
+_NEWLINES = re.compile(r"\r\n|\r|\n")
+
+ZWSP = "\u200b"  # zero-width space: breaks mention/ref/autolink recognition without changing the look
+
+
+def clean(text: object) -> str:
+    """Drop escape sequences and invisible/bidi controls; keep TAB, CR and LF for the caller."""
+    s = text if isinstance(text, str) else str(text)
+    s = _ANSI.sub("", s)
+    return _CONTROLS.sub("", s)
+
+
+def one_line(text: object, limit: int | None = None) -> str:
+    """Cleaned, whitespace collapsed, optionally shortened with an ellipsis."""
+    flat = " ".join(clean(text).split())
+    if limit is not None and len(flat) > limit:
+        flat = flat[: max(limit - 1, 0)] + "…"
+    return flat
+
+
+# --------------------------------------------------------------------------------------------------
+# terminal
+
+
+def terminal(text: object, limit: int | None = None) -> str:
+    """Safe to print on a terminal: no escape sequences, no controls, one line."""
+    return one_line(text, limit)
+
+
+# --------------------------------------------------------------------------------------------------
+# Markdown (GitHub-flavoured)
+
+# Everything GFM gives a meaning to inline (backslash-escapable ASCII punctuation that matters):
+# code spans/fences (`~), emphasis (*_~), links/images ([]()!), tables (|), headings/refs (#),
+# autolinks and HTML (<> as entities), escapes themselves (\), HTML entities (& as entity).
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~])")
+_MENTION = re.compile(r"@(?=[A-Za-z0-9_-])")  # @user, @org/team
+_URL_SCHEME = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*):(?=//)")  # https://, javascript://
+_WWW = re.compile(r"(?i)\bwww\.")
+_JS_SCHEME = re.compile(r"(?i)\b(javascript|data|vbscript):")
+
+
+def md(text: object, limit: int | None = None) -> str:
+    """Inline Markdown text that renders as exactly the characters given, nothing more.
+
+    One line (tables and list items cannot hold a line break); ``limit`` shortens before escaping,
+    so an escape sequence is never cut in half.
+    """
+    s = one_line(text, limit)
+    s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    s = _MD_SPECIAL.sub(r"\\\1", s)
+    # GitHub turns @name into a ping and #12 into a link on text nodes, after Markdown; an invisible
+    # character between the sigil and the name is the usual way to keep the text and drop the ping.
+    s = _MENTION.sub("@" + ZWSP, s)
+    s = s.replace("\\#", "\\#" + ZWSP)
+    # GFM autolinks bare URLs and www. hosts; a zero-width space keeps the text and drops the link.
+    s = _URL_SCHEME.sub(lambda m: m.group(1) + ":" + ZWSP, s)
+    s = _WWW.sub(lambda m: m.group(0)[:3] + ZWSP + ".", s)
+    s = _JS_SCHEME.sub(lambda m: m.group(1) + ZWSP + ":", s)
+    return s
+
+
+def md_code(text: object, limit: int | None = None) -> str:
+    """An untrusted value shown in code style: ``<code>`` around escaped inline text.
+
+    Not a backtick code span: a value can contain backticks and end the span early. Inside the
+    ``<code>`` element Markdown is still parsed, so the value gets :func:`md` escaping.
+    """
+    return f"<code>{md(text, limit)}</code>"
+
+
+def md_block(text: object, limit: int | None = None) -> str:
+    """Multi-line untrusted text (a policy document) as a fenced block that cannot be closed early.
+
+    The fence is longer than any backtick run in the text (CommonMark §4.5); HTML is not parsed
+    inside a fenced block, and mentions are not linked in code.
+    """
+    s = clean(text)
+    s = _NEWLINES.sub("\n", s)
+    if limit is not None and len(s) > limit:
+        s = s[: max(limit - 1, 0)] + "…"
+    longest = max((len(m.group(0)) for m in re.finditer(r"`+", s)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}text\n{s}\n{fence}"
+
+
+# --------------------------------------------------------------------------------------------------
+# GitHub workflow commands
+
+
+def annotation_message(text: object) -> str:
+    """Data part of ``::error …::DATA``: ``%``, CR and LF encoded (toolkit ``escapeData``)."""
+    s = clean(text)
+    return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def annotation_property(text: object) -> str:
+    """A property value (``file=``, ``title=``): also ``:`` and ``,`` (toolkit ``escapeProperty``)."""
+    return annotation_message(text).replace(":", "%3A").replace(",", "%2C")
+
+
+# --------------------------------------------------------------------------------------------------
+# SARIF
+
+
+def sarif_text(text: object) -> str:
+    """SARIF plain-text message: no controls; ``[`` ``]`` escaped so no embedded link can be formed."""
+    s = clean(text)
+    s = _NEWLINES.sub("\n", s)
+    return s.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+
+
+# --------------------------------------------------------------------------------------------------
+# HTML comment marker
+
+
+def comment_marker_value(text: object) -> str:
+    """A value inside ``<!-- … -->``: no ``--``, no ``>``, one line (the comment cannot be closed)."""
+    s = one_line(text)
+    s = s.replace("-->", "").replace("--", "-\u2010").replace(">", "&gt;").replace("<", "&lt;")
+    return s

@@ -1,0 +1,112 @@
+"""``--format json``: exactly ``shared/reference/report-schema.json`` (version 1). Deterministic:
+findings in report order (worst first), resources by address, keys in a fixed order."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import TYPE_CHECKING, Any
+
+from tfdrift_ci.models import Finding, Report, Resource, Unknown, iso
+from tfdrift_ci.report._common import sorted_findings
+
+if TYPE_CHECKING:
+    from tfdrift_ci.report import RenderOptions
+
+SCHEMA_VERSION = "1"
+
+
+def _plain(value: Any) -> Any:
+    """Model values to JSON values: Unknown becomes ``{"unknown": expr, "pattern": …}``."""
+    if isinstance(value, Unknown):
+        return {"unknown": value.expr, "pattern": value.pattern}
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if hasattr(value, "items"):  # Mapping
+        return {str(k): _plain(v) for k, v in value.items()}
+    return str(value)
+
+
+def resource_dict(r: Resource) -> dict[str, Any]:
+    out: dict[str, Any] = {"address": r.address, "type": r.type, "file": r.file, "line": r.line}
+    if r.root != ".":
+        out["root"] = r.root
+    if r.identity is not None:
+        out["identity"] = r.identity.as_dict()
+    return out
+
+
+def finding_dict(f: Finding) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "rule_id": f.rule_id,
+        "kind": f.kind,
+        "severity": f.severity.value,
+        "title": f.title,
+        "address": f.address,
+        "resource_type": f.resource_type,
+        "file": f.file,
+        "line": f.line,
+        "root": f.root,
+        "attribute": f.attribute,
+        "expected": _plain(f.expected),
+        "actual": _plain(f.actual),
+        "event": f.event.as_dict() if f.event is not None else None,
+        # Actor.as_dict never includes access_key_id (kept for matching only).
+        "actor": f.actor.as_dict() if f.actor is not None else None,
+        "message": f.message,
+        "remediation": f.remediation,
+        "suppressed": f.suppressed,
+        "suppression_reason": f.suppression_reason,
+    }
+    if f.reverted_by_plan is not None:
+        out["reverted_by_plan"] = f.reverted_by_plan
+    if f.matched_by_pattern:
+        out["matched_by_pattern"] = True
+    if f.notes:
+        out["notes"] = list(f.notes)
+    return out
+
+
+def report_dict(report: Report) -> dict[str, Any]:
+    window = (
+        {"since": iso(report.window.since), "until": iso(report.window.until)}
+        if report.window is not None
+        else None
+    )
+    out: dict[str, Any] = {
+        "version": SCHEMA_VERSION,
+        "tool": {"name": "tfdrift-ci", "version": report.tool_version},
+        "scanned": {
+            "path": report.path,
+            "files": report.files,
+            "resources": len(report.resources),
+            "window": window,
+            "sources": [s.as_dict() for s in sorted(report.sources, key=lambda s: s.name)],
+            "unfollowed_modules": [
+                {"address": m.address, "source": m.source, "file": m.file, "line": m.line, "reason": m.reason}
+                for m in sorted(report.unfollowed_modules, key=lambda m: (m.address, m.file or ""))
+            ],
+            "notices": list(report.notices),
+        },
+        "resources": [resource_dict(r) for r in sorted(report.resources, key=lambda r: (r.address, r.root))],
+        "findings": [finding_dict(f) for f in sorted_findings(report.findings)],
+        "summary": report.summary(),
+        "fail_on": report.fail_on,
+        "exit_code": report.exit_code,
+    }
+    return out
+
+
+# Characters json.dumps leaves raw with ensure_ascii=False that can reorder or hide text when the file
+# is shown on a terminal or in a diff (bidi controls, C1 controls, line separators): written as \uXXXX,
+# which is the same JSON value.
+_INVISIBLE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufeff]")
+
+
+def render(report: Report, options: RenderOptions) -> str:
+    text = json.dumps(report_dict(report), indent=2, ensure_ascii=False)
+    return _INVISIBLE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text) + "\n"
