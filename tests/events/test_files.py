@@ -1,0 +1,193 @@
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tfdrift_ci.errors import SourceError
+from tfdrift_ci.events import names
+from tfdrift_ci.events.base import Query
+from tfdrift_ci.events.files import FileSource
+from tfdrift_ci.events.records import MAX_DECOMPRESSED_BYTES
+from tfdrift_ci.models import Window
+
+CT = Path(__file__).parents[1] / "fixtures" / "cloudtrail"
+ALL = names.events_for(set(names.RESOURCE_TYPES))
+WINDOW = Window(datetime(2026, 11, 14, tzinfo=UTC), datetime(2026, 11, 23, tzinfo=UTC))
+QUERY = Query(window=WINDOW, event_names=ALL)
+
+
+def fixture_records() -> list[dict[str, Any]]:
+    return list(json.loads((CT / "records.json").read_text())["Records"])
+
+
+def expected_ids(query: Query = QUERY) -> set[str]:
+    out = set()
+    for r in fixture_records():
+        if (r["eventSource"], r["eventName"]) in query.event_names and not r["readOnly"]:
+            t = datetime.fromisoformat(r["eventTime"])
+            if query.window.contains(t) and r.get("eventType") != "AwsServiceEvent":
+                out.add(r["eventID"])
+    return out
+
+
+def read(path: Path | str, query: Query = QUERY) -> tuple[list[Any], Any]:
+    source = FileSource(str(path))
+    events = list(source.events(query))
+    return events, source.status()
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "records.json",
+        "records.json.gz",
+        "lookup-events-v1.json",
+        "lookup-events-v2.json",
+        "records.jsonl.txt",
+        "array.json",
+    ],
+)
+def test_every_format_gives_the_same_events(name: str) -> None:
+    events, status = read(CT / name)
+    assert {e.id for e in events} == expected_ids()
+    assert len(expected_ids()) > 30
+    assert status.complete and status.error is None
+    assert status.events_read == len(events)
+    assert status.name == f"file:{CT / name}"
+
+
+def test_single_event_file() -> None:
+    events, status = read(CT / "single-event.json")
+    assert [e.name for e in events] == ["PutImageScanningConfiguration"]
+    assert status.complete
+
+
+def test_awslogs_tree_skips_digest_and_insight_and_reads_org_trail() -> None:
+    events, status = read(CT / "awslogs")
+    ids = {e.id for e in events}
+    assert "insight-should-be-skipped" not in ids
+    assert expected_ids() <= ids
+    org = {e.id for e in events if e.account == "210987654321"}
+    assert len(org) == 4 and all(i.startswith("org-") for i in org)
+    assert status.complete, status.error
+
+
+def test_only_queried_names_and_the_window() -> None:
+    ecs_service = names.events_for({"aws_ecs_service"})
+    window = Window(datetime(2026, 11, 21, 13, 0, tzinfo=UTC), datetime(2026, 11, 21, 14, 0, tzinfo=UTC))
+    query = Query(window=window, event_names=ecs_service)
+    events, status = read(CT / "records.json", query)
+    # since <= t < until: 13:00:00 is in, 14:00:00 is out
+    assert sorted((e.time.strftime("%H:%M"), e.name) for e in events) == [
+        ("13:00", "UpdateService"),
+        ("13:20", "UpdateService"),
+        ("13:40", "UpdateService"),
+    ]
+    assert status.events_read == 3
+
+
+def test_duplicates_are_read_once(tmp_path: Path) -> None:
+    shutil.copy(CT / "records.json", tmp_path / "a.json")
+    shutil.copy(CT / "records.json.gz", tmp_path / "b.json.gz")
+    events, status = read(tmp_path)
+    assert len(events) == len(expected_ids()) == status.events_read
+
+
+def test_broken_files_are_reported_and_the_rest_read(tmp_path: Path) -> None:
+    shutil.copy(CT / "records.json", tmp_path / "good.json")
+    data = (CT / "records.json.gz").read_bytes()
+    (tmp_path / "truncated.json.gz").write_bytes(data[: len(data) // 2])
+    (tmp_path / "broken.json").write_text('{"Records": [{"eventID": "x", "eventSource": "ecs.amazonaws.com"')
+    (tmp_path / "README.md").write_text("# exports from the audit account\n")
+    events, status = read(tmp_path)
+    assert {e.id for e in events} == expected_ids()
+    assert not status.complete
+    assert status.error is not None
+    assert "2 of 4 files could not be read" in status.error
+    assert "truncated.json.gz (truncated gzip" in status.error
+    assert "broken.json (invalid JSON" in status.error
+    assert "1 file(s) skipped: not CloudTrail JSON (README.md)" in status.error
+
+
+def test_malformed_records_are_counted_not_fatal(tmp_path: Path) -> None:
+    recs = fixture_records()
+    good = [r for r in recs if r["eventName"] == "UpdateService"]
+    bad_time = dict(good[0], eventID="bad-time", eventTime="not a time")
+    no_id = {k: v for k, v in good[1].items() if k != "eventID"}
+    lines = [json.dumps(r) for r in good] + [
+        json.dumps(bad_time),
+        json.dumps(no_id),
+        '{"eventSource": "ecs.amazonaws.com", broken',
+        '"ecs.amazonaws.com"',
+    ]
+    (tmp_path / "events.log").write_text("\n".join(lines) + "\n")
+    events, status = read(tmp_path / "events.log")
+    assert len(events) == len(good)
+    assert status.malformed == 4
+    assert status.complete
+    assert status.error is not None and "4 malformed record(s) skipped" in status.error
+
+
+def test_gzip_bomb_is_capped_and_reported(tmp_path: Path) -> None:
+    import zlib
+
+    # ~64 MiB of zeros compresses to ~64 KiB: far above the 100:1 ratio guard.
+    comp = zlib.compressobj(9, zlib.DEFLATED, 31)
+    body = comp.compress(b'{"Records": [' + b" " * (64 << 20)) + comp.flush()
+    (tmp_path / "bomb.json.gz").write_bytes(body)
+    shutil.copy(CT / "records.json", tmp_path / "good.json")
+    events, status = read(tmp_path)
+    assert len(events) == len(expected_ids())
+    assert not status.complete
+    assert status.error is not None and "bomb.json.gz (decompresses more than 100:1" in status.error
+
+
+def test_absolute_cap(tmp_path: Path) -> None:
+    (tmp_path / "big.json").write_text(json.dumps({"Records": fixture_records()}))
+    source = FileSource(str(tmp_path / "big.json"), max_bytes=1000)
+    assert list(source.events(QUERY)) == []
+    status = source.status()
+    assert not status.complete and status.error is not None and "cap" in status.error
+    assert MAX_DECOMPRESSED_BYTES >= 1 << 30
+
+
+def test_escaped_event_source_is_still_found(tmp_path: Path) -> None:
+    r = next(x for x in fixture_records() if x["eventName"] == "UpdateService")
+    text = json.dumps({"Records": [r]}).replace('"ecs.amazonaws.com"', '"\\u0065cs.amazonaws.com"')
+    (tmp_path / "escaped.json").write_text(text)
+    events, _ = read(tmp_path / "escaped.json")
+    assert [e.id for e in events] == [r["eventID"]]
+
+
+def test_unrelated_files_are_skipped_without_parsing(tmp_path: Path) -> None:
+    s3_only = [dict(r, eventSource="s3.amazonaws.com") for r in fixture_records()]
+    (tmp_path / "s3.json.gz").write_bytes(gzip.compress(json.dumps({"Records": s3_only}).encode()))
+    events, status = read(tmp_path)
+    assert events == [] and status.complete and status.events_read == 0
+
+
+def test_missing_path_is_a_source_error(tmp_path: Path) -> None:
+    with pytest.raises(SourceError, match="no such file"):
+        FileSource(str(tmp_path / "nope"))
+
+
+def test_symlink_loop_does_not_hang(tmp_path: Path) -> None:
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "loop").symlink_to(tmp_path / "d")
+    shutil.copy(CT / "single-event.json", tmp_path / "d" / "e.json")
+    events, status = read(tmp_path)
+    assert len(events) == 1 and status.complete
+
+
+def test_progress_is_reported_per_file() -> None:
+    calls: list[tuple[str, int, int | None]] = []
+    source = FileSource(str(CT / "awslogs"))
+    list(source.events(QUERY, lambda name, done, total: calls.append((name, done, total))))
+    assert calls[0][1:] == (0, 3)
+    assert calls[-1][1:] == (3, 3)

@@ -1,0 +1,253 @@
+"""Event sources: CloudTrail records from wherever a team keeps them, normalised to ``Event``s.
+
+``fetch`` is what ``cli.py`` calls. ``SOURCES`` is the explicit registry: spec kind → factory
+(``aws`` LookupEvents, ``file`` paths, ``s3://``, ``athena://``, ``lake://``). Every source
+implements ``events.base.EventSource`` and reports a ``SourceStatus`` that says honestly what could
+not be read. Nothing here imports boto3 at import time.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from tfdrift_ci.errors import SourceError
+from tfdrift_ci.events import names
+from tfdrift_ci.events.base import EventSource, Progress, Query
+from tfdrift_ci.models import Event, Identity, Inventory, SourceStatus, Window
+
+if TYPE_CHECKING:
+    from tfdrift_ci.events.session import AwsSession
+
+__all__ = ["SOURCES", "Context", "FetchResult", "build_query", "fetch", "make_sources", "source_kind"]
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    events: list[Event]
+    statuses: list[SourceStatus]
+    notices: list[str]
+
+
+@dataclass
+class Context:
+    """What factories need besides the spec. ``aws()`` opens the session on first use."""
+
+    regions: tuple[str, ...]
+    profile: str | None = None
+    role_arn: str | None = None
+    auto: bool = False
+    log: Callable[[str], None] | None = None
+    _session: AwsSession | None = field(default=None, repr=False)
+
+    def aws(self) -> AwsSession:
+        if self._session is None:
+            from tfdrift_ci.events.session import open_session
+
+            got = open_session(self.profile, self.role_arn, require=True)
+            assert got is not None  # require=True raises instead
+            self._session = got
+        return self._session
+
+
+Factory = Callable[[str, Context], list[EventSource]]
+
+
+def _aws(spec: str, ctx: Context) -> list[EventSource]:
+    from tfdrift_ci.events.lookup import LookupSource
+
+    session = ctx.aws()
+    regions = ctx.regions or ((session.region,) if session.region else ())
+    if not regions:
+        raise SourceError(
+            "--events aws: no region to query: pass --region, declare a region in the provider "
+            "blocks, or set AWS_REGION / region in the AWS config"
+        )
+    return [LookupSource(session, region, log=ctx.log) for region in regions]
+
+
+def _file(spec: str, ctx: Context) -> list[EventSource]:
+    from tfdrift_ci.events.files import FileSource
+
+    return [FileSource(spec)]
+
+
+def _s3(spec: str, ctx: Context) -> list[EventSource]:
+    from tfdrift_ci.events.s3 import S3Source
+
+    return [S3Source(ctx.aws(), spec, log=ctx.log)]
+
+
+def _athena(spec: str, ctx: Context) -> list[EventSource]:
+    from tfdrift_ci.events.athena import AthenaSource
+
+    return [AthenaSource(ctx.aws(), spec, log=ctx.log)]
+
+
+def _lake(spec: str, ctx: Context) -> list[EventSource]:
+    from tfdrift_ci.events.lake import LakeSource
+
+    return [LakeSource(ctx.aws(), spec, log=ctx.log)]
+
+
+SOURCES: dict[str, Factory] = {
+    "aws": _aws,
+    "file": _file,
+    "s3": _s3,
+    "athena": _athena,
+    "lake": _lake,
+}
+
+
+def source_kind(spec: str) -> str:
+    """``aws`` | ``s3`` | ``athena`` | ``lake`` | ``file`` for one ``--events`` value."""
+    text = spec.strip()
+    if text == "aws":
+        return "aws"
+    scheme, sep, _ = text.partition("://")
+    if sep:
+        if scheme in ("s3", "athena", "lake"):
+            return scheme
+        if scheme == "file":
+            return "file"
+        raise SourceError(
+            f"--events {spec!r}: unknown scheme {scheme}://; use aws, a path, s3://bucket/prefix, "
+            "athena://WORKGROUP/DATABASE.TABLE or lake://EVENT_DATA_STORE"
+        )
+    return "file"
+
+
+def make_sources(specs: Sequence[str], ctx: Context) -> list[EventSource]:
+    out: list[EventSource] = []
+    for spec in specs:
+        kind = source_kind(spec)
+        value = spec.strip()
+        if kind == "file" and value.startswith("file://"):
+            value = value[len("file://") :]
+        out.extend(SOURCES[kind](value, ctx))
+    return out
+
+
+# --------------------------------------------------------------------------------------------------
+
+
+def build_query(inventory: Inventory, window: Window, regions: Sequence[str] = ()) -> Query:
+    types = {r.type for r in inventory.resources}
+    names_: set[str] = set()
+    accounts: set[str] = set()
+    for r in inventory.resources:
+        ident: Identity | None = r.identity
+        if ident is None:
+            continue
+        for value in (ident.name, ident.cluster):
+            if isinstance(value, str) and value:
+                names_.add(value)
+        if ident.account:
+            accounts.add(ident.account)
+    return Query(
+        window=window,
+        event_names=names.events_for(types),
+        regions=tuple(regions),
+        accounts=tuple(sorted(accounts)),
+        resource_names=tuple(sorted(names_)),
+    )
+
+
+def fetch(
+    specs: Sequence[str],
+    inventory: Inventory,
+    window: Window,
+    *,
+    regions: tuple[str, ...],
+    auto: bool,
+    profile: str | None,
+    role_arn: str | None,
+    progress: bool,
+    debug: bool,
+    env: Mapping[str, str],
+) -> FetchResult | None:
+    """Read every source for the inventory's write events in ``window``.
+
+    Returns None only in auto mode (no ``--events``) when boto3 finds no credentials: the caller
+    then runs static rules only and says so. ``env`` is the process environment boto3 reads itself
+    (``AWS_*``); it is accepted for symmetry with the CLI and never printed.
+    """
+    del env  # boto3 reads os.environ; nothing else here depends on it
+    log = _debug_log if debug else None
+    kinds = [source_kind(s) for s in specs]  # validates specs before anything slow
+    query_regions = tuple(regions) or tuple(inventory.regions)
+    query = build_query(inventory, window, query_regions)
+    if not query.event_names:
+        return FetchResult([], [], ["no ECR/ECS resources declared: no CloudTrail events fetched"])
+
+    if auto and kinds == ["aws"]:
+        from tfdrift_ci.events.session import open_session
+
+        session = open_session(profile, role_arn, require=False)
+        if session is None:
+            return None
+        ctx = Context(query_regions, profile, role_arn, auto, log, session)
+    else:
+        ctx = Context(query_regions, profile, role_arn, auto, log)
+
+    sources = make_sources(specs, ctx)
+    if log:
+        for s in sources:
+            log(
+                f"source {s.name}: {len(query.event_names)} (eventSource, eventName) pairs, "
+                f"window {window.since:%Y-%m-%dT%H:%M:%SZ} .. {window.until:%Y-%m-%dT%H:%M:%SZ}"
+            )
+
+    from tfdrift_ci.events.progress import Reporter
+
+    reporter = Reporter(enabled=progress)
+    try:
+        results = run_sources(sources, query, reporter)
+    finally:
+        reporter.close()
+    return merge(results, query)
+
+
+def run_sources(
+    sources: Sequence[EventSource], query: Query, progress: Progress | None = None
+) -> list[tuple[EventSource, list[Event], SourceStatus]]:
+    """Run every source to the end, concurrently (each region's LookupEvents is its own source,
+    so regions proceed in parallel while each paces its own calls)."""
+
+    def one(source: EventSource) -> tuple[EventSource, list[Event], SourceStatus]:
+        got = list(source.events(query, progress))
+        return source, got, source.status()
+
+    if len(sources) <= 1:
+        return [one(s) for s in sources]
+    with ThreadPoolExecutor(max_workers=min(8, len(sources)), thread_name_prefix="tfdrift-src") as pool:
+        return list(pool.map(one, sources))
+
+
+def merge(results: Sequence[tuple[EventSource, list[Event], SourceStatus]], query: Query) -> FetchResult:
+    """De-duplicate by event id across sources (the first source wins), keep only wanted events
+    in the window, oldest first."""
+    seen: set[str] = set()
+    events: list[Event] = []
+    statuses: list[SourceStatus] = []
+    notices: list[str] = []
+    for _, got, status in results:
+        statuses.append(status)
+        for e in got:
+            if e.id in seen or (e.source, e.name) not in query.event_names:
+                continue
+            if not query.window.contains(e.time):
+                continue
+            seen.add(e.id)
+            events.append(e)
+    events.sort(key=lambda e: (e.time, e.id))
+    return FetchResult(events, statuses, notices)
+
+
+def _debug_log(message: str) -> None:
+    from tfdrift_ci.textutil import one_line
+
+    print(f"tfdrift-ci: debug: {one_line(message, 4000)}", file=sys.stderr)

@@ -1,0 +1,154 @@
+"""``--events PATH``: CloudTrail records from a file or a folder read recursively.
+
+Any layout works, a copy of a trail bucket's ``AWSLogs/…`` tree included. Formats are recognised by
+content (see ``records``). Files are read one at a time, so a folder of a million records never sits
+in memory at once; digest and Insights files of a trail copy are skipped
+(https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-find-log-files.html).
+
+A file that cannot be read (truncated gzip, broken JSON, over the size cap) makes the source
+incomplete with the file named; every other file is still read. Files that are not JSON at all
+(a README next to the exports) are skipped and mentioned.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from tfdrift_ci.errors import SourceError
+from tfdrift_ci.events.base import Progress, Query
+from tfdrift_ci.events.records import (
+    MAX_DECOMPRESSED_BYTES,
+    PayloadError,
+    Selector,
+    Tally,
+    describe_problems,
+    read_capped,
+    select_payload,
+)
+from tfdrift_ci.models import Event, SourceStatus
+
+# Path parts that mark files which are not event records (trail copies): integrity digests and
+# CloudTrail Insights files.
+SKIP_PARTS = ("CloudTrail-Digest", "CloudTrail-Insight")
+
+
+def skipped_key(path: str) -> bool:
+    return any(part in path for part in SKIP_PARTS)
+
+
+class FileSource:
+    """One ``--events PATH``. ``name`` is ``file:PATH`` as given on the command line."""
+
+    def __init__(self, path: str, *, max_bytes: int = MAX_DECOMPRESSED_BYTES) -> None:
+        self.path = path
+        self.name = f"file:{path}"
+        self.max_bytes = max_bytes
+        root = Path(path)
+        if not root.exists():
+            raise SourceError(f"--events {path}: no such file or directory")
+        self._root = root
+        self._tally = Tally()
+        self._files = 0
+        self._problems: list[tuple[str, str]] = []
+        self._unrecognised: list[str] = []
+        self._records = 0
+        self._done = False
+
+    # ----------------------------------------------------------------------------------------------
+
+    def events(self, query: Query, progress: Progress | None = None) -> Iterator[Event]:
+        selector = Selector(query)
+        files = self._list()
+        self._files = len(files)
+        if progress:
+            progress(self.name, 0, len(files))
+        for i, file in enumerate(files, 1):
+            rel = self._rel(file)
+            try:
+                with file.open("rb") as stream:
+                    data = read_capped(stream, compressed_size=_size(file), limit=self.max_bytes)
+                parsed = select_payload(data, selector)
+            except PayloadError as err:
+                if str(err) == "not CloudTrail JSON" and self._root.is_dir():
+                    self._unrecognised.append(rel)
+                else:
+                    self._problems.append((rel, str(err)))
+                continue
+            except OSError as err:
+                self._problems.append((rel, err.strerror or type(err).__name__))
+                continue
+            finally:
+                if progress:
+                    progress(self.name, i, len(files))
+            self._records += parsed.records
+            for reason in parsed.malformed:
+                self._tally.bad(f"{rel}: {reason}")
+            for event in parsed.events:
+                if self._tally.add(event):
+                    yield event
+        self._done = True
+
+    def status(self) -> SourceStatus:
+        notes: list[str] = []
+        if self._problems:
+            notes.append(describe_problems(self._problems, self._files, "files"))
+        malformed = self._tally.malformed_note()
+        if malformed:
+            notes.append(malformed)
+        if self._unrecognised:
+            shown = ", ".join(self._unrecognised[:3]) + (" …" if len(self._unrecognised) > 3 else "")
+            notes.append(f"{len(self._unrecognised)} file(s) skipped: not CloudTrail JSON ({shown})")
+        if self._files == 0:
+            notes.append("no files found")
+        return SourceStatus(
+            name=self.name,
+            events_read=self._tally.events_read,
+            api_calls=None,
+            complete=not self._problems and self._done,
+            error="; ".join(notes) or (None if self._done else "not read to the end"),
+            malformed=self._tally.malformed,
+        )
+
+    @property
+    def records_seen(self) -> int:
+        """Records looked at (benchmarks divide by the elapsed time)."""
+        return self._records
+
+    # ----------------------------------------------------------------------------------------------
+
+    def _list(self) -> list[Path]:
+        if self._root.is_file():
+            return [self._root]
+        found: list[Path] = []
+        # os.walk does not follow directory symlinks by default, so a symlink loop cannot trap us.
+        for folder, dirs, names in os.walk(self._root):
+            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIP_PARTS)
+            for name in sorted(names):
+                if name.startswith("."):
+                    continue
+                full = Path(folder) / name
+                if skipped_key(full.as_posix()) or not full.is_file():
+                    continue
+                found.append(full)
+        return found
+
+    def _rel(self, file: Path) -> str:
+        if file == self._root:
+            return file.name
+        try:
+            return file.relative_to(self._root).as_posix()
+        except ValueError:
+            return file.as_posix()
+
+
+def _size(path: Path) -> int | None:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return None
+
+
+def create(spec: str) -> FileSource:
+    return FileSource(spec)

@@ -1,0 +1,330 @@
+"""Shared by the file, S3 and LookupEvents sources: CloudTrail payloads → records → selected events.
+
+Formats are recognised by content, never by file name (design §4):
+
+- a trail file ``{"Records": […]}`` (gzip or not — gzip is detected by its magic bytes),
+- ``aws cloudtrail lookup-events`` output ``{"Events": [{"CloudTrailEvent": "<json>", …}]}``
+  (``EventTime`` as ISO text from CLI v2 or epoch seconds from v1; only ``CloudTrailEvent`` is used),
+- JSON lines (one record, or one of the documents above, per line),
+- a single event object, or a JSON array of records / lookup items.
+
+The pipeline is cheap first: a payload that contains none of the wanted ``eventSource`` strings is
+skipped without parsing, and records are checked on ``eventSource``/``eventName``/``readOnly``
+before the full ``normalise``.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO
+
+from tfdrift_ci.events.base import Query
+from tfdrift_ci.events.normalise import MalformedRecord, is_read_only, normalise
+from tfdrift_ci.models import Event
+
+_loads: Callable[[bytes | str], Any] = json.loads
+_DECODE_ERRORS: tuple[type[BaseException], ...] = (ValueError, RecursionError)
+
+GZIP_MAGIC = b"\x1f\x8b"
+# A decompressed CloudTrail file larger than this is reported, not read (a gzip bomb or not a trail
+# file: CloudTrail delivers a file every ~5 minutes per region, typically well under 100 MB).
+MAX_DECOMPRESSED_BYTES = 1 << 30
+# Beyond this size, a compression ratio above _MAX_RATIO stops decompression early, so a bomb
+# cannot make us hold a gigabyte before the absolute cap trips. CloudTrail JSON gzips ~10-20:1.
+_RATIO_FLOOR = 32 << 20
+_MAX_RATIO = 100
+_CHUNK = 1 << 20
+
+
+class PayloadError(ValueError):
+    """A whole file/object that cannot be read (broken gzip, broken JSON, over the size cap)."""
+
+
+class _Broken:
+    """Stands for a record that could not even be decoded (a bad JSON line, a bad CloudTrailEvent)."""
+
+    __slots__ = ("reason",)
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+
+# --------------------------------------------------------------------------------------------------
+# bytes
+
+
+def read_capped(
+    stream: BinaryIO, *, compressed_size: int | None, limit: int = MAX_DECOMPRESSED_BYTES
+) -> bytes:
+    """The whole payload of ``stream``, gunzipped when it starts with the gzip magic, refusing to
+    produce more than ``limit`` bytes. Raises ``PayloadError`` for truncated/corrupt gzip."""
+    head = stream.read(2)
+    if head != GZIP_MAGIC:
+        rest = stream.read(limit + 1 - len(head))
+        data = head + rest
+        if len(data) > limit:
+            raise PayloadError(f"larger than the {_human(limit)} cap")
+        return data
+    raw = _Prefixed(head, stream)
+    out = io.BytesIO()
+    total = 0
+    try:
+        with gzip.GzipFile(fileobj=raw, mode="rb") as gz:
+            while True:
+                chunk = gz.read(_CHUNK)
+                if not chunk:
+                    break
+                total += len(chunk)
+                if total > limit:
+                    raise PayloadError(f"decompresses to more than the {_human(limit)} cap (gzip bomb?)")
+                if compressed_size and total > _RATIO_FLOOR and total > _MAX_RATIO * compressed_size:
+                    raise PayloadError(
+                        f"decompresses more than {_MAX_RATIO}:1 past {_human(_RATIO_FLOOR)} (gzip bomb?)"
+                    )
+                out.write(chunk)
+    except EOFError:
+        raise PayloadError("truncated gzip (ended before the end-of-stream marker)") from None
+    except (OSError, zlib.error) as err:  # gzip.BadGzipFile is an OSError
+        raise PayloadError(f"corrupt gzip: {err}") from None
+    return out.getvalue()
+
+
+class _Prefixed(io.RawIOBase):
+    """A stream with the two sniffed bytes put back in front (S3 bodies cannot seek)."""
+
+    def __init__(self, head: bytes, stream: BinaryIO) -> None:
+        self._head = head
+        self._stream = stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer)
+        if self._head:
+            n = min(len(view), len(self._head))
+            view[:n] = self._head[:n]
+            self._head = self._head[n:]
+            return n
+        data = self._stream.read(len(view))
+        view[: len(data)] = data
+        return len(data)
+
+
+def _human(n: int) -> str:
+    return f"{n / (1 << 30):g} GiB" if n >= 1 << 30 else f"{n / (1 << 20):g} MiB"
+
+
+# --------------------------------------------------------------------------------------------------
+# records
+
+
+@dataclass
+class Selector:
+    """Stateless record checks for one query (safe to share between threads)."""
+
+    query: Query
+    sources: frozenset[str] = field(init=False)
+    needles: tuple[bytes, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.sources = frozenset(s for s, _ in self.query.event_names)
+        self.needles = tuple(s.encode() for s in sorted(self.sources))
+
+    def payload_may_match(self, data: bytes) -> bool:
+        """False when no wanted eventSource string occurs in ``data`` (then nothing in it can match).
+        A payload with ``\\u`` escapes could spell a source in escapes: parse those anyway."""
+        if not self.needles:
+            return False
+        return any(n in data for n in self.needles) or b"\\u" in data
+
+    def wants(self, source: object, name: object) -> bool:
+        return (source, name) in self.query.event_names
+
+    def select(self, record: object) -> Event | None:
+        """The event for ``record`` if it is a wanted write event inside the window, else None.
+        Raises ``MalformedRecord`` for records that are not CloudTrail events at all."""
+        if isinstance(record, _Broken):
+            raise MalformedRecord(record.reason)
+        if not isinstance(record, Mapping):
+            raise MalformedRecord(f"record is a {type(record).__name__}, not an object")
+        source = record.get("eventSource")
+        name = record.get("eventName")
+        if (source, name) not in self.query.event_names:
+            if not isinstance(source, str) or not isinstance(name, str):
+                raise MalformedRecord("record has no eventSource/eventName")
+            return None
+        if is_read_only(record):
+            return None
+        event = normalise(record)
+        if event is None or not self.query.window.contains(event.time):
+            return None
+        return event
+
+
+@dataclass
+class Tally:
+    """De-duplication (by eventID) and counting for one source. Not thread-safe: feed it from one
+    thread (sources parse in workers and hand their events over)."""
+
+    seen: set[str] = field(default_factory=set)
+    events_read: int = 0
+    malformed: int = 0
+    duplicates: int = 0
+    malformed_examples: list[str] = field(default_factory=list)
+
+    def add(self, event: Event) -> bool:
+        if event.id in self.seen:
+            self.duplicates += 1
+            return False
+        self.seen.add(event.id)
+        self.events_read += 1
+        return True
+
+    def bad(self, reason: str, count: int = 1) -> None:
+        self.malformed += count
+        if len(self.malformed_examples) < 3:
+            self.malformed_examples.append(reason)
+
+    def malformed_note(self) -> str | None:
+        if not self.malformed:
+            return None
+        examples = "; ".join(self.malformed_examples)
+        return f"{self.malformed} malformed record(s) skipped ({examples})"
+
+
+@dataclass
+class Parsed:
+    """What one payload gave: selected events and malformed-record reasons (in order)."""
+
+    events: list[Event] = field(default_factory=list)
+    malformed: list[str] = field(default_factory=list)
+    records: int = 0  # records looked at (for progress / benchmarks)
+
+
+def select_payload(data: bytes, selector: Selector) -> Parsed:
+    """Parse one decompressed payload in any supported format and select its events.
+    Raises ``PayloadError`` when the payload as a whole is not readable JSON."""
+    out = Parsed()
+    body = data.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not body:
+        return out
+    if body[:1] not in (b"{", b"["):
+        raise PayloadError("not CloudTrail JSON")
+    if not selector.payload_may_match(body):
+        return out
+    try:
+        doc = _loads(body)
+    except _DECODE_ERRORS as err:
+        if b"\n" not in body.rstrip():
+            raise PayloadError(f"invalid JSON: {_short(err)}") from None
+        _select_lines(body, selector, out)
+        return out
+    _select_records(iter_records(doc, selector), selector, out)
+    return out
+
+
+def _select_lines(body: bytes, selector: Selector, out: Parsed) -> None:
+    lines = body.split(b"\n")
+    first = next((ln for ln in lines if ln.strip()), b"")
+    try:
+        _loads(first)
+    except _DECODE_ERRORS as err:
+        # Not JSON lines either: the file is broken JSON as a whole.
+        raise PayloadError(f"invalid JSON: {_short(err)}") from None
+    for number, raw_line in enumerate(lines, 1):
+        line = raw_line.strip()
+        if not line or not selector.payload_may_match(line):
+            if line:
+                out.records += 1
+            continue
+        try:
+            doc = _loads(line)
+        except _DECODE_ERRORS as err:
+            out.records += 1
+            out.malformed.append(f"line {number}: invalid JSON: {_short(err)}")
+            continue
+        _select_records(iter_records(doc, selector), selector, out)
+
+
+def _select_records(records: Iterable[object], selector: Selector, out: Parsed) -> None:
+    for record in records:
+        out.records += 1
+        try:
+            event = selector.select(record)
+        except MalformedRecord as err:
+            out.malformed.append(str(err))
+            continue
+        if event is not None:
+            out.events.append(event)
+
+
+def iter_records(doc: object, selector: Selector | None = None) -> Iterator[object]:
+    """The CloudTrail records in one decoded document, whatever its shape. Lookup items whose
+    EventSource/EventName are not wanted are skipped without decoding their CloudTrailEvent."""
+    if isinstance(doc, Mapping):
+        records = doc.get("Records")
+        if isinstance(records, list) and "eventID" not in doc:
+            yield from records
+            return
+        items = doc.get("Events")
+        if isinstance(items, list) and "eventID" not in doc:
+            for item in items:
+                yield from _lookup_item(item, selector)
+            return
+        if "CloudTrailEvent" in doc:
+            yield from _lookup_item(doc, selector)
+            return
+        yield doc
+        return
+    if isinstance(doc, list):
+        for item in doc:
+            if isinstance(item, Mapping) and "CloudTrailEvent" in item:
+                yield from _lookup_item(item, selector)
+            elif isinstance(item, Mapping) and isinstance(item.get("Records"), list):
+                yield from item["Records"]
+            else:
+                yield item
+        return
+    yield doc
+
+
+def _lookup_item(item: object, selector: Selector | None) -> Iterator[object]:
+    """One LookupEvents result: the record is the JSON string in ``CloudTrailEvent``."""
+    if not isinstance(item, Mapping):
+        yield item
+        return
+    if selector is not None:
+        source, name = item.get("EventSource"), item.get("EventName")
+        if isinstance(source, str) and isinstance(name, str) and not selector.wants(source, name):
+            return
+        if is_read_only({"readOnly": item.get("ReadOnly")}):
+            return
+    text = item.get("CloudTrailEvent")
+    if isinstance(text, Mapping):
+        yield text
+        return
+    if not isinstance(text, str):
+        yield _Broken("lookup event without a CloudTrailEvent string")
+        return
+    try:
+        yield _loads(text)
+    except _DECODE_ERRORS as err:
+        yield _Broken(f"CloudTrailEvent is not JSON: {_short(err)}")
+
+
+def _short(err: BaseException) -> str:
+    text = str(err) or type(err).__name__
+    return text if len(text) <= 120 else text[:119] + "…"
+
+
+def describe_problems(problems: list[tuple[str, str]], total: int, what: str) -> str:
+    """``2 of 140 files could not be read: a.json.gz (truncated gzip …); b.json (…)``."""
+    shown = "; ".join(f"{name} ({reason})" for name, reason in problems[:3])
+    more = f"; and {len(problems) - 3} more" if len(problems) > 3 else ""
+    return f"{len(problems)} of {total} {what} could not be read: {shown}{more}"
