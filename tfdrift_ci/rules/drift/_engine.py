@@ -1,0 +1,699 @@
+"""The drift engine: events × declared resources → drift / unmanaged / attempt findings.
+
+One table (``SPECS``) says, per (eventSource, eventName), which identity the event names, which
+resource types it can change and how its request maps to Terraform attributes (``_attributes``).
+The loop is then the same for every event (design §5):
+
+1. read-only events, service events (ECR lifecycle expiry) and events no spec knows are skipped;
+2. the event's key is matched to declared resources (``_match``);
+3. failed calls become ``attempt`` findings, never drift;
+4. Terraform's own calls (configured principal, else the provider's user agent) are not drift;
+   Application Auto Scaling and CodeDeploy are named and handled as the issue says;
+5. each change whose new value differs from the declared one is a finding, unless its attribute is
+   under ``lifecycle.ignore_changes`` (then nothing, or info with ``show_ignored``).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from tfdrift_ci.config import Settings
+from tfdrift_ci.events.names import ECR, ECR_PUBLIC, ECS
+from tfdrift_ci.models import Event, Finding, IdentityKind, Inventory, Resource, Severity, Unknown, iso
+from tfdrift_ci.rules.base import Rule
+from tfdrift_ci.rules.drift import _attributes as A
+from tfdrift_ci.rules.drift import _match as M
+from tfdrift_ci.rules.drift._actors import Classified, classify, describe
+from tfdrift_ci.rules.drift._attributes import MISSING, Change
+
+Grader = Callable[[str | None, Any, Any, str], Severity | None]
+
+# --------------------------------------------------------------------------------------------------
+# The event table
+
+
+@dataclass(frozen=True)
+class Spec:
+    targets: tuple[tuple[IdentityKind, tuple[str, ...]], ...]  # (identity kind, resource types)
+    extract: A.Extractor
+    creates: str | None = None  # resource type an undeclared create makes (-> unmanaged)
+    security: bool = False  # a security setting (AccessDenied attempts are medium)
+
+
+REPO: tuple[IdentityKind, tuple[str, ...]] = ("repository", ("aws_ecr_repository",))
+PUB: tuple[IdentityKind, tuple[str, ...]] = ("public_repository", ("aws_ecrpublic_repository",))
+SVC: tuple[IdentityKind, tuple[str, ...]] = ("service", ("aws_ecs_service",))
+CLUSTER: tuple[IdentityKind, tuple[str, ...]] = ("cluster", ("aws_ecs_cluster",))
+TD: tuple[IdentityKind, tuple[str, ...]] = ("task_definition", ("aws_ecs_task_definition",))
+CP: tuple[IdentityKind, tuple[str, ...]] = ("capacity_provider", ("aws_ecs_capacity_provider",))
+PTC: tuple[IdentityKind, tuple[str, ...]] = ("pull_through_cache_rule", ("aws_ecr_pull_through_cache_rule",))
+
+
+def _registry(t: str) -> tuple[IdentityKind, tuple[str, ...]]:
+    return ("registry", (t,))
+
+
+SPECS: dict[tuple[str, str], Spec] = {
+    # ECR
+    (ECR, "CreateRepository"): Spec((REPO,), A.ecr_create_repository, creates="aws_ecr_repository"),
+    (ECR, "DeleteRepository"): Spec((REPO,), A.ecr_delete("TFD-DRIFT-005"), security=True),
+    (ECR, "PutImageScanningConfiguration"): Spec((REPO,), A.ecr_scanning, security=True),
+    (ECR, "PutImageTagMutability"): Spec((REPO,), A.ecr_tag_mutability, security=True),
+    (ECR, "PutLifecyclePolicy"): Spec(
+        (("repository", ("aws_ecr_lifecycle_policy",)),),
+        A.policy_change("TFD-DRIFT-004", "lifecyclePolicyText"),
+    ),
+    (ECR, "DeleteLifecyclePolicy"): Spec(
+        (("repository", ("aws_ecr_lifecycle_policy",)),), A.ecr_delete("TFD-DRIFT-004")
+    ),
+    (ECR, "SetRepositoryPolicy"): Spec(
+        (("repository", ("aws_ecr_repository_policy",)),), A.policy_change("TFD-DRIFT-003"), security=True
+    ),
+    (ECR, "DeleteRepositoryPolicy"): Spec(
+        (("repository", ("aws_ecr_repository_policy",)),), A.ecr_delete("TFD-DRIFT-003"), security=True
+    ),
+    (ECR, "PutReplicationConfiguration"): Spec(
+        (_registry("aws_ecr_replication_configuration"),), A.ecr_replication, security=True
+    ),
+    (ECR, "PutRegistryScanningConfiguration"): Spec(
+        (_registry("aws_ecr_registry_scanning_configuration"),), A.ecr_registry_scanning, security=True
+    ),
+    (ECR, "PutRegistryPolicy"): Spec(
+        (_registry("aws_ecr_registry_policy"),), A.policy_change("TFD-DRIFT-008"), security=True
+    ),
+    (ECR, "DeleteRegistryPolicy"): Spec(
+        (_registry("aws_ecr_registry_policy"),), A.ecr_delete("TFD-DRIFT-008"), security=True
+    ),
+    (ECR, "CreatePullThroughCacheRule"): Spec(
+        (PTC,), A.pull_through_cache, creates="aws_ecr_pull_through_cache_rule", security=True
+    ),
+    (ECR, "UpdatePullThroughCacheRule"): Spec((PTC,), A.pull_through_cache, security=True),
+    (ECR, "DeletePullThroughCacheRule"): Spec((PTC,), A.ecr_delete("TFD-DRIFT-009"), security=True),
+    # ECR Public
+    (ECR_PUBLIC, "CreateRepository"): Spec((PUB,), A.ecrpublic_create, creates="aws_ecrpublic_repository"),
+    (ECR_PUBLIC, "DeleteRepository"): Spec((PUB,), A.ecr_delete("TFD-DRIFT-005"), security=True),
+    (ECR_PUBLIC, "PutRepositoryCatalogData"): Spec((PUB,), A.ecrpublic_catalog),
+    (ECR_PUBLIC, "SetRepositoryPolicy"): Spec(
+        (("public_repository", ("aws_ecrpublic_repository_policy",)),),
+        A.policy_change("TFD-DRIFT-003"),
+        security=True,
+    ),
+    (ECR_PUBLIC, "DeleteRepositoryPolicy"): Spec(
+        (("public_repository", ("aws_ecrpublic_repository_policy",)),),
+        A.ecr_delete("TFD-DRIFT-003"),
+        security=True,
+    ),
+    # ECS
+    (ECS, "CreateService"): Spec((SVC,), A.ecs_service, creates="aws_ecs_service"),
+    (ECS, "UpdateService"): Spec((SVC,), A.ecs_service, security=True),
+    (ECS, "DeleteService"): Spec((SVC,), A.ecr_delete("TFD-DRIFT-016"), security=True),
+    (ECS, "CreateTaskSet"): Spec((SVC,), A.ecs_task_set),
+    (ECS, "UpdateServicePrimaryTaskSet"): Spec((SVC,), A.ecs_task_set),
+    (ECS, "DeleteTaskSet"): Spec((SVC,), A.ecs_task_set),
+    (ECS, "RegisterTaskDefinition"): Spec(
+        (TD,), A.register_task_definition, creates="aws_ecs_task_definition"
+    ),
+    (ECS, "DeregisterTaskDefinition"): Spec((TD,), A.deregister_task_definition),
+    (ECS, "CreateCluster"): Spec((CLUSTER,), A.cluster_changes, creates="aws_ecs_cluster"),
+    (ECS, "UpdateCluster"): Spec((CLUSTER,), A.cluster_changes, security=True),
+    (ECS, "UpdateClusterSettings"): Spec((CLUSTER,), A.cluster_changes, security=True),
+    (ECS, "DeleteCluster"): Spec((CLUSTER,), A.ecr_delete("TFD-DRIFT-019"), security=True),
+    (ECS, "PutClusterCapacityProviders"): Spec(
+        (("cluster_capacity_providers", ("aws_ecs_cluster_capacity_providers",)), CLUSTER),
+        A.cluster_capacity_providers,
+        security=True,
+    ),
+    (ECS, "UpdateContainerInstancesState"): Spec((CLUSTER,), A.container_instances_state),
+    (ECS, "CreateCapacityProvider"): Spec((CP,), A.capacity_provider, creates="aws_ecs_capacity_provider"),
+    (ECS, "UpdateCapacityProvider"): Spec((CP,), A.capacity_provider),
+    (ECS, "DeleteCapacityProvider"): Spec((CP,), A.ecr_delete("TFD-DRIFT-022")),
+    (ECS, "PutAccountSettingDefault"): Spec(
+        (("account_setting", ("aws_ecs_account_setting_default",)),), A.account_setting
+    ),
+}
+TAG_EVENTS = {(src, name) for src in (ECR, ECR_PUBLIC, ECS) for name in ("TagResource", "UntagResource")}
+SECURITY_ATTRIBUTES = (
+    "image_tag_mutability",
+    "image_scanning_configuration",
+    "policy",
+    "enable_execute_command",
+    "network_configuration",
+    "task_role_arn",
+    "execution_role_arn",
+)
+CODE_DEPLOY_EVENTS = ("CreateTaskSet", "UpdateServicePrimaryTaskSet", "DeleteTaskSet")
+
+# --------------------------------------------------------------------------------------------------
+# Run
+
+
+@dataclass
+class _Ctx:
+    inventory: Inventory
+    settings: Settings
+    rules: Mapping[str, Rule]
+    graders: Mapping[str, Grader]
+    now: datetime
+    findings: list[Finding] = field(default_factory=list)
+    # (address, attribute) -> [(time, new value, event)] set by Terraform itself, for "reverted since"
+    terraform_sets: dict[tuple[str, str], list[tuple[datetime, Any, Event]]] = field(default_factory=dict)
+
+
+def run(
+    inventory: Inventory,
+    events: Sequence[Event],
+    settings: Settings,
+    rules: Mapping[str, Rule],
+    graders: Mapping[str, Grader],
+    *,
+    now: datetime | None = None,
+) -> list[Finding]:
+    ctx = _Ctx(inventory, settings, rules, graders, now or datetime.now(UTC))
+    seen: set[str] = set()
+    ordered = sorted(events, key=lambda e: (e.time, e.id))
+    pending: list[tuple[Finding, str | None, str | None]] = []
+    for event in ordered:
+        if event.id and event.id in seen:
+            continue  # trails may deliver the same record twice
+        seen.add(event.id)
+        pending.extend(_one_event(ctx, event))
+    out: list[Finding] = []
+    for finding, address, attribute in pending:
+        out.append(_annotate_later_terraform(ctx, finding, address, attribute))
+    return [f for f in (_apply_settings(ctx, f) for f in out) if f is not None]
+
+
+def _targets(event: Event, spec: Spec, resources: Sequence[Resource], inventory: Inventory) -> list[M.Match]:
+    matches: list[M.Match] = []
+    for kind, types in spec.targets:
+        key = M.event_key(event, kind)
+        if key is None:
+            continue
+        matches.extend(M.find(key, resources, types, inventory))
+    return matches
+
+
+def _one_event(ctx: _Ctx, event: Event) -> list[tuple[Finding, str | None, str | None]]:
+    if event.read_only or event.event_type == "AwsServiceEvent":
+        return []
+    resources = ctx.inventory.resources
+    pair = (event.source, event.name)
+    if pair == (ECS, "ExecuteCommand"):
+        return _execute_command(ctx, event)
+    if pair in TAG_EVENTS:
+        parsed = M.key_from_arn(event, event.request.get("resourceArn"))
+        if parsed is None:
+            return []
+        key, rtype = parsed
+        matches = M.find(key, resources, (rtype,), ctx.inventory)
+        spec = Spec(((key.kind, (rtype,)),), A.tag_changes)
+    else:
+        found = SPECS.get(pair)
+        if found is None:
+            return []
+        spec = found
+        matches = _targets(event, spec, resources, ctx.inventory)
+
+    who = classify(event.actor, ctx.settings.terraform_principals)
+    if event.error_code:
+        return [(_attempt(ctx, event, m, spec), m.resource.address, None) for m in matches]
+    if who.cls == "terraform":
+        _remember_terraform(ctx, event, matches, spec)
+        return []
+    if not matches:
+        return _unmanaged(ctx, event, spec, who)
+    out: list[tuple[Finding, str | None, str | None]] = []
+    for m in matches:
+        for change in spec.extract(event, m.resource):
+            f = _finding(ctx, event, m, change, who)
+            if f is not None:
+                out.append((f, m.resource.address, change.attribute))
+    return out
+
+
+def _remember_terraform(ctx: _Ctx, event: Event, matches: list[M.Match], spec: Spec) -> None:
+    for m in matches:
+        for change in spec.extract(event, m.resource):
+            if change.attribute and change.op == "update":
+                ctx.terraform_sets.setdefault((m.resource.address, change.attribute), []).append(
+                    (event.time, change.new, event)
+                )
+
+
+# --------------------------------------------------------------------------------------------------
+# Findings
+
+
+def _ignored(resource: Resource, attribute: str | None) -> bool:
+    """``ignore_changes`` names top-level attributes or paths (``network_configuration[0].subnets``)."""
+    if attribute is None:
+        return False
+    if resource.ignore_changes == "all":
+        return True
+    path = re.sub(r"\[[^\]]*\]", "", attribute)
+    for entry in resource.ignore_changes:
+        norm = re.sub(r"\[[^\]]*\]", "", entry).strip()
+        if path == norm or path.startswith(norm + "."):
+            return True
+    return False
+
+
+def _fmt(value: Any, limit: int = 120) -> str:
+    if isinstance(value, Unknown):
+        return str(value)
+    text = json.dumps(value, sort_keys=True, default=str)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _ago(now: datetime, then: datetime) -> str:
+    seconds = max(0, int((now - then).total_seconds()))
+    if seconds < 3600:
+        return f"{seconds // 60} minutes ago"
+    if seconds < 2 * 86400:
+        return f"{seconds // 3600} hours ago"
+    return f"{seconds // 86400} days ago"
+
+
+def _when(event: Event) -> str:
+    return event.time.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _where(event: Event) -> str:
+    bits = [event.name]
+    if event.region:
+        bits.append(event.region)
+    if event.account:
+        bits.append(f"account {event.account}")
+    if event.actor.source_ip:
+        bits.append(f"from {event.actor.source_ip}")
+    return ", ".join(bits)
+
+
+def _line(resource: Resource, attribute: str | None) -> int | None:
+    if attribute:
+        top = re.split(r"[.\[]", attribute, maxsplit=1)[0]
+        if top in resource.attribute_lines:
+            return resource.attribute_lines[top]
+    return resource.line
+
+
+def _loc(resource: Resource, line: int | None) -> str:
+    if resource.file:
+        return f"{resource.file}:{line}" if line else resource.file
+    return resource.address
+
+
+def _hcl(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, str):
+        return json.dumps(value)
+    return _fmt(value, 200)
+
+
+def _declared(change: Change, resource: Resource) -> Any:
+    if change.declared is not MISSING:
+        return change.declared
+    if change.attribute is None:
+        return None
+    return A.declared_value(resource, change.attribute)
+
+
+def _severity(ctx: _Ctx, rule: Rule, change: Change, old: Any) -> Severity:
+    grader = ctx.graders.get(rule.id)
+    graded = grader(change.attribute, old, change.new, change.op) if grader else None
+    return graded or rule.severity
+
+
+def _finding(ctx: _Ctx, event: Event, match: M.Match, change: Change, who: Classified) -> Finding | None:
+    res = match.resource
+    rule = ctx.rules[change.rule]
+    notes: list[str] = list(match.notes)
+    if who.note:
+        notes.append(who.note)
+    old = _declared(change, res)
+    unknown = A.contains_unknown(old)
+    if change.op == "update" and not unknown and A.same(old, change.new):
+        return None  # set to what is declared: not a difference
+    if change.op == "register" and change.attribute is None and change.detail:
+        notes.append("the registered revision matches the declared container definitions")
+    is_aas = who.cls == "autoscaling"
+    severity = _severity(ctx, rule, change, old)
+    # Application Auto Scaling and CodeDeploy acting through their service roles.
+    if change.attribute == "desired_count" and is_aas:
+        if _ignored(res, "desired_count"):
+            return None
+        severity = Severity.LOW
+        notes.append(
+            "Application Auto Scaling changed the count: add desired_count to lifecycle.ignore_changes "
+            "so that terraform apply does not fight the scaling policy"
+        )
+    if res.type == "aws_ecs_service" and (
+        event.name in CODE_DEPLOY_EVENTS or change.attribute == "task_definition"
+    ):
+        controller = A.get_path(res.attributes, "deployment_controller.type")
+        if controller == "EXTERNAL" and event.name in CODE_DEPLOY_EVENTS:
+            return None
+        if controller == "CODE_DEPLOY" and who.cls == "codedeploy":
+            return None
+    ignored = _ignored(res, change.attribute) and change.op in ("update", "info")
+    if ignored:
+        if not ctx.settings.show_ignored:
+            return None
+        severity = Severity.INFO
+        notes.append(
+            f"{change.attribute} is under lifecycle.ignore_changes: listed because of --show-ignored"
+        )
+    if unknown:
+        notes.append("declared value unknown (not known statically)")
+
+    same_td = change.attribute == "task_definition" and not unknown
+    if same_td and _same_task_definition(old, change.new, ctx.inventory, res):
+        return None
+
+    line = _line(res, change.attribute)
+    actor_text = describe(event.actor)
+    shown_old = A.mask(old) if change.sensitive else old
+    shown_new = A.mask(change.new) if change.sensitive else change.new
+    if change.sensitive:
+        notes.append("values of secret-looking variables are masked")
+    what = _what(res, change, shown_old, shown_new, unknown)
+    title = rule.title
+    message = f"{actor_text} {what} on {_when(event)} ({_where(event)})."
+    if change.op in ("update", "register") and change.attribute and not ignored:
+        remediation = (
+            f"Revert it in the console/CLI or run terraform apply (restores {change.attribute} = "
+            f"{_fmt(shown_old, 80)}); or adopt the change by setting {change.attribute} = {_hcl(shown_new)} "
+            f"in {_loc(res, line)}."
+        )
+        if change.op == "register":
+            remediation = (
+                f"Deregister the out-of-band revision and register from Terraform (terraform apply); "
+                f"or adopt the change by setting {change.attribute} = {_hcl(shown_new)} in {_loc(res, line)}."
+            )
+    elif change.op == "delete":
+        remediation = (
+            f"Re-create it with terraform apply (declared in {_loc(res, line)}), or remove the declaration."
+        )
+    elif change.op == "create":
+        remediation = (
+            f"Import it into Terraform state (import block for {res.address}), then run terraform plan."
+        )
+    else:
+        remediation = rule.remediation
+    reverted = None
+    if res.planned is not None and change.attribute:
+        reverted = _reverted_by_plan(res, change, old)
+        if reverted:
+            message = (
+                f"Applying this change reverts a manual change by "
+                f"{event.actor.display or 'an unknown principal'} "
+                f"made {_ago(ctx.now, event.time)} ({_when(event)}): {what}."
+            )
+            notes.append("the planned apply sets this attribute back to the declared value")
+    kind = rule.kind
+    return Finding(
+        rule_id=rule.id,
+        kind=kind,
+        severity=severity,
+        title=title,
+        message=message,
+        address=res.address,
+        resource_type=res.type,
+        file=res.file,
+        line=line,
+        root=res.root,
+        attribute=change.attribute,
+        expected=_plain(shown_old),
+        actual=_plain(shown_new),
+        event=event,
+        actor=event.actor,
+        remediation=remediation,
+        reverted_by_plan=reverted,
+        matched_by_pattern=match.by_pattern,
+        notes=tuple(notes),
+    )
+
+
+def _plain(value: Any) -> Any:
+    if value is MISSING:
+        return None
+    if isinstance(value, Unknown):
+        return str(value)
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _what(res: Resource, change: Change, old: Any, new: Any, unknown: bool) -> str:
+    if change.op == "delete":
+        extra = " (forced)" if change.detail == "force" else ""
+        return f"deleted {res.address}{extra}"
+    if change.op == "create":
+        return f"created {res.address} outside Terraform"
+    if change.op == "deregister":
+        return f"{change.detail} ({res.address})"
+    if change.op == "info":
+        return f"{change.detail or 'changed'} on {res.address}"
+    if change.op == "register" and change.attribute is None:
+        return f"registered {change.detail} of {res.address} outside Terraform"
+    prefix = f"registered {change.detail} of {res.address} with" if change.op == "register" else "changed"
+    old_text = "(declared value unknown)" if unknown else _fmt(old)
+    target = f"{change.attribute}" if change.op == "register" else f"{res.address}.{change.attribute}"
+    return f"{prefix} {target} {old_text} → {_fmt(new)}"
+
+
+def _same_task_definition(old: Any, new: Any, inventory: Inventory, res: Resource) -> bool:
+    """Compare family and revision; a declared reference to a task definition resource whose
+    revision is unknown only compares the family (and then never claims equality)."""
+    of, orev = M.split_task_definition(old)
+    nf, nrev = M.split_task_definition(new)
+    if of is None or nf is None:
+        return False
+    return of == nf and orev is not None and orev == nrev
+
+
+def _reverted_by_plan(res: Resource, change: Change, old: Any) -> bool:
+    assert change.attribute is not None
+    planned = A.get_path(res.planned, change.attribute)
+    if planned is MISSING or A.contains_unknown(planned):
+        return False
+    if not any(a in ("update", "create") for a in res.plan_actions):
+        return False
+    return A.same(planned, old) and not A.same(planned, change.new)
+
+
+def _annotate_later_terraform(ctx: _Ctx, f: Finding, address: str | None, attribute: str | None) -> Finding:
+    if address is None or attribute is None or f.event is None or f.kind != "drift":
+        return f
+    for when, value, ev in ctx.terraform_sets.get((address, attribute), []):
+        if when > f.event.time and A.same(value, f.expected):
+            note = f"Terraform set it back to {_fmt(value, 60)} on {_when(ev)} (event {ev.id})"
+            return _replace(f, notes=(*f.notes, note))
+    return f
+
+
+def _replace(f: Finding, **changes: Any) -> Finding:
+    from dataclasses import replace
+
+    return replace(f, **changes)
+
+
+def _attempt(ctx: _Ctx, event: Event, match: M.Match, spec: Spec) -> Finding:
+    rule = ctx.rules["TFD-DRIFT-028"]
+    res = match.resource
+    changes = [c for c in spec.extract(event, res) if c.attribute]
+    attribute = changes[0].attribute if changes else None
+    denied = (event.error_code or "").startswith(("AccessDenied", "UnauthorizedOperation"))
+    security = spec.security or any(
+        c.attribute and c.attribute.split(".")[0] in SECURITY_ATTRIBUTES for c in changes
+    )
+    severity = Severity.MEDIUM if denied and security else rule.severity
+    tried = f" to set {attribute} = {_fmt(changes[0].new, 60)}" if changes else ""
+    message = (
+        f"{describe(event.actor)} tried {event.name}{tried} on {res.address} on {_when(event)} "
+        f"({_where(event)}); it failed with {event.error_code}: nothing changed."
+    )
+    return Finding(
+        rule_id=rule.id,
+        kind="attempt",
+        severity=severity,
+        title=rule.title,
+        message=message,
+        address=res.address,
+        resource_type=res.type,
+        file=res.file,
+        line=_line(res, attribute),
+        root=res.root,
+        attribute=attribute,
+        expected=_plain(_declared(changes[0], res)) if changes else None,
+        actual=_plain(changes[0].new) if changes else None,
+        event=event,
+        actor=event.actor,
+        remediation=rule.remediation,
+        matched_by_pattern=match.by_pattern,
+        notes=match.notes,
+    )
+
+
+def _unmanaged(
+    ctx: _Ctx, event: Event, spec: Spec, who: Classified
+) -> list[tuple[Finding, str | None, str | None]]:
+    if spec.creates is None or who.cls != "other":
+        return []
+    kind = spec.targets[0][0]
+    key = M.event_key(event, kind)
+    if key is None or not M.same_place(key, ctx.inventory.resources, (spec.creates,)):
+        return []
+    rule = ctx.rules["TFD-DRIFT-027"]
+    name = key.name if key.cluster is None else f"{key.cluster}/{key.name}"
+    label = f"{spec.creates} {name!r}"
+    if event.name == "RegisterTaskDefinition":
+        label = f"task definition family {key.name!r}"
+    message = (
+        f"{describe(event.actor)} created {label} on {_when(event)} ({_where(event)}); no Terraform "
+        "declaration matches it."
+    )
+    notes = (who.note,) if who.note else ()
+    return [
+        (
+            Finding(
+                rule_id=rule.id,
+                kind="unmanaged",
+                severity=rule.severity,
+                title=rule.title,
+                message=message,
+                address=None,
+                resource_type=spec.creates,
+                actual=name,
+                event=event,
+                actor=event.actor,
+                remediation=f"Declare {label} in Terraform (with an import block) or delete it.",
+                notes=notes,
+            ),
+            None,
+            None,
+        )
+    ]
+
+
+def _execute_command(ctx: _Ctx, event: Event) -> list[tuple[Finding, str | None, str | None]]:
+    """ExecuteCommand names a cluster and a task, not a service: relate it to the declared services
+    of that cluster."""
+    rule = ctx.rules["TFD-DRIFT-029"]
+    cluster = M.name_from(event.request.get("cluster") or M.DEFAULT_CLUSTER, "cluster")
+    task = event.request.get("task") or event.response.get("taskArn")
+    task_arn = M.parse_arn(task)
+    if task_arn is not None and len(task_arn.path) >= 2:
+        cluster = task_arn.path[-2]
+    if cluster is None:
+        return []
+    services = []
+    for res in ctx.inventory.resources:
+        if res.type != "aws_ecs_service":
+            continue
+        ident = M.identity_of(res, ctx.inventory)
+        if ident is None:
+            continue
+        key = M.Key("service", None, cluster, event.account, event.region)
+        declared_cluster = ident.cluster if ident.cluster is not None else M.DEFAULT_CLUSTER
+        ok, _ = M._name_match(declared_cluster, cluster, "cluster")
+        if ok and M._same(key.account, ident.account) and M._same(key.region, ident.region):
+            services.append(res)
+    if not services:
+        return []
+    enabled = [s for s in services if A.get_path(s.attributes, "enable_execute_command") is True]
+    target = enabled[0] if len(enabled) == 1 else (services[0] if len(services) == 1 else None)
+    declared_on = bool(enabled)
+    if event.error_code:
+        severity = Severity.INFO
+        what = f"tried to open an ECS Exec session ({event.error_code}) in cluster {cluster}"
+    else:
+        graded = ctx.graders[rule.id](None, declared_on, None, "info")
+        severity = graded or rule.severity
+        what = f"opened an ECS Exec session in cluster {cluster}"
+    container = event.request.get("container") or event.response.get("containerName")
+    command = event.request.get("command")
+    detail = f" (task {task}, container {container}, command {_fmt(command, 60)})"
+    notes: list[str] = []
+    if not declared_on:
+        notes.append(
+            "no declared service in this cluster enables execute command: exec was turned on outside "
+            "Terraform, or the task is not one of Terraform's"
+        )
+    if target is None:
+        notes.append("candidate services: " + ", ".join(s.address for s in services))
+    res = target or services[0]
+    return [
+        (
+            Finding(
+                rule_id=rule.id,
+                kind="attempt",
+                severity=severity,
+                title=rule.title,
+                message=f"{describe(event.actor)} {what}{detail} on {_when(event)} ({_where(event)}).",
+                address=res.address if target else None,
+                resource_type="aws_ecs_service",
+                file=res.file if target else None,
+                line=_line(res, "enable_execute_command") if target else None,
+                root=res.root,
+                attribute="enable_execute_command",
+                expected=A.get_path(res.attributes, "enable_execute_command") is True if target else None,
+                actual=None,
+                event=event,
+                actor=event.actor,
+                remediation=rule.remediation,
+                notes=tuple(notes),
+            ),
+            None,
+            None,
+        )
+    ]
+
+
+# --------------------------------------------------------------------------------------------------
+# Settings: drift_rules re-grading and per-rule overrides
+
+
+def _apply_settings(ctx: _Ctx, f: Finding) -> Finding | None:
+    settings = ctx.settings
+    rs = settings.rules.get(f.rule_id)
+    if rs is not None and not rs.enabled:
+        return None
+    for entry in settings.drift_rules:
+        if entry.resource_types and f.resource_type not in entry.resource_types:
+            continue
+        if entry.watched_attributes:
+            attr = f.attribute or ""
+            if not any(
+                attr == w or attr.startswith(w + ".") or fnmatch.fnmatchcase(attr, w)
+                for w in entry.watched_attributes
+            ):
+                continue
+        if f.kind != "drift":
+            continue
+        note = f"drift rule {entry.name!r} applies"
+        if entry.severity is not None:
+            f = _replace(
+                f, severity=entry.severity, notes=(*f.notes, f"{note}: severity {entry.severity.value}")
+            )
+        else:
+            f = _replace(f, notes=(*f.notes, note))
+        break
+    if rs is not None and rs.severity is not None:
+        f = _replace(f, severity=rs.severity)
+    return f
+
+
+def iso_time(t: datetime) -> str:
+    return iso(t)

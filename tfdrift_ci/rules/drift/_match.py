@@ -1,0 +1,340 @@
+"""Event → declared resource matching by identity (design §5).
+
+An event names the resource it touches through request members (``repositoryName``, ``cluster`` +
+``service``, ``family`` …) or an ARN (``resourceArn`` of TagResource). Both are reduced to a
+``Key`` (kind, name, cluster, account, region) and compared with each resource's ``Identity``:
+names must be equal (or match the fnmatch pattern of a partly unknown name, which the finding then
+says), region and account must agree when both sides know them.
+
+Facts: ``shared/reference/cloudtrail-events.md`` §1 and §3.1; ARN formats:
+https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html and
+https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-account-settings.html#ecs-resource-ids
+(old-style ECS ARNs have no cluster segment).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from tfdrift_ci.models import Event, Identity, IdentityKind, Inventory, Resource, Unknown
+
+DEFAULT_CLUSTER = "default"
+
+# --------------------------------------------------------------------------------------------------
+# ARNs
+
+
+@dataclass(frozen=True)
+class Arn:
+    """``arn:partition:service:region:account:resource``. ``resource_type`` is the part before the
+    first ``/`` (or ``:``) of the resource, ``path`` the rest split on ``/``."""
+
+    partition: str
+    service: str
+    region: str | None
+    account: str | None
+    resource_type: str
+    path: tuple[str, ...]
+
+    @property
+    def name(self) -> str:
+        return self.path[-1] if self.path else ""
+
+
+def parse_arn(text: object) -> Arn | None:
+    """Parse an ARN; None when ``text`` is not one. Empty region/account become None (ECR Public
+    repository ARNs sometimes have no region: ``arn:aws:ecr-public::ACCT:repository/NAME``)."""
+    if not isinstance(text, str) or not text.startswith("arn:"):
+        return None
+    parts = text.split(":", 5)
+    if len(parts) != 6 or not parts[2] or not parts[5]:
+        return None
+    _, partition, service, region, account, resource = parts
+    if "/" in resource:
+        rtype, _, rest = resource.partition("/")
+        path = tuple(p for p in rest.split("/") if p != "")
+    elif ":" in resource:  # arn:…:task-definition:family:3 never occurs for ECS, but other services do this
+        rtype, _, rest = resource.partition(":")
+        path = (rest,) if rest else ()
+    else:
+        rtype, path = resource, ()
+    return Arn(partition, service, region or None, account or None, rtype, path)
+
+
+def name_from(value: object, resource_type: str) -> str | None:
+    """A name or an ARN of ``resource_type`` (``cluster``, ``capacity-provider`` …) → the name."""
+    if not isinstance(value, str) or not value:
+        return None
+    arn = parse_arn(value)
+    if arn is None:
+        return value
+    if arn.resource_type != resource_type or not arn.path:
+        return None
+    return arn.name
+
+
+def split_task_definition(value: object) -> tuple[str | None, int | None]:
+    """``family``, ``family:3`` or ``arn:…:task-definition/family:3`` → (family, revision)."""
+    if not isinstance(value, str) or not value:
+        return None, None
+    arn = parse_arn(value)
+    if arn is not None:
+        if arn.resource_type != "task-definition" or not arn.path:
+            return None, None
+        value = arn.path[-1]
+    family, sep, rev = value.partition(":")
+    if sep and rev.isdigit():
+        return family, int(rev)
+    return family, None
+
+
+# --------------------------------------------------------------------------------------------------
+# Keys an event names
+
+
+@dataclass(frozen=True)
+class Key:
+    kind: IdentityKind
+    name: str | None  # None for registry-level keys
+    cluster: str | None = None  # services only
+    account: str | None = None
+    region: str | None = None
+    revision: int | None = None  # task definitions named family:rev
+
+
+def _account(event: Event, request: Mapping[str, Any]) -> str | None:
+    registry = request.get("registryId")
+    if isinstance(registry, str) and registry.isdigit():
+        return registry
+    return event.account
+
+
+def _service_key(event: Event, service: object, cluster: object) -> Key | None:
+    """ECS service by (cluster, name). ``service`` is a name or an ARN, new style
+    ``service/CLUSTER/NAME`` or old style ``service/NAME`` (then the cluster comes from ``cluster``)."""
+    cluster_name = name_from(cluster, "cluster") if cluster else DEFAULT_CLUSTER
+    account, region = event.account, event.region
+    arn = parse_arn(service)
+    if arn is not None:
+        if arn.resource_type != "service" or not arn.path:
+            return None
+        name = arn.path[-1]
+        if len(arn.path) >= 2:
+            cluster_name = arn.path[-2]
+        account, region = arn.account or account, arn.region or region
+    elif isinstance(service, str) and service:
+        name = service
+    else:
+        return None
+    return Key("service", name, cluster_name or DEFAULT_CLUSTER, account, region)
+
+
+def key_from_arn(event: Event, text: object) -> tuple[Key, str] | None:
+    """TagResource/UntagResource ``resourceArn`` → (key, Terraform resource type)."""
+    arn = parse_arn(text)
+    if arn is None or not arn.path:
+        return None
+    account = arn.account or event.account
+    region = arn.region or event.region
+    if arn.service == "ecr" and arn.resource_type == "repository":
+        return Key("repository", "/".join(arn.path), None, account, region), "aws_ecr_repository"
+    if arn.service == "ecr-public" and arn.resource_type == "repository":
+        return Key("public_repository", arn.name, None, account, None), "aws_ecrpublic_repository"
+    if arn.service != "ecs":
+        return None
+    if arn.resource_type == "cluster":
+        return Key("cluster", arn.name, None, account, region), "aws_ecs_cluster"
+    if arn.resource_type == "service":
+        cluster = arn.path[-2] if len(arn.path) >= 2 else None
+        # Old-style service ARNs carry no cluster: match the name in any cluster.
+        return Key("service", arn.name, cluster, account, region), "aws_ecs_service"
+    if arn.resource_type == "task-definition":
+        family, rev = split_task_definition(arn.name)
+        return Key("task_definition", family, None, account, region, rev), "aws_ecs_task_definition"
+    if arn.resource_type == "capacity-provider":
+        return Key("capacity_provider", arn.name, None, account, region), "aws_ecs_capacity_provider"
+    return None
+
+
+def event_key(event: Event, kind: IdentityKind) -> Key | None:
+    """The key of the resource an event touches, for the identity kind its spec names."""
+    req = event.request
+    resp = event.response
+    if kind in ("repository", "public_repository"):
+        name = req.get("repositoryName")
+        if not isinstance(name, str) or not name:
+            return None
+        region = None if kind == "public_repository" else event.region
+        return Key(kind, name, None, _account(event, req), region)
+    if kind == "registry":
+        return Key("registry", None, None, _account(event, req), event.region)
+    if kind == "pull_through_cache_rule":
+        prefix = req.get("ecrRepositoryPrefix")
+        if not isinstance(prefix, str) or not prefix:
+            return None
+        return Key(kind, prefix, None, _account(event, req), event.region)
+    if kind == "service":
+        service = req.get("serviceName") if event.name == "CreateService" else None
+        service = service or req.get("service")
+        return _service_key(event, service, req.get("cluster"))
+    if kind == "task_definition":
+        family, rev = split_task_definition(req.get("family") or req.get("taskDefinition"))
+        if family is None:
+            return None
+        if rev is None:
+            td = resp.get("taskDefinition")
+            if isinstance(td, Mapping) and isinstance(td.get("revision"), int):
+                rev = td["revision"]
+        return Key(kind, family, None, event.account, event.region, rev)
+    if kind in ("cluster", "cluster_capacity_providers"):
+        raw = req.get("clusterName") if event.name == "CreateCluster" else req.get("cluster")
+        if event.name == "CreateCluster" and not raw:
+            raw = DEFAULT_CLUSTER  # CreateCluster with no name creates "default"
+        name = name_from(raw or DEFAULT_CLUSTER, "cluster")
+        return Key(kind, name, None, event.account, event.region) if name else None
+    if kind == "capacity_provider":
+        raw = req.get("name") or req.get("capacityProvider")
+        name = name_from(raw, "capacity-provider")
+        return Key(kind, name, None, event.account, event.region) if name else None
+    if kind == "account_setting":
+        name = req.get("name")
+        return Key(kind, name, None, event.account, event.region) if isinstance(name, str) else None
+    return None
+
+
+# --------------------------------------------------------------------------------------------------
+# Matching keys to resources
+
+
+@dataclass(frozen=True)
+class Match:
+    resource: Resource
+    by_pattern: bool = False
+    notes: tuple[str, ...] = ()
+
+
+_REF = re.compile(
+    r"^\$?\{?\s*((?:module\.[\w-]+\.)*aws_ecs_cluster\.[\w-]+(?:\[[^\]]*\])?)\.(id|arn|name)\s*\}?$"
+)
+
+
+def _name_match(declared: object, actual: str | None, what: str) -> tuple[bool, str | None]:
+    """(matches, note). Unknown names match through their pattern; a fully unknown name only for
+    the cluster part of a service (the service name still has to match)."""
+    if actual is None:
+        return False, None
+    if isinstance(declared, str):
+        return declared == actual, None
+    if isinstance(declared, Unknown):
+        if declared.pattern:
+            if fnmatch.fnmatchcase(actual, declared.pattern):
+                return True, (
+                    f"matched by pattern: the declared {what} is {declared.expr} (not known "
+                    f"statically); {actual!r} fits {declared.pattern!r}"
+                )
+            return False, None
+        if what == "cluster":
+            return (
+                True,
+                f"matched on the service name only: the declared cluster is {declared.expr} (not known)",
+            )
+    return False, None
+
+
+def _cluster_by_reference(resource: Resource, inventory: Inventory | None) -> str | Unknown | None:
+    """``cluster = aws_ecs_cluster.main.id`` left unknown by the inventory: use that cluster's name."""
+    ident = resource.identity
+    if ident is None or not isinstance(ident.cluster, Unknown) or inventory is None:
+        return ident.cluster if ident else None
+    m = _REF.match(ident.cluster.expr.strip())
+    if not m:
+        return ident.cluster
+    prefix = "".join(f"module.{p}." for p in resource.module_path)
+    target = m.group(1)
+    wanted = target if target.startswith("module.") else prefix + target
+    for other in inventory.resources:
+        if other.address == wanted and other.identity is not None and isinstance(other.identity.name, str):
+            return other.identity.name
+    return ident.cluster
+
+
+def identity_of(resource: Resource, inventory: Inventory | None = None) -> Identity | None:
+    """The resource's identity, with a service's cluster resolved through a reference to a declared
+    cluster when the inventory left it unknown."""
+    ident = resource.identity
+    if ident is None:
+        return None
+    if ident.kind == "service":
+        cluster = _cluster_by_reference(resource, inventory)
+        if cluster is not ident.cluster:
+            return Identity(ident.kind, ident.name, cluster, ident.account, ident.region)
+    return ident
+
+
+def _same(a: str | None, b: str | None) -> bool:
+    return a is None or b is None or a == b
+
+
+def matches(key: Key, ident: Identity) -> tuple[bool, bool, tuple[str, ...]]:
+    """(matches, by_pattern, notes) for one key against one identity."""
+    if key.kind != ident.kind:
+        return False, False, ()
+    if not _same(key.account, ident.account):
+        return False, False, ()
+    if key.kind != "public_repository" and not _same(key.region, ident.region):
+        return False, False, ()
+    notes: list[str] = []
+    if key.kind == "registry":
+        return True, False, ()
+    ok, note = _name_match(ident.name, key.name, "name")
+    if not ok:
+        return False, False, ()
+    if note:
+        notes.append(note)
+    if key.kind == "service" and key.cluster is not None:
+        declared_cluster = ident.cluster if ident.cluster is not None else DEFAULT_CLUSTER
+        ok, note = _name_match(declared_cluster, key.cluster, "cluster")
+        if not ok:
+            return False, False, ()
+        if note:
+            notes.append(note)
+    return True, bool(notes), tuple(notes)
+
+
+def find(
+    key: Key,
+    resources: Iterable[Resource],
+    types: tuple[str, ...],
+    inventory: Inventory | None = None,
+) -> list[Match]:
+    """Declared resources of ``types`` whose identity matches ``key``."""
+    out: list[Match] = []
+    for res in resources:
+        if res.type not in types:
+            continue
+        ident = identity_of(res, inventory)
+        if ident is None:
+            continue
+        ok, by_pattern, notes = matches(key, ident)
+        if ok:
+            out.append(Match(res, by_pattern, notes))
+    return out
+
+
+def same_place(key: Key, resources: Iterable[Resource], types: tuple[str, ...]) -> bool:
+    """Whether the project declares resources of ``types`` in the key's account and region (so an
+    undeclared one created there is plausibly this project's business: an ``unmanaged`` finding)."""
+    for res in resources:
+        ident = res.identity
+        if (
+            res.type in types
+            and ident is not None
+            and _same(key.account, ident.account)
+            and _same(key.region, ident.region)
+        ):
+            return True
+    return False

@@ -1,0 +1,52 @@
+"""TFD-DRIFT-001: ECR image tag mutability changed outside Terraform."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tfdrift_ci.models import Severity
+from tfdrift_ci.rules.base import Rule, RuleDoc
+
+RULE = Rule(
+    id="TFD-DRIFT-001",
+    kind="drift",
+    severity=Severity.HIGH,
+    title="ECR image tag mutability changed outside Terraform",
+    resource_types=("aws_ecr_repository",),
+    docs=RuleDoc(
+        what=(
+            "PutImageTagMutability (or CreateRepository) by anyone but Terraform "
+            "that sets `image_tag_mutability` to something other than the declared "
+            "value."
+        ),
+        why=(
+            "With MUTABLE tags an attacker or a careless push can replace the image"
+            " behind a tag that running services and deployments already trust "
+            "(ATT&CK T1525 Implant Internal Image)."
+        ),
+        example=(
+            'resource "aws_ecr_repository" "api" {\n'
+            '  image_tag_mutability = "IMMUTABLE"\n'
+            "}\n"
+            '# CloudTrail: PutImageTagMutability {"repositoryName": "api", '
+            '"imageTagMutability": "MUTABLE"} by alice via the console'
+        ),
+        fix=(
+            "Set the repository back to IMMUTABLE (`aws ecr "
+            "put-image-tag-mutability --image-tag-mutability IMMUTABLE` or "
+            "`terraform apply`), and find out which tags were overwritten "
+            "meanwhile."
+        ),
+    ),
+    remediation=("Revert with terraform apply (image_tag_mutability), or adopt the change in the .tf file."),
+    mitre=("T1525",),
+)
+
+
+def grade(attribute: str | None, old: Any, new: Any, op: str) -> Severity | None:
+    """Turning tags MUTABLE is high; making them IMMUTABLE (stricter than declared) is low. None
+    keeps the default.
+    """
+    if isinstance(new, str) and new.upper().startswith("MUTABLE"):
+        return Severity.HIGH
+    return Severity.LOW
