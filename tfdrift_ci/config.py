@@ -6,9 +6,13 @@ Only ``Settings`` and its parts are a shared contract here; ``load_settings`` is
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date
+import fnmatch
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, NoReturn
 
+from tfdrift_ci.errors import ConfigError
 from tfdrift_ci.models import Severity
 
 
@@ -50,3 +54,313 @@ class Settings:
     since: str | None = None
     regions: tuple[str, ...] = ()
     config_file: str | None = None  # where these came from (for messages)
+
+
+# --------------------------------------------------------------------------------------------------
+# Loading
+
+CONFIG_NAMES = (".tfdrift.yml", ".tfdrift.yaml")
+FAIL_ON_VALUES = ("critical", "high", "medium", "low", "info", "never")
+_SEVERITY_NAMES = ", ".join(s.value for s in Severity)
+_TOP_KEYS = (
+    "fail_on",
+    "fail_on_incomplete",
+    "rules",
+    "ignore",
+    "terraform_principals",
+    "drift_rules",
+    "show_ignored",
+    "events",
+    "since",
+    "regions",
+)
+
+
+def load_settings(config_file: str | None, *, start: Path) -> Settings:
+    """``--config FILE``, else ``.tfdrift.yml``/``.tfdrift.yaml`` from ``start`` up to the git
+    repository root, else ``[tool.tfdrift]`` in a pyproject.toml found the same way, else defaults.
+
+    Raises ConfigError naming the file and the exact key path for anything it does not accept."""
+    if config_file is not None:
+        path = Path(config_file)
+        if not path.is_file():
+            raise ConfigError(f"--config {config_file}: no such file")
+        if path.name == "pyproject.toml":
+            data = _pyproject_table(path)
+            return _build(data or {}, str(path), prefix="tool.tfdrift.")
+        return _build(_read_yaml(path), str(path))
+    for directory in _search_dirs(start):
+        for name in CONFIG_NAMES:
+            candidate = directory / name
+            if candidate.is_file():
+                return _build(_read_yaml(candidate), _display(candidate, start))
+    for directory in _search_dirs(start):
+        candidate = directory / "pyproject.toml"
+        if candidate.is_file():
+            table = _pyproject_table(candidate)
+            if table is not None:
+                return _build(table, _display(candidate, start), prefix="tool.tfdrift.")
+    return Settings()
+
+
+def _search_dirs(start: Path) -> list[Path]:
+    """``start`` and its parents up to (and including) the directory holding ``.git``; all the way
+    up when ``start`` is not inside a git repository."""
+    here = start.resolve()
+    if here.is_file():
+        here = here.parent
+    chain = [here, *here.parents]
+    for i, directory in enumerate(chain):
+        if (directory / ".git").exists():
+            return chain[: i + 1]
+    return chain
+
+
+def _display(path: Path, start: Path) -> str:
+    """The config file as users will recognise it: relative to the working directory when below it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    import yaml
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        raise ConfigError(f"not valid UTF-8 ({err.reason})", file=str(path)) from None
+    except OSError as err:
+        raise ConfigError(f"cannot read: {err.strerror}", file=str(path)) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+        raise ConfigError(f"invalid YAML: {problem}", file=str(path), line=line) from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"expected a mapping of settings at the top, got {_kind(data)}", file=str(path))
+    return data
+
+
+def _pyproject_table(path: Path) -> dict[str, Any] | None:
+    import tomllib
+
+    try:
+        with path.open("rb") as fh:
+            doc = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"invalid TOML: {err}", file=str(path)) from None
+    except OSError as err:
+        raise ConfigError(f"cannot read: {err.strerror}", file=str(path)) from None
+    tool = doc.get("tool")
+    table = tool.get("tfdrift") if isinstance(tool, dict) else None
+    if table is None:
+        return None
+    if not isinstance(table, dict):
+        raise ConfigError("tool.tfdrift: expected a table", file=str(path))
+    return table
+
+
+def _kind(value: object) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (a boolean)"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value)
+
+
+class _Reader:
+    """Validates values and raises ConfigError('<file>: <key.path>: …')."""
+
+    def __init__(self, file: str, prefix: str) -> None:
+        self.file = file
+        self.prefix = prefix
+
+    def fail(self, key: str, message: str) -> NoReturn:
+        raise ConfigError(f"{self.prefix}{key}: {message}", file=self.file)
+
+    def mapping(self, key: str, value: object) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            self.fail(key, f"expected a mapping, got {_kind(value)}")
+        return value
+
+    def boolean(self, key: str, value: object) -> bool:
+        if not isinstance(value, bool):
+            self.fail(key, f"expected true or false, got {_kind(value)}")
+        return value
+
+    def string(self, key: str, value: object) -> str:
+        if not isinstance(value, str) or not value.strip():
+            self.fail(key, f"expected a non-empty string, got {_kind(value)}")
+        return value.strip()
+
+    def strings(self, key: str, value: object) -> tuple[str, ...]:
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            self.fail(key, f"expected a list of strings, got {_kind(value)}")
+        return tuple(self.string(f"{key}[{i}]", v) for i, v in enumerate(value))
+
+    def severity(self, key: str, value: object) -> Severity:
+        try:
+            if not isinstance(value, str):
+                raise ValueError
+            return Severity.parse(value)
+        except ValueError:
+            self.fail(key, f"expected one of {_SEVERITY_NAMES}, got {_kind(value)}")
+
+    def choice(self, key: str, value: object, choices: tuple[str, ...]) -> str:
+        if not isinstance(value, str) or value.strip().lower() not in choices:
+            self.fail(key, f"expected one of {', '.join(choices)}, got {_kind(value)}")
+        return value.strip().lower()
+
+    def date(self, key: str, value: object) -> date:
+        if isinstance(value, datetime):
+            return value.date()
+        if isinstance(value, date):
+            return value
+        if isinstance(value, str):
+            try:
+                return date.fromisoformat(value.strip())
+            except ValueError:
+                pass
+        self.fail(key, f"expected a date like 2026-12-31, got {_kind(value)}")
+
+    def unknown_keys(self, key: str, data: dict[str, Any], allowed: tuple[str, ...]) -> None:
+        for name in data:
+            if name not in allowed:
+                where = f"{key}.{name}" if key else str(name)
+                hint = _close(str(name), allowed)
+                self.fail(where, f"unknown key{hint} (allowed: {', '.join(allowed)})")
+
+
+def _close(name: str, allowed: tuple[str, ...]) -> str:
+    import difflib
+
+    match = difflib.get_close_matches(name, allowed, n=1)
+    return f" (did you mean {match[0]!r}?)" if match else ""
+
+
+def _known_rule_ids() -> tuple[frozenset[str], dict[str, str]]:
+    """Catalog ids and peer id -> rule id; imported lazily (the catalog imports every rule)."""
+    from tfdrift_ci.rules.catalog import RULES
+
+    ids = frozenset(r.id for r in RULES)
+    peers = {p: r.id for r in RULES for p in r.peers.all()}
+    return ids, peers
+
+
+def _check_rule_id(r: _Reader, key: str, rule_id: str, *, glob: bool) -> str:
+    ids, peers = _known_rule_ids()
+    if rule_id in ids:
+        return rule_id
+    if glob and any(c in rule_id for c in "*?"):
+        if not any(fnmatch.fnmatchcase(i, rule_id) for i in ids) and not any(
+            fnmatch.fnmatchcase(p, rule_id) for p in peers
+        ):
+            r.fail(key, f"{rule_id!r} matches no rule (see `tfdrift-ci rules`)")
+        return rule_id
+    if glob and rule_id in peers:
+        return rule_id  # a peer id (CKV_AWS_51): matches the rules that list it
+    hint = _close(rule_id, tuple(sorted(ids)))
+    r.fail(key, f"unknown rule id {rule_id!r}{hint} (see `tfdrift-ci rules`)")
+
+
+def _rule_setting(r: _Reader, key: str, value: object) -> RuleSetting:
+    # YAML 1.1 reads a bare `off` / `on` as booleans.
+    if value is False or (isinstance(value, str) and value.strip().lower() in ("off", "disabled")):
+        return RuleSetting(enabled=False)
+    if value is True or (isinstance(value, str) and value.strip().lower() in ("on", "enabled")):
+        return RuleSetting(enabled=True)
+    if isinstance(value, str):
+        return RuleSetting(severity=r.severity(key, value))
+    data = r.mapping(key, value) if isinstance(value, dict) else None
+    if data is None:
+        r.fail(key, f"expected off, a severity or a mapping with severity/enabled, got {_kind(value)}")
+    r.unknown_keys(key, data, ("severity", "enabled"))
+    enabled = r.boolean(f"{key}.enabled", data["enabled"]) if "enabled" in data else True
+    severity = r.severity(f"{key}.severity", data["severity"]) if "severity" in data else None
+    return RuleSetting(enabled=enabled, severity=severity)
+
+
+def _ignore(r: _Reader, key: str, value: object) -> IgnoreEntry:
+    data = r.mapping(key, value)
+    r.unknown_keys(key, data, ("rule", "address", "reason", "expires"))
+    if "rule" not in data:
+        r.fail(f"{key}.rule", "required (a rule id or glob such as TFD-ECR-*)")
+    rule = _check_rule_id(r, f"{key}.rule", r.string(f"{key}.rule", data["rule"]), glob=True)
+    address = r.string(f"{key}.address", data["address"]) if "address" in data else "*"
+    reason = r.string(f"{key}.reason", data["reason"]) if data.get("reason") is not None else None
+    expires = r.date(f"{key}.expires", data["expires"]) if data.get("expires") is not None else None
+    return IgnoreEntry(rule=rule, address=address, reason=reason, expires=expires)
+
+
+def _drift_rule(r: _Reader, key: str, value: object) -> DriftRuleSetting:
+    data = r.mapping(key, value)
+    r.unknown_keys(key, data, ("name", "resource_types", "watched_attributes", "severity"))
+    if "name" not in data:
+        r.fail(f"{key}.name", "required")
+    return DriftRuleSetting(
+        name=r.string(f"{key}.name", data["name"]),
+        resource_types=r.strings(f"{key}.resource_types", data.get("resource_types", [])),
+        watched_attributes=r.strings(f"{key}.watched_attributes", data.get("watched_attributes", [])),
+        severity=r.severity(f"{key}.severity", data["severity"])
+        if data.get("severity") is not None
+        else None,
+    )
+
+
+def _build(data: dict[str, Any], file: str, *, prefix: str = "") -> Settings:
+    r = _Reader(file, prefix)
+    r.unknown_keys("", data, _TOP_KEYS)
+    changes: dict[str, Any] = {"config_file": file}
+    if "fail_on" in data:
+        changes["fail_on"] = r.choice("fail_on", data["fail_on"], FAIL_ON_VALUES)
+    for flag in ("fail_on_incomplete", "show_ignored"):
+        if flag in data:
+            changes[flag] = r.boolean(flag, data[flag])
+    if "rules" in data and data["rules"] is not None:
+        rules: dict[str, RuleSetting] = {}
+        for rule_id, value in r.mapping("rules", data["rules"]).items():
+            key = f"rules.{rule_id}"
+            _check_rule_id(r, key, str(rule_id), glob=False)
+            rules[str(rule_id)] = _rule_setting(r, key, value)
+        changes["rules"] = rules
+    if "ignore" in data and data["ignore"] is not None:
+        entries = data["ignore"]
+        if not isinstance(entries, list):
+            r.fail("ignore", f"expected a list of {{rule, address, reason, expires}}, got {_kind(entries)}")
+        changes["ignores"] = tuple(_ignore(r, f"ignore[{i}]", e) for i, e in enumerate(entries))
+    if "terraform_principals" in data:
+        changes["terraform_principals"] = r.strings("terraform_principals", data["terraform_principals"])
+    if "drift_rules" in data and data["drift_rules"] is not None:
+        entries = data["drift_rules"]
+        if not isinstance(entries, list):
+            r.fail("drift_rules", f"expected a list, got {_kind(entries)}")
+        changes["drift_rules"] = tuple(_drift_rule(r, f"drift_rules[{i}]", e) for i, e in enumerate(entries))
+    if "events" in data:
+        changes["events"] = r.strings("events", data["events"])
+    if "regions" in data:
+        changes["regions"] = r.strings("regions", data["regions"])
+    if "since" in data:
+        since = data["since"]
+        if isinstance(since, (date, datetime)):
+            since = since.isoformat()
+        since = r.string("since", since)
+        from tfdrift_ci.timeutil import parse_time
+
+        try:
+            parse_time(since, flag="since", now=datetime.now(UTC))
+        except ConfigError:
+            r.fail("since", f"expected a span like 7d / 48h or an ISO time, got {since!r}")
+        changes["since"] = since
+    return replace(Settings(), **changes)
