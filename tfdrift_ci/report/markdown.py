@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from tfdrift_ci.errors import ConfigError
 from tfdrift_ci.models import Finding, Report, Severity
 from tfdrift_ci.report import _common as c
 from tfdrift_ci.report import escape
@@ -225,8 +226,15 @@ def build_view(
 def render_template(
     name: str, view: View, template_dir: str | None, extra: Mapping[str, Any] | None = None
 ) -> str:
+    import jinja2
+
     env = environment(template_dir)
-    return env.get_template(name).render(view=view, **(extra or {}))
+    try:
+        return env.get_template(name).render(view=view, **(extra or {}))
+    except jinja2.TemplateError as err:
+        # A user template (--template-dir) with a typo or an unknown variable: a usage error (exit 2).
+        where = f" in {template_dir}" if template_dir else ""
+        raise ConfigError(f"template {name}{where}: {type(err).__name__}: {err}") from err
 
 
 def _fit(

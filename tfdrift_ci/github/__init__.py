@@ -1,0 +1,97 @@
+"""GitHub delivery: the job summary and the sticky PR comment.
+
+``deliver`` never raises for GitHub problems: a fork PR's read-only token (403), a deleted PR (404),
+a body GitHub refuses (422) or an outage become warnings, the job summary and annotations are still
+written, and the exit code stays the one the findings decided.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import posixpath
+from collections.abc import Mapping
+
+from tfdrift_ci.errors import GitHubError
+from tfdrift_ci.models import Report
+from tfdrift_ci.report import RenderOptions
+from tfdrift_ci.report.escape import one_line
+
+
+def comment_root(report: Report, env: Mapping[str, str]) -> str:
+    """The key of the sticky comment: the scanned path relative to the workspace (posix)."""
+    path = report.path
+    workspace = env.get("GITHUB_WORKSPACE")
+    if os.path.isabs(path) and workspace:
+        with contextlib.suppress(ValueError):  # another drive on Windows: keep it absolute
+            path = os.path.relpath(path, workspace)
+    norm = posixpath.normpath(path.replace(os.sep, "/"))
+    return norm or "."
+
+
+def _is_clean(report: Report) -> bool:
+    return report.exit_code == 0 and report.summary()["total"] == 0
+
+
+def _forbidden_hint(status: int) -> str:
+    if status == 403:
+        return (
+            " (a pull request from a fork gets a read-only token; otherwise give the job "
+            "`permissions: pull-requests: write`)"
+        )
+    if status == 404:
+        return " (the pull request or comment no longer exists, or the token cannot see the repository)"
+    if status == 422:
+        return " (GitHub refused the comment body)"
+    return ""
+
+
+def post_comment(report: Report, env: Mapping[str, str], template_dir: str | None) -> list[str]:
+    """Upsert the sticky comment; returns warnings. Raises ``GitHubError`` for API failures."""
+    from tfdrift_ci.github import comments, context
+    from tfdrift_ci.report.markdown import COMMENT_LIMIT, render_comment
+
+    ctx = context.from_env(env)
+    if ctx.pr_number is None:
+        return ["--comment: this run is not for a pull request (no PR in GITHUB_EVENT_PATH); comment skipped"]
+    client = comments.Client(ctx)
+    root = comment_root(report, env)
+    mark = comments.marker(root)
+    options = RenderOptions(template_dir=template_dir)
+    reserve = len(mark) + 1
+    body = render_comment(report, options, summary_url=ctx.run_url, limit=COMMENT_LIMIT, reserve=reserve)
+
+    def short() -> str:
+        # GitHub counts the limit its own way (422 even under 65,536 characters with many
+        # multi-byte characters): fall back to a quarter of the size.
+        return render_comment(
+            report, options, summary_url=ctx.run_url, limit=COMMENT_LIMIT // 4, reserve=reserve
+        )
+
+    outcome = comments.upsert(client, ctx.pr_number, root, body, clean=_is_clean(report), fallback_body=short)
+    if outcome.shortened:
+        return ["the PR comment was shortened to fit GitHub's limits; the job summary has the full report"]
+    return []
+
+
+def deliver(report: Report, *, comment: bool, env: Mapping[str, str], template_dir: str | None) -> list[str]:
+    """Write the job summary (when ``GITHUB_STEP_SUMMARY`` is set) and upsert the PR comment (when
+    ``comment``). Returns warnings; never raises for GitHub failures."""
+    from tfdrift_ci.github import summary
+    from tfdrift_ci.github.comments import GitHubApiError
+
+    warnings: list[str] = []
+    summary_path = env.get("GITHUB_STEP_SUMMARY")
+    if summary_path:
+        try:
+            summary.write(report, summary_path, RenderOptions(template_dir=template_dir))
+        except OSError as err:
+            warnings.append(f"cannot write the job summary to GITHUB_STEP_SUMMARY: {err.strerror or err}")
+    if comment:
+        try:
+            warnings.extend(post_comment(report, env, template_dir))
+        except GitHubApiError as err:
+            warnings.append(f"PR comment skipped: {one_line(str(err), 400)}{_forbidden_hint(err.status)}")
+        except GitHubError as err:
+            warnings.append(f"PR comment skipped: {one_line(str(err), 400)}")
+    return warnings

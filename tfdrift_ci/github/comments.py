@@ -1,0 +1,270 @@
+"""The sticky PR comment: one per scanned Terraform root, found again by a hidden marker.
+
+REST endpoints (https://docs.github.com/en/rest/issues/comments):
+``GET /repos/{owner}/{repo}/issues/{n}/comments`` (paged, ``Link: <…>; rel="next"``),
+``POST`` the same URL to create, ``PATCH /repos/{owner}/{repo}/issues/comments/{id}`` to update.
+
+- The marker ``<!-- tfdrift-ci:root=<root> -->`` is the first line of the body; every page is read
+  until it is found (a busy PR has hundreds of comments).
+- A clean result updates an existing comment to say so; it never creates a new "all clear" one.
+- 5xx and secondary rate limits (403/429 with ``retry-after`` or ``x-ratelimit-remaining: 0``,
+  https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#exceeding-the-rate-limit)
+  are retried with bounded backoff; anything else becomes a :class:`GitHubApiError`, which
+  ``github.deliver`` turns into a warning.
+- The token goes only into the ``Authorization`` header, and only to ``GITHUB_API_URL``'s host (a
+  ``Link`` header pointing elsewhere is refused).
+
+stdlib ``urllib.request`` only: three endpoints do not justify another dependency.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from email.message import Message
+from typing import Any
+
+from tfdrift_ci import __version__
+from tfdrift_ci.errors import GitHubError
+from tfdrift_ci.github.context import Context
+from tfdrift_ci.report.escape import comment_marker_value, one_line
+
+MARKER_PREFIX = "<!-- tfdrift-ci:root="
+API_VERSION = "2022-11-28"
+MAX_PAGES = 200  # 20,000 comments: far beyond any real PR, a guard against a Link loop
+MAX_ATTEMPTS = 4
+MAX_WAIT = 60.0  # seconds for one retry; a longer retry-after/reset is not waited for
+MAX_TOTAL_WAIT = 120.0
+TIMEOUT = 30.0
+
+
+class GitHubApiError(GitHubError):
+    def __init__(self, status: int, message: str, *, method: str, what: str) -> None:
+        self.status = status
+        super().__init__(f"{method} {what}: HTTP {status}: {message}")
+
+
+@dataclass(frozen=True)
+class Response:
+    status: int
+    headers: Message
+    data: Any
+
+
+def marker(root: str) -> str:
+    return f"{MARKER_PREFIX}{comment_marker_value(root)} -->"
+
+
+def _next_link(header: str | None) -> str | None:
+    """The rel="next" URL of a Link header (RFC 8288), or None."""
+    if not header:
+        return None
+    for part in header.split(","):
+        section = part.split(";")
+        if len(section) < 2:
+            continue
+        url = section[0].strip()
+        if not (url.startswith("<") and url.endswith(">")):
+            continue
+        params = {p.strip().lower().replace('"', "") for p in section[1:]}
+        if "rel=next" in params:
+            return url[1:-1]
+    return None
+
+
+def _message(raw: bytes) -> str:
+    try:
+        data = json.loads(raw.decode("utf-8", "replace"))
+    except ValueError:
+        return one_line(raw.decode("utf-8", "replace"), 200) or "no message"
+    if isinstance(data, dict):
+        msg = str(data.get("message") or "")
+        errors = data.get("errors")
+        if isinstance(errors, list) and errors:
+            details = [
+                str(e.get("message") or e.get("code") or "") if isinstance(e, dict) else str(e)
+                for e in errors
+            ]
+            msg += " (" + "; ".join(d for d in details if d) + ")"
+        return one_line(msg, 300) or "no message"
+    return "no message"
+
+
+class Client:
+    """A tiny GitHub REST client: JSON in and out, retries, same-host paging."""
+
+    def __init__(
+        self,
+        ctx: Context,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        now: Callable[[], float] = time.time,
+        max_attempts: int = MAX_ATTEMPTS,
+    ) -> None:
+        self.ctx = ctx
+        self.sleep = sleep
+        self.now = now
+        self.max_attempts = max_attempts
+        base = urllib.parse.urlsplit(ctx.api_url)
+        self._origin = (base.scheme, base.netloc)
+        self.waited = 0.0
+
+    def url(self, path: str) -> str:
+        return f"{self.ctx.api_url}{path}"
+
+    def _check_origin(self, url: str) -> None:
+        parts = urllib.parse.urlsplit(url)
+        if (parts.scheme, parts.netloc) != self._origin:
+            # Never send the token to another host, whatever a Link header says.
+            raise GitHubError(f"refusing to follow a GitHub API URL on another host: {parts.netloc!r}")
+
+    def _retry_wait(self, status: int, headers: Message, attempt: int) -> float | None:
+        """Seconds to wait before retrying, or None when this response is final."""
+        retry_after = headers.get("retry-after")
+        remaining = headers.get("x-ratelimit-remaining")
+        if status in (403, 429) and (retry_after is not None or remaining == "0"):
+            if retry_after is not None:
+                try:
+                    return max(float(retry_after), 0.0)
+                except ValueError:
+                    return float(2**attempt)
+            reset = headers.get("x-ratelimit-reset")
+            try:
+                return max(float(reset or 0) - self.now(), 0.0) + 1.0 if reset else float(60 * (attempt + 1))
+            except ValueError:
+                return float(60 * (attempt + 1))
+        if status >= 500:
+            return float(2**attempt)  # 1, 2, 4 s
+        return None
+
+    def request(self, method: str, url: str, body: dict[str, Any] | None = None, *, what: str) -> Response:
+        self._check_origin(url)
+        data = json.dumps(body).encode("utf-8") if body is not None else None
+        headers = {
+            "Accept": "application/vnd.github+json",
+            "X-GitHub-Api-Version": API_VERSION,
+            "User-Agent": f"tfdrift-ci/{__version__}",
+            "Authorization": f"Bearer {self.ctx.token}",
+        }
+        if data is not None:
+            headers["Content-Type"] = "application/json; charset=utf-8"
+        attempt = 0
+        while True:
+            req = urllib.request.Request(url, data=data, method=method, headers=headers)
+            status: int
+            raw: bytes
+            try:
+                with urllib.request.urlopen(req, timeout=TIMEOUT) as resp:
+                    status, resp_headers, raw = resp.status, resp.headers, resp.read()
+            except urllib.error.HTTPError as err:
+                status, resp_headers, raw = err.code, err.headers, err.read()
+            except (urllib.error.URLError, TimeoutError, ConnectionError) as err:
+                reason = getattr(err, "reason", err)
+                if attempt + 1 >= self.max_attempts:
+                    raise GitHubError(f"{method} {what}: cannot reach {self._origin[1]}: {reason}") from None
+                self._pause(float(2**attempt))
+                attempt += 1
+                continue
+            if 200 <= status < 300:
+                try:
+                    parsed = json.loads(raw.decode("utf-8")) if raw.strip() else None
+                except ValueError:
+                    raise GitHubApiError(status, "response is not JSON", method=method, what=what) from None
+                return Response(status, resp_headers, parsed)
+            wait = self._retry_wait(status, resp_headers, attempt)
+            if (
+                wait is None
+                or attempt + 1 >= self.max_attempts
+                or wait > MAX_WAIT
+                or self.waited + wait > MAX_TOTAL_WAIT
+            ):
+                raise GitHubApiError(status, _message(raw), method=method, what=what)
+            self._pause(wait)
+            attempt += 1
+
+    def _pause(self, seconds: float) -> None:
+        self.waited += seconds
+        self.sleep(seconds)
+
+
+# --------------------------------------------------------------------------------------------------
+
+
+def find_comment(client: Client, number: int, mark: str) -> dict[str, Any] | None:
+    """The first (oldest) comment whose body starts with ``mark``, paging through all comments."""
+    url: str | None = client.url(f"/repos/{client.ctx.repository}/issues/{number}/comments?per_page=100")
+    pages = 0
+    while url and pages < MAX_PAGES:
+        resp = client.request("GET", url, what=f"PR #{number} comments")
+        pages += 1
+        if not isinstance(resp.data, list):
+            raise GitHubApiError(
+                resp.status, "unexpected response (not a list)", method="GET", what="comments"
+            )
+        for item in resp.data:
+            body = item.get("body") if isinstance(item, dict) else None
+            if isinstance(body, str) and body.lstrip().startswith(mark):
+                return dict(item)
+        url = _next_link(resp.headers.get("link"))
+    return None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    action: str  # created | updated | unchanged | skipped
+    comment_id: int | None = None
+    url: str | None = None
+    shortened: bool = False  # GitHub refused the full body (422) and the short one was sent
+
+
+def upsert(
+    client: Client,
+    number: int,
+    root: str,
+    body: str,
+    *,
+    clean: bool,
+    fallback_body: Callable[[], str] | None = None,
+) -> Outcome:
+    """Create or update the sticky comment for ``root``. ``clean`` results only update an existing
+    comment. On 422 (GitHub's own size/validation limits) retries once with ``fallback_body()``."""
+    mark = marker(root)
+    full = f"{mark}\n{body}"
+    existing = find_comment(client, number, mark)
+    if existing is None and clean:
+        return Outcome("skipped")
+    if existing is not None and existing.get("body") == full:
+        return Outcome("unchanged", existing.get("id"), existing.get("html_url"))
+
+    def send(text: str) -> Response:
+        if existing is None:
+            return client.request(
+                "POST",
+                client.url(f"/repos/{client.ctx.repository}/issues/{number}/comments"),
+                {"body": text},
+                what=f"create comment on PR #{number}",
+            )
+        comment_id = int(existing["id"])
+        return client.request(
+            "PATCH",
+            client.url(f"/repos/{client.ctx.repository}/issues/comments/{comment_id}"),
+            {"body": text},
+            what=f"update comment {comment_id}",
+        )
+
+    shortened = False
+    try:
+        resp = send(full)
+    except GitHubApiError as err:
+        if err.status != 422 or fallback_body is None:
+            raise
+        resp = send(f"{mark}\n{fallback_body()}")
+        shortened = True
+    data = resp.data if isinstance(resp.data, dict) else {}
+    action = "created" if existing is None else "updated"
+    return Outcome(action, data.get("id"), data.get("html_url"), shortened)
