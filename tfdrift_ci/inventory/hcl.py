@@ -1,0 +1,211 @@
+"""The HCL front end: one ``.tf`` / ``.tfvars`` file → plain, picklable blocks with line numbers.
+
+Everything that reads Terraform source goes through :func:`parse_file` (or :func:`parse_text`), so a
+content-hash cache or a faster front end (tree-sitter) can be slotted in behind it without the
+evaluator noticing. The result keeps every attribute's *expression source text*; evaluation
+(``expressions.py``) parses that text itself, which keeps the evaluator independent of the parser.
+
+python-hcl2 8.1.4 is the reference parser. Its ``with_meta`` option emits no line numbers, so lines
+and the expression spans come from the lark parse tree's ``meta`` (``propagate_positions=True``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from tfdrift_ci.models import ParseProblem
+
+# Bumped whenever the shape of ParsedFile (or what it holds) changes: the parse cache keys on it.
+PARSER_VERSION = "hcl2-8.1.4/1"
+
+
+@dataclass(frozen=True, slots=True)
+class Attribute:
+    name: str
+    expr: str  # source text of the expression, exactly as written
+    line: int
+    end_line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    type: str
+    labels: tuple[str, ...]
+    attributes: tuple[Attribute, ...]
+    blocks: tuple[Block, ...]
+    line: int
+    end_line: int
+
+    def attribute(self, name: str) -> Attribute | None:
+        for attr in self.attributes:
+            if attr.name == name:
+                return attr
+        return None
+
+    def children(self, type_: str) -> tuple[Block, ...]:
+        return tuple(b for b in self.blocks if b.type == type_)
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFile:
+    """One file: its top-level blocks and attributes (``.tfvars`` only have attributes), its text lines
+    (for suppression comments) and, when it could not be read, the problem (blocks are then empty)."""
+
+    path: str
+    blocks: tuple[Block, ...]
+    attributes: tuple[Attribute, ...]
+    lines: tuple[str, ...]
+    problem: ParseProblem | None = None
+
+
+def read_text(path: str) -> tuple[str | None, ParseProblem | None]:
+    """The file's text, or the problem (unreadable, invalid UTF-8 with the line of the first bad byte).
+    Terraform requires UTF-8; a BOM is tolerated."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError as err:
+        return None, ParseProblem(file=path, message=f"cannot read file: {err.strerror or err}")
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1
+        return None, ParseProblem(
+            file=path,
+            line=line,
+            message=f"invalid UTF-8 (byte 0x{data[err.start]:02x}); Terraform files must be UTF-8",
+        )
+
+
+def parse_file(path: str) -> ParsedFile:
+    """Parse one file. Never raises for bad content: the problem is returned in ``ParsedFile.problem``."""
+    text, problem = read_text(path)
+    if text is None:
+        return ParsedFile(path=path, blocks=(), attributes=(), lines=(), problem=problem)
+    return parse_text(text, path)
+
+
+def parse_text(text: str, path: str = "<text>") -> ParsedFile:
+    from tfdrift_ci.inventory import cache
+
+    cached = cache.get(text, path)
+    if cached is not None:
+        return cached
+    parsed = _parse_uncached(text, path)
+    cache.put(text, parsed)
+    return parsed
+
+
+def _parse_uncached(text: str, path: str) -> ParsedFile:
+    import hcl2
+    from lark.exceptions import LarkError
+
+    lines = tuple(text.splitlines())
+    try:
+        tree = hcl2.parses_to_tree(text)
+    except LarkError as err:
+        line = getattr(err, "line", None)
+        line = line if isinstance(line, int) and line > 0 else None
+        first = str(err).splitlines()[0] if str(err) else type(err).__name__
+        return ParsedFile(
+            path=path,
+            blocks=(),
+            attributes=(),
+            lines=lines,
+            problem=ParseProblem(file=path, line=line, message=f"HCL syntax error: {first}"),
+        )
+    except RecursionError:
+        return ParsedFile(
+            path=path,
+            blocks=(),
+            attributes=(),
+            lines=lines,
+            problem=ParseProblem(file=path, message="HCL syntax error: nesting too deep"),
+        )
+    body = _child(tree, "body")
+    attrs, blocks = _body(body, text) if body is not None else ((), ())
+    return ParsedFile(path=path, blocks=blocks, attributes=attrs, lines=lines)
+
+
+# --------------------------------------------------------------------------------------------------
+# lark tree walking (python-hcl2 8.x grammar: hcl2/hcl2.lark)
+
+
+def _data(node: Any) -> str | None:
+    return getattr(node, "data", None)
+
+
+def _child(tree: Any, name: str) -> Any:
+    for c in tree.children:
+        if _data(c) == name:
+            return c
+    return None
+
+
+def _name(node: Any) -> str:
+    """identifier / keyword / literal_value / string nodes → their text (labels are plain strings)."""
+    if _data(node) == "string":
+        return "".join(_token_text(c) for c in node.children if _data(c) == "string_part")
+    return _token_text(node)
+
+
+def _token_text(node: Any) -> str:
+    if hasattr(node, "children"):
+        return "".join(_token_text(c) for c in node.children)
+    return str(node)
+
+
+def _body(body: Any, text: str) -> tuple[tuple[Attribute, ...], tuple[Block, ...]]:
+    attrs: list[Attribute] = []
+    blocks: list[Block] = []
+    for node in body.children:
+        kind = _data(node)
+        if kind == "attribute":
+            expr = node.children[-1]
+            start, end = _span(expr)
+            attrs.append(
+                Attribute(
+                    name=_name(node.children[0]),
+                    expr=text[start:end].rstrip(),
+                    line=node.meta.line,
+                    end_line=_end_line(expr, node.meta.end_line),
+                )
+            )
+        elif kind == "block":
+            names: list[str] = []
+            inner: Any = None
+            for c in node.children:
+                d = _data(c)
+                if d == "body":
+                    inner = c
+                elif d in ("identifier", "keyword", "literal_value", "string"):
+                    names.append(_name(c))
+            sub_attrs, sub_blocks = _body(inner, text) if inner is not None else ((), ())
+            blocks.append(
+                Block(
+                    type=names[0] if names else "",
+                    labels=tuple(names[1:]),
+                    attributes=sub_attrs,
+                    blocks=sub_blocks,
+                    line=node.meta.line,
+                    end_line=node.meta.end_line,
+                )
+            )
+    return tuple(attrs), tuple(blocks)
+
+
+def _span(node: Any) -> tuple[int, int]:
+    meta = getattr(node, "meta", None)
+    if meta is not None and not getattr(meta, "empty", True):
+        return int(meta.start_pos), int(meta.end_pos)
+    # a bare token (lark Token carries its own positions)
+    return int(node.start_pos), int(node.end_pos)
+
+
+def _end_line(node: Any, default: int) -> int:
+    meta = getattr(node, "meta", None)
+    if meta is not None and not getattr(meta, "empty", True):
+        return int(meta.end_line)
+    end = getattr(node, "end_line", None)
+    return int(end) if isinstance(end, int) else default

@@ -1,0 +1,983 @@
+"""Static inventory from ``.tf`` files: roots, modules, variables, expansion, resources.
+
+A :class:`Project` parses every file once (``hcl.parse_file``) and owns what the whole run shares
+(problems, sources, unfollowed modules). A :class:`Module` is one module *instance* (the root, or a
+``module`` call with its count/for_each key): it resolves ``var``/``local``/``module``/resource
+references lazily, so only what a resource actually needs is evaluated.
+
+Terraform semantics followed (links for the non-obvious ones):
+- variable precedence: https://developer.hashicorp.com/terraform/language/values/variables#variable-definition-precedence
+- module sources / ``.terraform/modules/modules.json``: written by ``terraform init``
+- providers passed to modules: https://developer.hashicorp.com/terraform/language/modules/develop/providers
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from tfdrift_ci.errors import InventoryError
+from tfdrift_ci.inventory import expressions as ex
+from tfdrift_ci.inventory import hcl
+from tfdrift_ci.inventory.identity import RESOURCE_TYPES, identity_for, parse_arn
+from tfdrift_ci.models import ModuleCall, ParseProblem, Resource, Unknown
+
+WANTED = frozenset(RESOURCE_TYPES)
+
+# Attributes holding JSON documents: decoded to lists/dicts (design §3, models.Resource).
+JSON_DOCUMENTS: dict[str, tuple[str, ...]] = {
+    "aws_ecs_task_definition": ("container_definitions",),
+    "aws_ecr_repository_policy": ("policy",),
+    "aws_ecr_lifecycle_policy": ("policy",),
+    "aws_ecr_registry_policy": ("policy",),
+    "aws_ecrpublic_repository_policy": ("policy",),
+}
+
+# Resource meta-arguments: not attributes of the resource.
+_META_ATTRS = frozenset({"count", "for_each", "provider", "depends_on"})
+_META_BLOCKS = frozenset({"lifecycle", "provisioner", "connection", "precondition", "postcondition"})
+
+_MAX_MODULE_DEPTH = 20
+UNKNOWN_KEY = "*"  # instance key when count/for_each cannot be determined
+
+
+# --------------------------------------------------------------------------------------------------
+# project: files parsed once
+
+
+class Project:
+    def __init__(self, base: str) -> None:
+        self.base = os.path.abspath(base)
+        self.real_base = os.path.realpath(self.base)
+        self._dirs: dict[str, list[hcl.ParsedFile]] = {}
+        self._tfvars: dict[str, hcl.ParsedFile] = {}
+        self.problems: list[ParseProblem] = []
+        self.sources: dict[str, tuple[str, ...]] = {}
+        self.tf_files: set[str] = set()
+        self.unfollowed: list[ModuleCall] = []
+        self.regions: set[str] = set()
+
+    def rel(self, path: str) -> str:
+        rel = os.path.relpath(path, self.base)
+        return rel.replace(os.sep, "/")
+
+    def dir_files(self, directory: str, only: Sequence[str] | None = None) -> list[hcl.ParsedFile]:
+        """The parsed ``.tf`` files of a directory (sorted, as Terraform loads them)."""
+        directory = os.path.abspath(directory)
+        cached = self._dirs.get(directory)
+        if cached is not None:
+            return cached
+        if only is not None:
+            names = list(only)
+        else:
+            try:
+                names = sorted(
+                    n
+                    for n in os.listdir(directory)
+                    if n.endswith(".tf") and os.path.isfile(os.path.join(directory, n))
+                )
+            except OSError:
+                names = []
+        files = [self.parse(os.path.join(directory, n)) for n in names]
+        self._dirs[directory] = files
+        return files
+
+    def parse(self, path: str) -> hcl.ParsedFile:
+        parsed = hcl.parse_file(path)
+        rel = self.rel(path)
+        if path.endswith(".tf"):
+            self.tf_files.add(rel)
+        if parsed.lines or parsed.problem is None:
+            self.sources[rel] = parsed.lines
+        if parsed.problem is not None:
+            self.problems.append(
+                ParseProblem(file=rel, message=parsed.problem.message, line=parsed.problem.line)
+            )
+        return parsed
+
+    def tfvars(self, path: str) -> hcl.ParsedFile:
+        cached = self._tfvars.get(path)
+        if cached is None:
+            cached = self.parse(path)
+            self._tfvars[path] = cached
+        return cached
+
+
+# --------------------------------------------------------------------------------------------------
+# providers
+
+
+@dataclass(frozen=True)
+class ProviderInfo:
+    region: str | None = None
+    account: str | None = None
+
+
+def _provider_info(block: hcl.Block, ctx: ex.Ctx) -> ProviderInfo:
+    region: str | None = None
+    account: str | None = None
+    attr = block.attribute("region")
+    if attr is not None:
+        value = ex.evaluate_text(attr.expr, ctx)
+        region = value if isinstance(value, str) and value else None
+    allowed = block.attribute("allowed_account_ids")
+    if allowed is not None:
+        value = ex.evaluate_text(allowed.expr, ctx)
+        if isinstance(value, list) and len(value) == 1 and isinstance(value[0], str):
+            account = value[0]
+    if account is None:
+        for assume in block.children("assume_role"):
+            role = assume.attribute("role_arn")
+            if role is None:
+                continue
+            value = ex.evaluate_text(role.expr, ctx)
+            if isinstance(value, str):
+                parsed = parse_arn(value)
+                if parsed is not None and parsed[1]:
+                    account = parsed[1]
+    return ProviderInfo(region=region, account=account)
+
+
+def _provider_key(block: hcl.Block, ctx: ex.Ctx) -> str:
+    name = block.labels[0] if block.labels else ""
+    alias = block.attribute("alias")
+    if alias is not None:
+        value = ex.evaluate_text(alias.expr, ctx)
+        if isinstance(value, str):
+            return f"{name}.{value}"
+    return name
+
+
+def _provider_ref(text: str) -> str:
+    return text.strip().strip('"')
+
+
+def parse_provider_map(text: str) -> dict[str, str]:
+    """``providers = { aws = aws.west, aws.east = aws }`` → {"aws": "aws.west", "aws.east": "aws"}."""
+    try:
+        node = ex.parse(text)
+    except ex.ExprSyntaxError:
+        return {}
+    out: dict[str, str] = {}
+    if isinstance(node, ex.ObjectNode):
+        for knode, vnode in node.items:
+            key = knode.value if isinstance(knode, ex.Lit) else knode.text
+            out[_provider_ref(str(key))] = _provider_ref(vnode.text)
+    return out
+
+
+# --------------------------------------------------------------------------------------------------
+# variables
+
+
+def _is_local_source(source: str) -> bool:
+    return source.startswith(("./", "../", ".\\", "..\\")) or source in (".", "..")
+
+
+def _convert_cli_value(raw: str, type_text: str | None) -> Any:
+    """-var / TF_VAR_ values are strings; Terraform parses them per the declared type
+    (primitive types: the literal string; complex types: an HCL expression)."""
+    t = (type_text or "").strip()
+    if t == "string":
+        return raw
+    if t == "number":
+        try:
+            return ex._to_number(raw)
+        except ex.EvalError:
+            return raw
+    if t == "bool":
+        return {"true": True, "false": False}.get(raw, raw)
+    if t and t != "any":
+        return ex.evaluate_text(raw, ex.EMPTY_CTX)
+    stripped = raw.strip()
+    if stripped.startswith(("[", "{")):
+        value = ex.evaluate_text(raw, ex.EMPTY_CTX)
+        if not isinstance(value, Unknown):
+            return value
+    return raw
+
+
+def _convert_typed(value: Any, type_text: str | None) -> Any:
+    t = (type_text or "").strip()
+    if isinstance(value, str) and t == "number":
+        try:
+            return ex._to_number(value)
+        except ex.EvalError:
+            return value
+    if isinstance(value, str) and t == "bool" and value in ("true", "false"):
+        return value == "true"
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and t == "string":
+        return ex._to_str(value)
+    if isinstance(value, bool) and t == "string":
+        return ex._to_str(value)
+    return value
+
+
+@dataclass
+class RootInputs:
+    """Where root variables come from, in Terraform's precedence order (later wins)."""
+
+    var_files: Sequence[str] = ()
+    variables: Mapping[str, str] = field(default_factory=dict)
+    env: Mapping[str, str] = field(default_factory=dict)
+
+
+def root_variable_values(
+    project: Project, root_dir: str, declared: Mapping[str, hcl.Block], inputs: RootInputs
+) -> tuple[dict[str, Any], list[str]]:
+    """Values for the root module's variables, and the tfvars files read (absolute paths)."""
+    values: dict[str, Any] = {}
+    read: list[str] = []
+
+    def type_of(name: str) -> str | None:
+        block = declared.get(name)
+        attr = block.attribute("type") if block is not None else None
+        return attr.expr if attr is not None else None
+
+    for key, raw in inputs.env.items():
+        if key.startswith("TF_VAR_"):
+            name = key[len("TF_VAR_") :]
+            if name in declared:
+                values[name] = _convert_cli_value(raw, type_of(name))
+
+    def load_file(path: str) -> None:
+        read.append(path)
+        if path.endswith(".json"):
+            try:
+                with open(path, encoding="utf-8") as fh:
+                    data = json.load(fh)
+            except (OSError, ValueError) as err:
+                project.problems.append(ParseProblem(file=project.rel(path), message=f"invalid JSON: {err}"))
+                return
+            project.sources[project.rel(path)] = ()
+            if isinstance(data, dict):
+                for k, v in data.items():
+                    values[k] = _convert_typed(v, type_of(k))
+            return
+        parsed = project.tfvars(path)
+        for attr in parsed.attributes:
+            values[attr.name] = _convert_typed(ex.evaluate_text(attr.expr, ex.EMPTY_CTX), type_of(attr.name))
+
+    for name in ("terraform.tfvars", "terraform.tfvars.json"):
+        path = os.path.join(root_dir, name)
+        if os.path.isfile(path):
+            load_file(path)
+    try:
+        autos = sorted(
+            n for n in os.listdir(root_dir) if n.endswith((".auto.tfvars", ".auto.tfvars.json"))
+        )
+    except OSError:
+        autos = []
+    for name in autos:
+        load_file(os.path.join(root_dir, name))
+    for given in inputs.var_files:
+        path = given if os.path.isfile(given) else os.path.join(root_dir, given)
+        if not os.path.isfile(path):
+            raise InventoryError("variables file not found", file=given)
+        load_file(os.path.abspath(path))
+    for name, raw in inputs.variables.items():
+        values[name] = _convert_cli_value(raw, type_of(name))
+    return values, read
+
+
+# --------------------------------------------------------------------------------------------------
+# module instances
+
+
+class _NS(ex.Lazy):
+    """``var`` / ``local`` / ``data`` / ``module`` / a resource type: attribute → value."""
+
+    def __init__(self, get: Callable[[str], Any], label: str) -> None:
+        self._get = get
+        self._label = label
+
+    def get_attr(self, name: str) -> Any:
+        return self._get(name)
+
+    def materialize(self, expr: str) -> Any:
+        return Unknown(expr)
+
+
+class _DataRef(ex.Lazy):
+    """Data sources are read at plan time: always unknown statically."""
+
+    def __init__(self, expr: str) -> None:
+        self.expr = expr
+
+    def get_attr(self, name: str) -> Any:
+        return _DataRef(f"{self.expr}.{name}")
+
+    def get_index(self, key: Any) -> Any:
+        return _DataRef(f"{self.expr}[{json.dumps(key)}]")
+
+    def materialize(self, expr: str) -> Any:
+        return Unknown(expr)
+
+
+def _computed(rtype: str, attr: str, value_of: Callable[[str], Any]) -> Any:
+    """Values Terraform only knows after apply, as patterns where the name makes them predictable
+    (an ECS cluster's ``id`` is its ARN ``arn:aws:ecs:<region>:<account>:cluster/<name>``)."""
+
+    def name_pattern(name_attr: str, fmt: str) -> Any:
+        name = value_of(name_attr)
+        if isinstance(name, str):
+            return Unknown(f"{rtype}.{attr}", fmt.format(name=ex._glob_escape(name)))
+        return Unknown(f"{rtype}.{attr}")
+
+    if rtype == "aws_ecs_cluster" and attr in ("id", "arn"):
+        return name_pattern("name", "arn:aws*:ecs:*:*:cluster/{name}")
+    if rtype == "aws_ecs_capacity_provider" and attr in ("id", "arn"):
+        return name_pattern("name", "arn:aws*:ecs:*:*:capacity-provider/{name}")
+    if rtype == "aws_ecs_task_definition" and attr == "arn":
+        return name_pattern("family", "arn:aws*:ecs:*:*:task-definition/{name}:*")
+    if rtype == "aws_ecs_task_definition" and attr == "arn_without_revision":
+        return name_pattern("family", "arn:aws*:ecs:*:*:task-definition/{name}")
+    if rtype == "aws_ecr_repository" and attr == "id":
+        return value_of("name")  # the provider uses the repository name as its id
+    if rtype == "aws_ecr_repository" and attr == "arn":
+        return name_pattern("name", "arn:aws*:ecr:*:*:repository/{name}")
+    if rtype == "aws_ecr_repository" and attr == "repository_url":
+        return name_pattern("name", "*.dkr.ecr.*.amazonaws.com/{name}")
+    if rtype == "aws_ecrpublic_repository" and attr == "id":
+        return value_of("repository_name")
+    if rtype == "aws_ecs_cluster_capacity_providers" and attr == "id":
+        return value_of("cluster_name")
+    return Unknown(f"{rtype}.{attr}")
+
+
+class _ResourceRef(ex.Lazy):
+    """``aws_ecs_cluster.main`` (and its instances): declared attributes evaluate, computed ones
+    become (patterned) unknowns."""
+
+    def __init__(self, module: Module, block: hcl.Block, bindings: Mapping[str, Any] | None) -> None:
+        self.module = module
+        self.block = block
+        self.bindings = bindings
+        self.counted = block.attribute("count") is not None or block.attribute("for_each") is not None
+
+    @property
+    def label(self) -> str:
+        return f"{self.block.labels[0]}.{self.block.labels[1]}"
+
+    def get_index(self, key: Any) -> Any:
+        if not self.counted or self.bindings is not None:
+            raise ex.EvalError(f"{self.label} is not a counted resource")
+        for k, bindings in self.module.expand(self.block):
+            if k == UNKNOWN_KEY:
+                return Unknown(f"{self.label}[{json.dumps(key)}]")
+            if k == key or (isinstance(k, int) and not isinstance(key, str) and k == int(key)):
+                return _ResourceRef(self.module, self.block, bindings)
+        raise ex.EvalError(f"{self.label} has no instance {key!r}")
+
+    def get_attr(self, name: str) -> Any:
+        if self.counted and self.bindings is None:
+            return Unknown(f"{self.label}.{name}")  # a counted resource without an index
+        ctx = self.module.ctx.bind(self.bindings or {})
+        rtype = self.block.labels[0]
+
+        def value_of(attr_name: str) -> Any:
+            attr = self.block.attribute(attr_name)
+            if attr is None:
+                return Unknown(f"{self.label}.{attr_name}")
+            return self.module.guarded(("res", self.label, attr_name, id(self.bindings)), attr.expr, ctx)
+
+        if self.block.attribute(name) is not None:
+            return value_of(name)
+        return _computed(rtype, name, value_of)
+
+    def materialize(self, expr: str) -> Any:
+        if self.counted and self.bindings is None:
+            instances = self.module.expand(self.block)
+            if any(k == UNKNOWN_KEY for k, _ in instances):
+                return Unknown(expr)
+            if self.block.attribute("count") is not None:
+                return [Unknown(f"{expr}[{k}]") for k, _ in instances]
+            return {str(k): Unknown(f"{expr}[{json.dumps(k)}]") for k, _ in instances}
+        return Unknown(expr)
+
+
+class _ModuleRef(ex.Lazy):
+    def __init__(self, call: _ModuleCall) -> None:
+        self.call = call
+
+    def _instances(self) -> list[tuple[Any, Module | None]]:
+        return self.call.instances()
+
+    def get_attr(self, name: str) -> Any:
+        if self.call.counted:
+            return Unknown(f"module.{self.call.name}.{name}")
+        inst = self._instances()
+        if not inst or inst[0][1] is None:
+            return Unknown(f"module.{self.call.name}.{name}")
+        return inst[0][1].output(name)
+
+    def get_index(self, key: Any) -> Any:
+        for k, mod in self._instances():
+            if k == UNKNOWN_KEY or mod is None:
+                return Unknown(f"module.{self.call.name}[{json.dumps(key)}]")
+            if k == key or (isinstance(k, int) and not isinstance(key, str) and k == int(key)):
+                return _ModuleInstanceRef(mod)
+        raise ex.EvalError(f"module.{self.call.name} has no instance {key!r}")
+
+    def materialize(self, expr: str) -> Any:
+        inst = self._instances()
+        if any(k == UNKNOWN_KEY or m is None for k, m in inst):
+            return Unknown(expr)
+        if not self.call.counted:
+            return inst[0][1].all_outputs() if inst and inst[0][1] is not None else Unknown(expr)
+        if self.call.block.attribute("count") is not None:
+            return [m.all_outputs() for _, m in inst if m is not None]
+        return {str(k): m.all_outputs() for k, m in inst if m is not None}
+
+
+class _ModuleInstanceRef(ex.Lazy):
+    def __init__(self, module: Module) -> None:
+        self.module = module
+
+    def get_attr(self, name: str) -> Any:
+        return self.module.output(name)
+
+    def materialize(self, expr: str) -> Any:
+        return self.module.all_outputs()
+
+
+class _ModuleCall:
+    def __init__(self, parent: Module, name: str, block: hcl.Block, file: str) -> None:
+        self.parent = parent
+        self.name = name
+        self.block = block
+        self.file = file
+        self.counted = block.attribute("count") is not None or block.attribute("for_each") is not None
+        self._instances: list[tuple[Any, Module | None]] | None = None
+
+    def source(self) -> str | None:
+        attr = self.block.attribute("source")
+        if attr is None:
+            return None
+        value = ex.evaluate_text(attr.expr, ex.EMPTY_CTX)
+        return value if isinstance(value, str) else None
+
+    def directory(self) -> tuple[str | None, str]:
+        """(module dir or None, reason when None)."""
+        source = self.source()
+        if source is None:
+            return None, "module source is not a literal string"
+        parent = self.parent
+        if _is_local_source(source):
+            return os.path.normpath(os.path.join(parent.dir, source)), ""
+        key = ".".join((*parent.call_keys, self.name))
+        entry = parent.loader.modules_json.get(key)
+        if entry is not None:
+            return entry, ""
+        return None, "registry/git module not downloaded (run terraform init to create .terraform/modules)"
+
+    def instances(self) -> list[tuple[Any, Module | None]]:
+        if self._instances is not None:
+            return self._instances
+        self._instances = []  # re-entrancy guard
+        parent = self.parent
+        directory, reason = self.directory()
+        if directory is None or not os.path.isdir(directory):
+            if directory is not None:
+                reason = f"module directory {parent.project.rel(directory)} not found"
+            parent.project.unfollowed.append(
+                ModuleCall(
+                    address=parent.prefix + f"module.{self.name}",
+                    source=self.source() or "",
+                    file=self.file,
+                    line=self.block.line,
+                    reason=reason,
+                )
+            )
+            self._instances = [(None, None)]
+            return self._instances
+        if len(parent.path) >= _MAX_MODULE_DEPTH or directory in parent.ancestors:
+            parent.project.unfollowed.append(
+                ModuleCall(
+                    address=parent.prefix + f"module.{self.name}",
+                    source=self.source() or "",
+                    file=self.file,
+                    line=self.block.line,
+                    reason="module calls itself (or nests too deeply)",
+                )
+            )
+            self._instances = [(None, None)]
+            return self._instances
+        out: list[tuple[Any, Module | None]] = []
+        for key, bindings in parent.expand(self.block):
+            label = self.name if not self.counted else f"{self.name}[{_key_text(key)}]"
+            ctx = parent.ctx.bind(bindings)
+            inputs: dict[str, Callable[[], Any]] = {}
+            for attr in self.block.attributes:
+                if attr.name in ("source", "version", "count", "for_each", "providers", "depends_on"):
+                    continue
+                inputs[attr.name] = _thunk(attr.expr, ctx)
+            providers = dict(parent.providers)
+            pmap = self.block.attribute("providers")
+            if pmap is not None:
+                for child_key, parent_key in parse_provider_map(pmap.expr).items():
+                    providers[child_key] = parent.providers.get(parent_key, ProviderInfo())
+            child = Module(
+                loader=parent.loader,
+                directory=directory,
+                path=(*parent.path, label),
+                call_keys=(*parent.call_keys, self.name),
+                inputs=inputs,
+                providers=providers,
+                ancestors=(*parent.ancestors, parent.dir),
+            )
+            out.append((key, child))
+        self._instances = out
+        return out
+
+
+def _thunk(text: str, ctx: ex.Ctx) -> Callable[[], Any]:
+    cache: list[Any] = []
+
+    def get() -> Any:
+        if not cache:
+            cache.append(ex.evaluate_text(text, ctx))
+        return cache[0]
+
+    return get
+
+
+def _key_text(key: Any) -> str:
+    if key == UNKNOWN_KEY:
+        return "*"
+    if isinstance(key, int):
+        return str(key)
+    return json.dumps(str(key))
+
+
+class Module:
+    """One module instance."""
+
+    def __init__(
+        self,
+        *,
+        loader: RootLoader,
+        directory: str,
+        path: tuple[str, ...],
+        call_keys: tuple[str, ...],
+        inputs: Mapping[str, Callable[[], Any]],
+        providers: Mapping[str, ProviderInfo],
+        ancestors: tuple[str, ...] = (),
+        root_values: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.loader = loader
+        self.project = loader.project
+        self.dir = os.path.abspath(directory)
+        self.path = path
+        self.call_keys = call_keys
+        self.inputs = inputs
+        self.root_values = root_values
+        self.ancestors = ancestors
+        self.prefix = "".join(f"module.{p}." for p in path)
+        self.files = self.project.dir_files(self.dir, loader.only_files if not path else None)
+        loader.dirs_read.add(self.dir)
+        self.variables: dict[str, hcl.Block] = {}
+        self.locals: dict[str, hcl.Attribute] = {}
+        self.outputs: dict[str, hcl.Attribute] = {}
+        self.resources: dict[tuple[str, str], tuple[hcl.Block, str]] = {}
+        self.resource_types: set[str] = set()
+        self.calls: dict[str, _ModuleCall] = {}
+        provider_blocks: list[hcl.Block] = []
+        for parsed in self.files:
+            rel = self.project.rel(parsed.path)
+            for block in parsed.blocks:
+                t, labels = block.type, block.labels
+                if t == "variable" and labels:
+                    self.variables[labels[0]] = block
+                elif t == "locals":
+                    for attr in block.attributes:
+                        self.locals[attr.name] = attr
+                elif t == "output" and labels:
+                    value = block.attribute("value")
+                    if value is not None:
+                        self.outputs[labels[0]] = value
+                elif t == "resource" and len(labels) >= 2:
+                    self.resources[(labels[0], labels[1])] = (block, rel)
+                    self.resource_types.add(labels[0])
+                elif t == "module" and labels:
+                    self.calls[labels[0]] = _ModuleCall(self, labels[0], block, rel)
+                elif t == "provider" and labels:
+                    provider_blocks.append(block)
+        rel_dir = os.path.relpath(self.dir, loader.root_dir).replace(os.sep, "/")
+        root_rel = "."
+        self._path_value = {"module": rel_dir, "root": root_rel, "cwd": root_rel}
+        self._cache: dict[Any, Any] = {}
+        self._busy: set[Any] = set()
+        self.ctx = ex.Ctx(self.resolve, cwd=loader.root_dir, allowed_dirs=loader.allowed_dirs)
+        self.providers: dict[str, ProviderInfo] = dict(providers)
+        for block in provider_blocks:
+            key = _provider_key(block, self.ctx)
+            info = _provider_info(block, self.ctx)
+            self.providers[key] = info
+            if info.region:
+                self.project.regions.add(info.region)
+
+    # -- names -----------------------------------------------------------------------------------
+    def resolve(self, name: str) -> Any:
+        if name == "var":
+            return _NS(self.var, "var")
+        if name == "local":
+            return _NS(self.local, "local")
+        if name == "module":
+            return _NS(self.module_ref, "module")
+        if name == "data":
+            return _NS(lambda t: _NS(lambda n: _DataRef(f"data.{t}.{n}"), f"data.{t}"), "data")
+        if name == "path":
+            return self._path_value
+        if name == "terraform":
+            return {"workspace": self.loader.workspace}
+        if name in ("count", "each", "self"):
+            return Unknown(name)
+        if name in self.resource_types:
+            return _NS(lambda n: self.resource_ref(name, n), name)
+        if "_" in name:
+            return Unknown(name)  # a resource type not declared here (or a typo): unknown, not a crash
+        raise ex.EvalError(f"unknown name {name!r}")
+
+    def guarded(self, key: Any, text: str, ctx: ex.Ctx) -> Any:
+        if key in self._cache:
+            return self._cache[key]
+        if key in self._busy:
+            return Unknown(text.strip())  # a reference cycle: Terraform would reject it; stay unknown
+        self._busy.add(key)
+        try:
+            value = ex.evaluate_text(text, ctx)
+        finally:
+            self._busy.discard(key)
+        self._cache[key] = value
+        return value
+
+    def var(self, name: str) -> Any:
+        key = ("var", name)
+        if key in self._cache:
+            return self._cache[key]
+        block = self.variables.get(name)
+        if block is None:
+            raise ex.EvalError(f"undeclared variable {name!r}")
+        type_attr = block.attribute("type")
+        type_text = type_attr.expr if type_attr is not None else None
+        value: Any
+        if self.root_values is not None and name in self.root_values:
+            value = self.root_values[name]
+        elif name in self.inputs:
+            value = self.inputs[name]()
+        else:
+            default = block.attribute("default")
+            if default is not None:
+                value = ex.evaluate_text(default.expr, ex.EMPTY_CTX)
+            else:
+                value = Unknown(f"var.{name}")
+        if value is None:
+            # null input: the default applies when the variable is non-nullable … and Terraform
+            # also uses the default for null in most module patterns (nullable = false)
+            nullable = block.attribute("nullable")
+            default = block.attribute("default")
+            if nullable is not None and nullable.expr.strip() == "false" and default is not None:
+                value = ex.evaluate_text(default.expr, ex.EMPTY_CTX)
+        value = _convert_typed(value, type_text)
+        self._cache[key] = value
+        return value
+
+    def local(self, name: str) -> Any:
+        attr = self.locals.get(name)
+        if attr is None:
+            raise ex.EvalError(f"undeclared local {name!r}")
+        return self.guarded(("local", name), attr.expr, self.ctx)
+
+    def output(self, name: str) -> Any:
+        attr = self.outputs.get(name)
+        if attr is None:
+            raise ex.EvalError(f"module has no output {name!r}")
+        return self.guarded(("output", name), attr.expr, self.ctx)
+
+    def all_outputs(self) -> dict[str, Any]:
+        return {name: self.output(name) for name in sorted(self.outputs)}
+
+    def module_ref(self, name: str) -> Any:
+        call = self.calls.get(name)
+        if call is None:
+            raise ex.EvalError(f"undeclared module {name!r}")
+        return _ModuleRef(call)
+
+    def resource_ref(self, rtype: str, name: str) -> Any:
+        entry = self.resources.get((rtype, name))
+        if entry is None:
+            raise ex.EvalError(f"undeclared resource {rtype}.{name}")
+        return _ResourceRef(self, entry[0], None)
+
+    # -- expansion -------------------------------------------------------------------------------
+    def expand(self, block: hcl.Block) -> list[tuple[Any, dict[str, Any]]]:
+        """(instance key, bindings) per instance: count → 0..n-1, for_each → sorted keys;
+        (UNKNOWN_KEY, unknown bindings) when they cannot be determined."""
+        key = ("expand", block.line, id(block))
+        cached = self._cache.get(key)
+        if cached is not None:
+            return list(cached)
+        out: list[tuple[Any, dict[str, Any]]]
+        count = block.attribute("count")
+        for_each = block.attribute("for_each")
+        if count is not None:
+            value = self.guarded(("count", id(block)), count.expr, self.ctx)
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                out = [(UNKNOWN_KEY, {"count": {"index": Unknown("count.index")}})]
+            else:
+                out = [(i, {"count": {"index": i}}) for i in range(max(0, int(value)))]
+        elif for_each is not None:
+            value = self.guarded(("for_each", id(block)), for_each.expr, self.ctx)
+            unknown_each = {"each": {"key": Unknown("each.key"), "value": Unknown("each.value")}}
+            if isinstance(value, dict):
+                out = [(str(k), {"each": {"key": str(k), "value": value[k]}}) for k in sorted(value)]
+            elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+                out = [(v, {"each": {"key": v, "value": v}}) for v in sorted(set(value))]
+            else:
+                out = [(UNKNOWN_KEY, unknown_each)]
+        else:
+            out = [(None, {})]
+        self._cache[key] = out
+        return list(out)
+
+
+# --------------------------------------------------------------------------------------------------
+# root loading → Resources
+
+
+class RootLoader:
+    def __init__(
+        self,
+        project: Project,
+        root_dir: str,
+        inputs: RootInputs,
+        *,
+        only_files: Sequence[str] | None = None,
+    ) -> None:
+        self.project = project
+        self.root_dir = os.path.abspath(root_dir)
+        self.root_rel = project.rel(self.root_dir) if self.root_dir != project.base else "."
+        self.inputs = inputs
+        self.only_files = only_files
+        self.dirs_read: set[str] = set()
+        self.tfvars_read: list[str] = []
+        self.workspace = inputs.env.get("TF_WORKSPACE", "default") or "default"
+        self.allowed_dirs = (project.real_base,)
+        self.modules_json = self._read_modules_json()
+
+    def _read_modules_json(self) -> dict[str, str]:
+        """``terraform init`` records where each module call's code was downloaded."""
+        path = os.path.join(self.root_dir, ".terraform", "modules", "modules.json")
+        try:
+            with open(path, encoding="utf-8") as fh:
+                data = json.load(fh)
+        except (OSError, ValueError):
+            return {}
+        out: dict[str, str] = {}
+        for entry in data.get("Modules", []) if isinstance(data, dict) else []:
+            if isinstance(entry, dict) and entry.get("Key") and isinstance(entry.get("Dir"), str):
+                out[str(entry["Key"])] = os.path.normpath(os.path.join(self.root_dir, entry["Dir"]))
+        return out
+
+    def load(self) -> tuple[list[Resource], list[str]]:
+        """Resources of this root and every file read for it (relative to the project)."""
+        files = self.project.dir_files(self.root_dir, self.only_files)
+        declared: dict[str, hcl.Block] = {}
+        for parsed in files:
+            for block in parsed.blocks:
+                if block.type == "variable" and block.labels:
+                    declared[block.labels[0]] = block
+        values, self.tfvars_read = root_variable_values(self.project, self.root_dir, declared, self.inputs)
+        root = Module(
+            loader=self,
+            directory=self.root_dir,
+            path=(),
+            call_keys=(),
+            inputs={},
+            providers={},
+            root_values=values,
+        )
+        resources: list[Resource] = []
+        self._collect(root, resources)
+        read: set[str] = set()
+        for d in self.dirs_read:
+            for parsed in self.project.dir_files(d):
+                read.add(self.project.rel(parsed.path))
+        read.update(self.project.rel(p) for p in self.tfvars_read)
+        return resources, sorted(read)
+
+    def _collect(self, module: Module, out: list[Resource]) -> None:
+        for (rtype, name), (block, rel) in module.resources.items():
+            if rtype in WANTED:
+                out.extend(self._instances(module, rtype, name, block, rel))
+        for call in module.calls.values():
+            for _key, child in call.instances():
+                if child is not None:
+                    self._collect(child, out)
+
+    def _instances(
+        self, module: Module, rtype: str, name: str, block: hcl.Block, rel: str
+    ) -> Iterator[Resource]:
+        provider_attr = block.attribute("provider")
+        provider = _provider_ref(provider_attr.expr) if provider_attr is not None else None
+        pinfo = module.providers.get(provider or _default_provider(rtype)) or module.providers.get("aws")
+        counted = block.attribute("count") is not None or block.attribute("for_each") is not None
+        ignore = _ignore_changes(block)
+        for key, bindings in module.expand(block):
+            ctx = module.ctx.bind(bindings)
+            lines: dict[str, int] = {}
+            attrs = block_values(block, ctx, lines, "", top=True)
+            for doc in JSON_DOCUMENTS.get(rtype, ()):
+                attr = block.attribute(doc)
+                if attr is not None:
+                    attrs[doc] = json_document(attr.expr, ctx, module)
+            address = module.prefix + f"{rtype}.{name}"
+            if counted:
+                address += f"[{_key_text(key)}]"
+            unknowns = ex.unknown_paths(attrs)
+            if counted and key == UNKNOWN_KEY:
+                unknowns = ["[*] (instance keys)", *unknowns]
+            yield Resource(
+                address=address,
+                type=rtype,
+                name=name,
+                module_path=module.path,
+                attributes=attrs,
+                file=rel,
+                line=block.line,
+                end_line=block.end_line,
+                attribute_lines=lines,
+                ignore_changes=ignore,
+                identity=identity_for(
+                    rtype,
+                    attrs,
+                    region=pinfo.region if pinfo else None,
+                    account=pinfo.account if pinfo else None,
+                ),
+                root=self.root_rel,
+                provider=provider or _default_provider(rtype),
+                unknowns=tuple(unknowns),
+            )
+
+
+def _default_provider(rtype: str) -> str:
+    return rtype.split("_", 1)[0]
+
+
+def block_values(
+    block: hcl.Block, ctx: ex.Ctx, lines: dict[str, int], prefix: str, *, top: bool
+) -> dict[str, Any]:
+    """A block body in ``terraform show -json`` shape: attributes typed, nested blocks as lists of
+    dicts, ``dynamic`` blocks expanded (or Unknown when their for_each is unknown)."""
+    out: dict[str, Any] = {}
+    for attr in block.attributes:
+        if top and attr.name in _META_ATTRS:
+            continue
+        out[attr.name] = ex.evaluate_text(attr.expr, ctx)
+        lines.setdefault(prefix + attr.name, attr.line)
+    for child in block.blocks:
+        if top and child.type in _META_BLOCKS:
+            continue
+        if child.type == "dynamic" and child.labels:
+            label = child.labels[0]
+            lines.setdefault(prefix + label, child.line)
+            existing = out.get(label)
+            expanded = _dynamic(child, ctx, lines, prefix + label + ".")
+            if isinstance(expanded, Unknown) or isinstance(existing, Unknown):
+                out[label] = expanded if isinstance(expanded, Unknown) else existing
+            else:
+                out.setdefault(label, []).extend(expanded)
+            continue
+        lines.setdefault(prefix + child.type, child.line)
+        value = block_values(child, ctx, lines, prefix + child.type + ".", top=False)
+        existing = out.get(child.type)
+        if isinstance(existing, list):
+            existing.append(value)
+        elif not isinstance(existing, Unknown):
+            out[child.type] = [value]
+    return out
+
+
+def _dynamic(
+    block: hcl.Block, ctx: ex.Ctx, lines: dict[str, int], prefix: str
+) -> list[dict[str, Any]] | Unknown:
+    label = block.labels[0]
+    for_each = block.attribute("for_each")
+    content = next(iter(block.children("content")), None)
+    if for_each is None or content is None:
+        return Unknown(f'dynamic "{label}"')
+    coll = ex.evaluate_text(for_each.expr, ctx)
+    iterator_attr = block.attribute("iterator")
+    iterator = iterator_attr.expr.strip() if iterator_attr is not None else label
+    if isinstance(coll, dict):
+        items = [(k, coll[k]) for k in sorted(coll)]
+    elif isinstance(coll, list):
+        items = list(enumerate(coll))
+    else:
+        return Unknown(for_each.expr.strip())
+    out: list[dict[str, Any]] = []
+    for k, v in items:
+        sub = ctx.bind({iterator: {"key": k, "value": v}})
+        out.append(block_values(content, sub, lines, prefix, top=False))
+    if not items:
+        # nothing generated, but the lines of the template still point somewhere useful
+        placeholder = {iterator: {"key": Unknown("key"), "value": Unknown("value")}}
+        block_values(content, ctx.bind(placeholder), lines, prefix, top=False)
+    return out
+
+
+def json_document(text: str, ctx: ex.Ctx, module: Module, depth: int = 0) -> Any:
+    """A JSON-document attribute, decoded. ``jsonencode(x)`` yields x itself (so a container
+    definition with one unknown field keeps every other field known); text is json-decoded."""
+    try:
+        node = ex.parse(text)
+    except ex.ExprSyntaxError:
+        return Unknown(text.strip())
+    if isinstance(node, ex.Call) and node.name == "jsonencode" and len(node.args) == 1:
+        return ex.evaluate(node.args[0], ctx)
+    if (
+        depth < 5
+        and isinstance(node, ex.GetAttr)
+        and isinstance(node.obj, ex.Var)
+        and node.obj.name == "local"
+        and node.name in module.locals
+    ):
+        return json_document(module.locals[node.name].expr, module.ctx, module, depth + 1)
+    value = ex.evaluate(node, ctx)
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return Unknown(node.text)
+    return value
+
+
+_IGNORE_ITEM = re.compile(r'^\s*"?([^"]*?)"?\s*$')
+
+
+def _ignore_changes(block: hcl.Block) -> tuple[str, ...] | Literal["all"]:
+    for lifecycle in block.children("lifecycle"):
+        attr = lifecycle.attribute("ignore_changes")
+        if attr is None:
+            continue
+        text = attr.expr.strip()
+        if text in ("all", '"all"'):
+            return "all"
+        try:
+            node = ex.parse(text)
+        except ex.ExprSyntaxError:
+            return ()
+        if isinstance(node, ex.TupleNode):
+            names: list[str] = []
+            for item in node.items:
+                m = _IGNORE_ITEM.match(item.text)
+                names.append(m.group(1) if m else item.text)
+            return tuple(n for n in names if n)
+        if isinstance(node, ex.Var):
+            return "all" if node.name == "all" else (node.name,)
+    return ()

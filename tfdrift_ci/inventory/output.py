@@ -1,0 +1,107 @@
+"""``tfdrift-ci inventory``: the resources found, as a text table or JSON."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tfdrift_ci.models import Identity, Inventory, Resource, Unknown
+
+
+def to_jsonable(value: Any) -> Any:
+    """Attribute values for JSON: Unknowns become ``{"unknown": expr, "pattern": …}``."""
+    if isinstance(value, Unknown):
+        return {"unknown": value.expr, "pattern": value.pattern}
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(v) for v in value]
+    return value
+
+
+def resource_dict(r: Resource) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "address": r.address,
+        "type": r.type,
+        "name": r.name,
+        "module_path": list(r.module_path),
+        "root": r.root,
+        "file": r.file,
+        "line": r.line,
+        "end_line": r.end_line,
+        "provider": r.provider,
+        "identity": r.identity.as_dict() if r.identity else None,
+        "unknowns": list(r.unknowns),
+        "ignore_changes": r.ignore_changes if isinstance(r.ignore_changes, str) else list(r.ignore_changes),
+        "attributes": to_jsonable(dict(r.attributes)),
+    }
+    if r.plan_actions:
+        out["plan_actions"] = list(r.plan_actions)
+    return out
+
+
+def render_json(inv: Inventory) -> str:
+    doc = {
+        "path": inv.path,
+        "plan": inv.plan_file,
+        "files": inv.files,
+        "roots": list(inv.roots),
+        "regions": list(inv.regions),
+        "resources": [resource_dict(r) for r in inv.resources],
+        "problems": [{"file": p.file, "line": p.line, "message": p.message} for p in inv.problems],
+        "unfollowed_modules": [
+            {"address": m.address, "source": m.source, "file": m.file, "line": m.line, "reason": m.reason}
+            for m in inv.unfollowed_modules
+        ],
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def identity_text(identity: Identity | None) -> str:
+    if identity is None:
+        return "-"
+
+    def show(v: Any) -> str:
+        if isinstance(v, Unknown):
+            return f"?{v.pattern}" if v.pattern else f"?({v.expr})"
+        return str(v)
+
+    parts: list[str] = [identity.kind]
+    if identity.name is not None:
+        parts.append(f"name={show(identity.name)}")
+    if identity.cluster is not None:
+        parts.append(f"cluster={show(identity.cluster)}")
+    if identity.region:
+        parts.append(f"region={identity.region}")
+    if identity.account:
+        parts.append(f"account={identity.account}")
+    return " ".join(parts)
+
+
+def render_text(inv: Inventory) -> str:
+    rows = [("ADDRESS", "TYPE", "LOCATION", "IDENTITY", "UNKNOWNS")]
+    for r in inv.resources:
+        where = f"{r.file}:{r.line}" if r.file else "-"
+        unknowns = ", ".join(r.unknowns) if r.unknowns else "-"
+        if len(unknowns) > 60:
+            unknowns = unknowns[:57] + "..."
+        rows.append((r.address, r.type, where, identity_text(r.identity), unknowns))
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    lines = []
+    for row in rows:
+        cells = [row[i].ljust(widths[i]) for i in range(4)] + [row[4]]
+        lines.append("  ".join(cells).rstrip())
+    roots = ", ".join(inv.roots) or "none"
+    summary = f"{len(inv.resources)} resource(s) in {inv.files} file(s); roots: {roots}"
+    if inv.plan_file:
+        summary += f"; plan: {inv.plan_file}"
+    lines.append("")
+    lines.append(summary)
+    if inv.regions:
+        lines.append("regions: " + ", ".join(inv.regions))
+    for p in inv.problems:
+        where = f"{p.file}:{p.line}" if p.line else p.file
+        lines.append(f"problem: {where}: {p.message}")
+    for m in inv.unfollowed_modules:
+        lines.append(f"not followed: {m.address} ({m.source}) at {m.file}:{m.line}: {m.reason}")
+    return "\n".join(lines) + "\n"
