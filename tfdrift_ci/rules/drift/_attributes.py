@@ -174,8 +174,11 @@ def canon(value: Any) -> Any:
                 return _scalar(value)
         return _scalar(value)
     if isinstance(value, Mapping):
+        # absent, null and empty blocks/lists are the same to Terraform
         return {
-            str(k): canon(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0])) if v is not None
+            str(k): canon(v)
+            for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))
+            if v is not None and v != [] and v != {}
         }
     if isinstance(value, (list, tuple)):
         items = [canon(v) for v in value]
@@ -188,7 +191,10 @@ def canon(value: Any) -> Any:
 def same(declared: Any, new: Any) -> bool:
     if declared is MISSING:
         declared = None
-    return bool(canon(declared) == canon(new))
+    if new is MISSING:
+        new = None
+    a, b = canon(declared), canon(new)
+    return bool((None if a in ([], {}) else a) == (None if b in ([], {}) else b))
 
 
 def parse_json_text(value: Any) -> Any:
