@@ -128,13 +128,14 @@ def write_deep_plan(path: Path, depth: int = 10_000) -> Path:
     return path
 
 
-def write_deep_events(path: Path, depth: int = 10_000) -> Path:
-    """A trail file whose second record's requestParameters nests ``depth`` levels."""
-    good = json.dumps(good_record())
+def write_deep_events(path: Path, depth: int = 10_000, *, with_good: bool = True) -> Path:
+    """A trail file whose (second) record's requestParameters nests ``depth`` levels. The record
+    names a wanted eventSource, so a reader cannot skip the file unparsed."""
     bad = json.dumps(record(eventID="deep-0001", requestParameters="__DEEP__")).replace(
         '"__DEEP__"', deep_json(depth)
     )
-    path.write_text('{"Records":[' + good + "," + bad + "]}", encoding="utf-8")
+    body = (json.dumps(good_record()) + "," + bad) if with_good else bad
+    path.write_text('{"Records":[' + body + "]}", encoding="utf-8")
     return path
 
 
@@ -165,6 +166,7 @@ def write_gzip_bomb(path: Path, decompressed: int = 4 * 1024**3) -> Path:
 def write_truncated_gzip(path: Path, records: list[Any]) -> Path:
     """A gzip trail file cut in the middle of its deflate stream."""
     blob = gzip.compress(json.dumps({"Records": records}).encode())
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(blob[: len(blob) // 2])
     return path
 
