@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from rules.drift.helpers import AAS, ALICE, BOB, CODEDEPLOY, SPOOFER, TERRAFORM, TF_ROLE, TF_UA
-
 from tfdrift_ci.models import Actor
 from tfdrift_ci.rules.drift._actors import classify, describe
 

@@ -5,11 +5,11 @@ Scenario tests (``test_scenarios.py``) run the same engine on .tf files and Clou
 from __future__ import annotations
 
 import pytest
+
 from rules.drift.helpers import (
     AAS,
     ACCT,
     ALICE,
-    BOB,
     CODEDEPLOY,
     REGION,
     SPOOFER,
@@ -22,14 +22,13 @@ from rules.drift.helpers import (
     res,
     service,
 )
-
 from tfdrift_ci.config import DriftRuleSetting, RuleSetting, Settings
 from tfdrift_ci.events.names import ECR_PUBLIC
-from tfdrift_ci.models import Severity, Unknown
+from tfdrift_ci.models import Event, Finding, Severity, Unknown
 from tfdrift_ci.rules.drift import DRIFT_RULES
 
 
-def one(findings: list) -> object:  # type: ignore[type-arg]
+def one(findings: list[Finding]) -> Finding:
     assert len(findings) == 1, [f.message for f in findings]
     return findings[0]
 
@@ -60,7 +59,7 @@ def test_tag_mutability_turned_mutable_is_high_with_who_what_when() -> None:
     assert f.line == 12 and f.file == "main.tf"
     assert "alice@example.com via the console" in f.message and '"IMMUTABLE" → "MUTABLE"' in f.message
     assert "2026-11-04 09:00 UTC" in f.message and "eu-west-1" in f.message
-    assert 'image_tag_mutability = "MUTABLE" in main.tf:12' in f.remediation
+    assert 'image_tag_mutability = "MUTABLE" in main.tf:12' in (f.remediation or "")
 
 
 def test_setting_the_declared_value_is_not_drift() -> None:
@@ -130,7 +129,10 @@ def test_repository_policy_made_public_is_critical_and_compared_as_json() -> Non
     pol = res(
         "aws_ecr_repository_policy", "api", {"repository": "api", "policy": declared}, kind="repository"
     )
-    same_text = '{"Statement":[{"Action":"ecr:BatchGetImage","Effect":"Allow","Principal":{"AWS":["arn:aws:iam::111122223333:root"]},"Sid":"ci"}],"Version":"2012-10-17"}'
+    same_text = (
+        '{"Statement":[{"Action":"ecr:BatchGetImage","Effect":"Allow",'
+        '"Principal":{"AWS":["arn:aws:iam::111122223333:root"]},"Sid":"ci"}],"Version":"2012-10-17"}'
+    )
     assert (
         drift([pol], [ecr("SetRepositoryPolicy", {"repositoryName": "api", "policyText": same_text})]) == []
     )
@@ -285,8 +287,8 @@ def test_ecr_public_policy_and_delete() -> None:
         ),
     ],
 )
-def test_ecr_tags(event: object, attribute: str, expected: object, actual: object) -> None:
-    f = one(drift([repo()], [event]))  # type: ignore[list-item]
+def test_ecr_tags(event: Event, attribute: str, expected: object, actual: object) -> None:
+    f = one(drift([repo()], [event]))
     assert (f.rule_id, f.severity, f.attribute, f.expected, f.actual) == (
         "TFD-DRIFT-023",
         Severity.LOW,
@@ -344,7 +346,7 @@ def test_tags_on_task_definition_and_capacity_provider_arns() -> None:
             },
         ),
     ]
-    assert sorted(f.address for f in drift([td, cp], events)) == [
+    assert sorted(str(f.address) for f in drift([td, cp], events)) == [
         "aws_ecs_capacity_provider.ec2",
         "aws_ecs_task_definition.api",
     ]

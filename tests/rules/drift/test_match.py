@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from rules.drift.helpers import ACCT, REGION, ecr, ev
 
+from rules.drift.helpers import ACCT, REGION, ecr, ev
 from tfdrift_ci.events.names import ECR_PUBLIC
 from tfdrift_ci.models import Identity, Unknown
 from tfdrift_ci.rules.drift import _match as M
@@ -72,7 +72,7 @@ from tfdrift_ci.rules.drift import _match as M
         ),
     ],
 )
-def test_parse_arn(
+def test_parse_arn(  # noqa: PLR0917 - parametrised columns
     text: str, service: str, region: str | None, account: str, rtype: str, path: tuple[str, ...]
 ) -> None:
     arn = M.parse_arn(text)
@@ -214,7 +214,7 @@ def test_task_definition_key_takes_revision_from_response() -> None:
         ),
     ],
 )
-def test_key_from_tag_arn(
+def test_key_from_tag_arn(  # noqa: PLR0917 - parametrised columns
     arn: str, kind: str, name: str, rtype: str, cluster: str | None, region: str | None
 ) -> None:
     parsed = M.key_from_arn(ev("TagResource", {"resourceArn": arn}, region="us-east-1"), arn)
@@ -235,7 +235,7 @@ def test_key_from_tag_arn(
     [
         f"arn:aws:ecs:{REGION}:{ACCT}:task/main/0123456789abcdef",
         f"arn:aws:ecs:{REGION}:{ACCT}:container-instance/main/abc",
-        f"arn:aws:s3:::bucket/key",
+        "arn:aws:s3:::bucket/key",
         "not-an-arn",
         None,
     ],

@@ -178,7 +178,7 @@ def canon(value: Any) -> Any:
         return {
             str(k): canon(v)
             for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))
-            if v is not None and v != [] and v != {}
+            if v is not None and v not in ([], {})
         }
     if isinstance(value, (list, tuple)):
         items = [canon(v) for v in value]
