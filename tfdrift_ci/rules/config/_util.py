@@ -9,6 +9,7 @@ decide not to guess.
 from __future__ import annotations
 
 import fnmatch
+import json
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -70,6 +71,21 @@ def upper(value: object) -> str | None:
     return value.strip().upper() if isinstance(value, str) else None
 
 
+def json_document(value: object) -> object:
+    """A JSON document attribute (policy, container_definitions): decoded by the inventory; a string
+    that was left as text is decoded here. Unknown, or text that is not JSON, gives None (not
+    evaluated)."""
+    if isinstance(value, str):
+        try:
+            decoded: object = json.loads(value)
+        except ValueError:
+            return None
+        return decoded
+    if isinstance(value, Unknown):
+        return None
+    return value
+
+
 # --------------------------------------------------------------------------------------------------
 # Container definitions
 
@@ -82,7 +98,7 @@ def container_definitions(resource: Resource) -> list[tuple[int, Mapping[str, An
     the ECS API's camelCase (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html).
     A single object is accepted too (some modules pass one container).
     """
-    value = resource.attributes.get("container_definitions")
+    value = json_document(resource.attributes.get("container_definitions"))
     if isinstance(value, Mapping):
         return [(0, value)]
     if not isinstance(value, list):
@@ -119,6 +135,8 @@ def refers_to(value: object, target: Resource, *, same_module_of: Resource, key:
     ``aws_ecr_repository.this[0].name``) within the same module, or a literal equal to the target's
     ``key`` attribute (or the last part of its ARN).
     """
+    if target.root != same_module_of.root:
+        return False  # another Terraform root: another state, possibly another account
     if isinstance(value, Unknown):
         if target.module_path != same_module_of.module_path:
             return False
@@ -162,7 +180,10 @@ def referenced(
 
 
 def same_place(a: Resource, b: Resource) -> bool:
-    """Could ``a`` and ``b`` live in the same account and region? Unknown parts do not separate."""
+    """Could ``a`` and ``b`` live in the same account and region? Same Terraform root required;
+    unknown account/region do not separate."""
+    if a.root != b.root:
+        return False
     ia, ib = a.identity, b.identity
     if ia is None or ib is None:
         return True

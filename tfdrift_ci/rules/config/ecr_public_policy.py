@@ -10,9 +10,9 @@ import fnmatch
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from tfdrift_ci.models import Resource, Severity, Unknown
+from tfdrift_ci.models import Resource, Severity
 from tfdrift_ci.rules.base import ConfigContext, Hit, PeerIds, Rule, RuleDoc
-from tfdrift_ci.rules.config._util import attr_line, iter_statements
+from tfdrift_ci.rules.config._util import attr_line, iter_statements, json_document
 
 # Condition keys that narrow who the principal can be (or where the request comes from). An Allow
 # to "*" carrying one of them with a positive operator is not public.
@@ -148,9 +148,9 @@ def _is_read_only(action: str) -> bool:
 
 def check(resource: Resource, ctx: ConfigContext) -> Iterable[Hit]:
     attribute = "policy_text" if resource.type == "aws_ecrpublic_repository_policy" else "policy"
-    policy = resource.attributes.get(attribute)
-    if policy is None or isinstance(policy, Unknown):
-        return  # not evaluated
+    policy = json_document(resource.attributes.get(attribute))
+    if policy is None:
+        return  # absent, or not evaluated
     for index, stmt in enumerate(iter_statements(policy)):
         if str(stmt.get("Effect", "")).lower() != "allow":
             continue

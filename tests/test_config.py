@@ -1,0 +1,180 @@
+"""load_settings: discovery, every key, and errors that name the file and the key path."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from tfdrift_ci.config import DriftRuleSetting, IgnoreEntry, RuleSetting, Settings, load_settings
+from tfdrift_ci.errors import ConfigError
+from tfdrift_ci.models import Severity
+
+CONFIG = Path(__file__).parent / "fixtures" / "config"
+
+
+def test_full_file_every_key() -> None:
+    s = load_settings(str(CONFIG / "full.yml"), start=Path("."))
+    assert s.fail_on == "medium"
+    assert s.fail_on_incomplete is True
+    assert s.show_ignored is True
+    assert s.rules == {
+        "TFD-ECR-005": RuleSetting(enabled=False),
+        "TFD-ECR-007": RuleSetting(enabled=False),
+        "TFD-ECS-006": RuleSetting(severity=Severity.LOW),
+        "TFD-ECS-008": RuleSetting(severity=Severity.HIGH),
+    }
+    assert s.ignores == (
+        IgnoreEntry(
+            "TFD-ECR-001", "aws_ecr_repository.legacy", "legacy pipeline re-pushes latest", date(2026, 12, 31)
+        ),
+        IgnoreEntry("TFD-ECS-*", "module.sandbox.*"),
+        IgnoreEntry("CKV_AWS_51"),
+    )
+    assert s.terraform_principals == ("arn:aws:iam::123456789012:role/terraform",)
+    assert s.events == ("events/",)
+    assert s.since == "48h"
+    assert s.regions == ("eu-west-1", "us-east-1")
+    assert s.drift_rules == (
+        DriftRuleSetting(
+            "image changes are critical",
+            ("aws_ecs_task_definition",),
+            ("container_definitions",),
+            Severity.CRITICAL,
+        ),
+    )
+    assert s.config_file is not None and s.config_file.endswith("full.yml")
+
+
+def _repo(tmp_path: Path) -> Path:
+    (tmp_path / ".git").mkdir(parents=True)
+    infra = tmp_path / "infra" / "prod"
+    infra.mkdir(parents=True)
+    return infra
+
+
+def test_discovery_walks_up_to_repo_root(tmp_path: Path) -> None:
+    infra = _repo(tmp_path)
+    (tmp_path / ".tfdrift.yml").write_text("fail_on: low\n")
+    assert load_settings(None, start=infra).fail_on == "low"
+    (tmp_path / "infra" / ".tfdrift.yaml").write_text("fail_on: critical\n")
+    assert load_settings(None, start=infra).fail_on == "critical"  # nearest wins
+
+
+def test_discovery_stops_at_repo_root(tmp_path: Path) -> None:
+    (tmp_path / ".tfdrift.yml").write_text("fail_on: low\n")
+    repo = tmp_path / "repo"
+    infra = _repo(repo)
+    assert load_settings(None, start=infra) == Settings()
+
+
+def test_pyproject_table(tmp_path: Path) -> None:
+    infra = _repo(tmp_path)
+    shutil.copy(CONFIG / "pyproject.toml", tmp_path / "pyproject.toml")
+    s = load_settings(None, start=infra)
+    assert s.fail_on == "low"
+    assert s.regions == ("eu-west-1",)
+    assert s.rules == {"TFD-ECR-005": RuleSetting(enabled=False)}
+    # a .tfdrift.yml anywhere up to the root wins over pyproject
+    (tmp_path / ".tfdrift.yml").write_text("fail_on: info\n")
+    assert load_settings(None, start=infra).fail_on == "info"
+
+
+def test_pyproject_without_table_is_skipped(tmp_path: Path) -> None:
+    infra = _repo(tmp_path)
+    (infra / "pyproject.toml").write_text('[project]\nname = "x"\n')
+    shutil.copy(CONFIG / "pyproject.toml", tmp_path / "pyproject.toml")
+    assert load_settings(None, start=infra).fail_on == "low"
+
+
+def test_pyproject_error_names_tool_prefix(tmp_path: Path) -> None:
+    infra = _repo(tmp_path)
+    (tmp_path / "pyproject.toml").write_text('[tool.tfdrift]\nfail_on = "sometimes"\n')
+    with pytest.raises(ConfigError) as err:
+        load_settings(None, start=infra)
+    assert "tool.tfdrift.fail_on: expected one of critical, high, medium, low, info, never" in str(err.value)
+
+
+def test_empty_file_gives_defaults(tmp_path: Path) -> None:
+    f = tmp_path / ".tfdrift.yml"
+    f.write_text("# nothing yet\n")
+    assert load_settings(str(f), start=tmp_path).fail_on == "high"
+
+
+def test_bad_severity_names_file_and_key_path() -> None:
+    with pytest.raises(ConfigError) as err:
+        load_settings(str(CONFIG / "bad_severity.yml"), start=Path("."))
+    assert str(err.value).endswith(
+        "bad_severity.yml: rules.TFD-ECR-001.severity: expected one of critical, high, medium, low, info, "
+        "got 'urgent'"
+    )
+
+
+def test_invalid_yaml_gives_line() -> None:
+    with pytest.raises(ConfigError) as err:
+        load_settings(str(CONFIG / "bad_yaml.yml"), start=Path("."))
+    assert err.value.line == 4
+    assert "invalid YAML" in str(err.value)
+    assert "bad_yaml.yml:4:" in str(err.value)
+
+
+def test_unknown_top_key_suggests() -> None:
+    with pytest.raises(ConfigError) as err:
+        load_settings(str(CONFIG / "unknown_key.yml"), start=Path("."))
+    assert "rulez: unknown key (did you mean 'rules'?)" in str(err.value)
+
+
+def test_unknown_rule_id() -> None:
+    with pytest.raises(ConfigError) as err:
+        load_settings(str(CONFIG / "unknown_rule.yml"), start=Path("."))
+    assert "rules.TFD-ECR-999: unknown rule id 'TFD-ECR-999'" in str(err.value)
+
+
+def test_drift_rule_ids_are_known_too(tmp_path: Path) -> None:
+    f = tmp_path / ".tfdrift.yml"
+    f.write_text("rules:\n  TFD-DRIFT-001: {severity: critical}\n  TFD-ERR-002: low\n")
+    s = load_settings(str(f), start=tmp_path)
+    assert s.rules["TFD-DRIFT-001"].severity is Severity.CRITICAL
+    assert s.rules["TFD-ERR-002"].severity is Severity.LOW
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("fail_on: 3\n", "fail_on: expected one of critical, high, medium, low, info, never, got 3"),
+        ("fail_on_incomplete: yes please\n", "fail_on_incomplete: expected true or false, got 'yes please'"),
+        ("rules: [TFD-ECR-001]\n", "rules: expected a mapping, got a list"),
+        ("rules:\n  TFD-ECR-001: {severity: high, colour: red}\n", "rules.TFD-ECR-001.colour: unknown key"),
+        ("rules:\n  TFD-ECR-001: {enabled: maybe}\n", "rules.TFD-ECR-001.enabled: expected true or false"),
+        ("rules:\n  TFD-ECR-001: 3\n", "rules.TFD-ECR-001: expected off, a severity or a mapping"),
+        ("ignore: {rule: x}\n", "ignore: expected a list"),
+        ("ignore:\n  - address: x\n", "ignore[0].rule: required"),
+        ("ignore:\n  - rule: TFD-NOPE-1\n", "ignore[0].rule: unknown rule id 'TFD-NOPE-1'"),
+        ("ignore:\n  - rule: TFD-NOPE-*\n", "ignore[0].rule: 'TFD-NOPE-*' matches no rule"),
+        (
+            "ignore:\n  - rule: TFD-ECR-001\n    expires: next week\n",
+            "ignore[0].expires: expected a date like 2026-12-31",
+        ),
+        ("ignore:\n  - rule: TFD-ECR-001\n    until: 2026-01-01\n", "ignore[0].until: unknown key"),
+        ("terraform_principals: [1]\n", "terraform_principals[0]: expected a non-empty string, got 1"),
+        ("drift_rules:\n  - resource_types: [x]\n", "drift_rules[0].name: required"),
+        ("drift_rules:\n  - name: a\n    severity: loud\n", "drift_rules[0].severity: expected one of"),
+        ("since: yesterday\n", "since: expected a span like 7d / 48h or an ISO time, got 'yesterday'"),
+        ("regions: {a: 1}\n", "regions: expected a list of strings, got a mapping"),
+        ("- just\n- a list\n", "expected a mapping of settings at the top, got a list"),
+    ],
+)
+def test_bad_values(tmp_path: Path, text: str, message: str) -> None:
+    f = tmp_path / "c.yml"
+    f.write_text(text)
+    with pytest.raises(ConfigError) as err:
+        load_settings(str(f), start=tmp_path)
+    assert message in str(err.value)
+    assert str(err.value).startswith(str(f))
+
+
+def test_missing_config_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="no such file"):
+        load_settings(str(tmp_path / "nope.yml"), start=tmp_path)
