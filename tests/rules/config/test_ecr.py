@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from rules.config.helpers import hits, res
 
+from rules.config.helpers import hits, res
 from tfdrift_ci.models import Severity, Unknown
 from tfdrift_ci.rules.config import (
     ecr_force_delete,
@@ -50,7 +50,12 @@ def _registry(scan_type: str, frequency: str, pattern: str, **kw: object) -> obj
         "this",
         {
             "scan_type": scan_type,
-            "rule": [{"scan_frequency": frequency, "repository_filter": [{"filter": pattern, "filter_type": "WILDCARD"}]}],
+            "rule": [
+                {
+                    "scan_frequency": frequency,
+                    "repository_filter": [{"filter": pattern, "filter_type": "WILDCARD"}],
+                }
+            ],
         },
         **kw,  # type: ignore[arg-type]
     )
@@ -87,7 +92,9 @@ def test_scan_on_push_registry_other_region_does_not_cover() -> None:
 
 
 def test_scan_on_push_unknown_name_only_star_covers() -> None:
-    repo = res(REPO, "a", {"name": Unknown("var.name"), "image_scanning_configuration": [{"scan_on_push": False}]})
+    repo = res(
+        REPO, "a", {"name": Unknown("var.name"), "image_scanning_configuration": [{"scan_on_push": False}]}
+    )
     assert len(hits(ecr_scan_on_push, repo, _registry("ENHANCED", "SCAN_ON_PUSH", "api*"))) == 1  # type: ignore[arg-type]
     assert hits(ecr_scan_on_push, repo, _registry("ENHANCED", "SCAN_ON_PUSH", "*")) == []  # type: ignore[arg-type]
 
@@ -124,8 +131,14 @@ PULL = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
     [
         ({"Effect": "Allow", "Principal": "*", "Action": PULL}, Severity.HIGH),
         ({"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "ecr:*"}, Severity.CRITICAL),
-        ({"Effect": "Allow", "Principal": {"AWS": ["arn:aws:iam::1:root", "*"]}, "Action": PULL}, Severity.HIGH),
-        ({"Effect": "Allow", "NotPrincipal": {"AWS": "arn:aws:iam::1:root"}, "Action": "ecr:PutImage"}, Severity.CRITICAL),
+        (
+            {"Effect": "Allow", "Principal": {"AWS": ["arn:aws:iam::1:root", "*"]}, "Action": PULL},
+            Severity.HIGH,
+        ),
+        (
+            {"Effect": "Allow", "NotPrincipal": {"AWS": "arn:aws:iam::1:root"}, "Action": "ecr:PutImage"},
+            Severity.CRITICAL,
+        ),
         (
             {
                 "Effect": "Allow",
@@ -197,14 +210,31 @@ def test_public_policy_passes(statement: dict[str, object]) -> None:
 
 
 def test_public_policy_unknown_and_single_statement_object() -> None:
-    assert hits(ecr_public_policy, res("aws_ecr_repository_policy", "p", {"policy": Unknown("data.x.json")})) == []
+    assert (
+        hits(ecr_public_policy, res("aws_ecr_repository_policy", "p", {"policy": Unknown("data.x.json")}))
+        == []
+    )
     single = {"policy": {"Statement": {"Effect": "Allow", "Principal": "*", "Action": "ecr:*"}}}
     assert len(hits(ecr_public_policy, res("aws_ecr_repository_policy", "p", single))) == 1
 
 
 def test_ecr_public_policy_only_counts_writes() -> None:
-    pull = {"policy_text": {"Statement": [{"Effect": "Allow", "Principal": "*", "Action": ["ecr-public:BatchCheckLayerAvailability", "ecr-public:DescribeImages"]}]}}
-    push = {"policy_text": {"Statement": [{"Effect": "Allow", "Principal": "*", "Action": ["ecr-public:PutImage"]}]}}
+    pull = {
+        "policy_text": {
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": "*",
+                    "Action": ["ecr-public:BatchCheckLayerAvailability", "ecr-public:DescribeImages"],
+                }
+            ]
+        }
+    }
+    push = {
+        "policy_text": {
+            "Statement": [{"Effect": "Allow", "Principal": "*", "Action": ["ecr-public:PutImage"]}]
+        }
+    }
     assert hits(ecr_public_policy, res("aws_ecrpublic_repository_policy", "p", pull)) == []
     assert len(hits(ecr_public_policy, res("aws_ecrpublic_repository_policy", "p", push))) == 1
 
@@ -217,7 +247,10 @@ def test_no_policy_matches_reference_and_literal() -> None:
     by_name = res("aws_ecr_repository_policy", "p", {"repository": "api"})
     assert hits(ecr_no_policy, repo, by_name) == []
     other_module = res(
-        "aws_ecr_repository_policy", "p", {"repository": Unknown("aws_ecr_repository.this.name")}, module=("x",)
+        "aws_ecr_repository_policy",
+        "p",
+        {"repository": Unknown("aws_ecr_repository.this.name")},
+        module=("x",),
     )
     assert len(hits(ecr_no_policy, repo, other_module)) == 1
     other_name = res("aws_ecr_repository_policy", "p", {"repository": "web"})

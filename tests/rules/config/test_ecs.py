@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from rules.config.helpers import hits, res
 
+from rules.config.helpers import hits, res
 from tfdrift_ci.models import Severity, Unknown
 from tfdrift_ci.rules.config import (
     ecs_admin_iam_role,
@@ -32,8 +32,12 @@ CLUSTER = "aws_ecs_cluster"
 
 
 def td(*containers: dict[str, Any], **attrs: Any) -> Any:
-    return res(TD, "t", {"family": "api", "container_definitions": list(containers), **attrs},
-               lines={"container_definitions": 5})
+    return res(
+        TD,
+        "t",
+        {"family": "api", "container_definitions": list(containers), **attrs},
+        lines={"container_definitions": 5},
+    )
 
 
 def test_execute_command() -> None:
@@ -51,7 +55,12 @@ def test_exec_logging() -> None:
     assert [h.attribute for h in none] == ["configuration.execute_command_configuration.logging"]
     nokey = hits(ecs_exec_logging, _cluster([{"logging": "DEFAULT"}]))
     assert [h.severity for h in nokey] == [Severity.LOW]
-    assert hits(ecs_exec_logging, _cluster([{"logging": "OVERRIDE", "kms_key_id": Unknown("aws_kms_key.k.arn")}])) == []
+    assert (
+        hits(
+            ecs_exec_logging, _cluster([{"logging": "OVERRIDE", "kms_key_id": Unknown("aws_kms_key.k.arn")}])
+        )
+        == []
+    )
 
 
 def test_exec_logging_without_configuration_depends_on_exec_services() -> None:
@@ -59,7 +68,9 @@ def test_exec_logging_without_configuration_depends_on_exec_services() -> None:
     assert hits(ecs_exec_logging, cluster) == []
     svc = res(SVC, "s", {"cluster": Unknown("aws_ecs_cluster.main.id"), "enable_execute_command": True})
     assert len(hits(ecs_exec_logging, cluster, svc)) == 1
-    by_arn = res(SVC, "s", {"cluster": "arn:aws:ecs:eu-west-1:1:cluster/main", "enable_execute_command": True})
+    by_arn = res(
+        SVC, "s", {"cluster": "arn:aws:ecs:eu-west-1:1:cluster/main", "enable_execute_command": True}
+    )
     assert len(hits(ecs_exec_logging, cluster, by_arn)) == 1
     off = res(SVC, "s", {"cluster": Unknown("aws_ecs_cluster.main.id"), "enable_execute_command": False})
     assert hits(ecs_exec_logging, cluster, off) == []
@@ -99,7 +110,11 @@ def test_network_mode_passes() -> None:
 def test_readonly_root() -> None:
     found = hits(
         ecs_readonly_root,
-        td({"name": "a"}, {"name": "b", "readonlyRootFilesystem": True}, {"name": "c", "readonlyRootFilesystem": False}),
+        td(
+            {"name": "a"},
+            {"name": "b", "readonlyRootFilesystem": True},
+            {"name": "c", "readonlyRootFilesystem": False},
+        ),
     )
     assert [h.attribute for h in found] == [
         "container_definitions[0].readonlyRootFilesystem",
@@ -125,7 +140,10 @@ def test_readonly_root() -> None:
         ("HOOK", "https://hooks.slack.com/services/T000/B000/XXXXXXXX"),
         ("SLACK", "xoxb-1234567890-abcdefghij"),
         ("CERT", "-----BEGIN RSA PRIVATE KEY-----\nMIIE..."),
-        ("AUTH", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"),
+        (
+            "AUTH",
+            "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+        ),
         ("AWS_SECRET", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
     ],
 )
@@ -156,13 +174,18 @@ def test_plaintext_secret_found_and_masked(name: str, value: str) -> None:
     ],
 )
 def test_plaintext_secret_not_found(name: str, value: str) -> None:
-    assert hits(ecs_plaintext_secrets, td({"name": "a", "environment": [{"name": name, "value": value}]})) == []
+    assert (
+        hits(ecs_plaintext_secrets, td({"name": "a", "environment": [{"name": name, "value": value}]})) == []
+    )
 
 
 def test_plaintext_secret_unknown_values_not_evaluated() -> None:
     c = {"name": "a", "environment": [{"name": "DB_PASSWORD", "value": Unknown("var.db_password")}]}
     assert hits(ecs_plaintext_secrets, td(c)) == []
-    ok = {"name": "a", "secrets": [{"name": "DB_PASSWORD", "valueFrom": "arn:aws:ssm:eu-west-1:1:parameter/db"}]}
+    ok = {
+        "name": "a",
+        "secrets": [{"name": "DB_PASSWORD", "valueFrom": "arn:aws:ssm:eu-west-1:1:parameter/db"}],
+    }
     assert hits(ecs_plaintext_secrets, td(ok)) == []
 
 
@@ -189,11 +212,17 @@ def test_image_unknown() -> None:
 
 
 def test_shared_task_role() -> None:
-    same = {"task_role_arn": Unknown("aws_iam_role.ecs.arn"), "execution_role_arn": Unknown("${aws_iam_role.ecs.arn}")}
+    same = {
+        "task_role_arn": Unknown("aws_iam_role.ecs.arn"),
+        "execution_role_arn": Unknown("${aws_iam_role.ecs.arn}"),
+    }
     assert len(hits(ecs_shared_task_role, res(TD, "t", same))) == 1
     lit = {"task_role_arn": "arn:aws:iam::1:role/x", "execution_role_arn": "arn:aws:iam::1:role/x"}
     assert len(hits(ecs_shared_task_role, res(TD, "t", lit))) == 1
-    diff = {"task_role_arn": Unknown("aws_iam_role.task.arn"), "execution_role_arn": Unknown("aws_iam_role.exec.arn")}
+    diff = {
+        "task_role_arn": Unknown("aws_iam_role.task.arn"),
+        "execution_role_arn": Unknown("aws_iam_role.exec.arn"),
+    }
     assert hits(ecs_shared_task_role, res(TD, "t", diff)) == []
     assert hits(ecs_shared_task_role, res(TD, "t", {"execution_role_arn": "arn:aws:iam::1:role/x"})) == []
 
@@ -201,8 +230,14 @@ def test_shared_task_role() -> None:
 def test_efs_transit() -> None:
     volumes = [
         {"name": "plain", "efs_volume_configuration": [{"file_system_id": "fs-1"}]},
-        {"name": "tls", "efs_volume_configuration": [{"file_system_id": "fs-1", "transit_encryption": "ENABLED"}]},
-        {"name": "off", "efs_volume_configuration": [{"file_system_id": "fs-1", "transit_encryption": "DISABLED"}]},
+        {
+            "name": "tls",
+            "efs_volume_configuration": [{"file_system_id": "fs-1", "transit_encryption": "ENABLED"}],
+        },
+        {
+            "name": "off",
+            "efs_volume_configuration": [{"file_system_id": "fs-1", "transit_encryption": "DISABLED"}],
+        },
         {"name": "bind"},
     ]
     found = hits(ecs_efs_transit_encryption, res(TD, "t", {"volume": volumes}))
@@ -213,7 +248,9 @@ def test_efs_transit() -> None:
 
 
 def test_public_ip() -> None:
-    assert len(hits(ecs_public_ip, res(SVC, "s", {"network_configuration": [{"assign_public_ip": True}]}))) == 1
+    assert (
+        len(hits(ecs_public_ip, res(SVC, "s", {"network_configuration": [{"assign_public_ip": True}]}))) == 1
+    )
     assert hits(ecs_public_ip, res(SVC, "s", {"network_configuration": [{"assign_public_ip": False}]})) == []
     assert hits(ecs_public_ip, res(SVC, "s", {})) == []
 
@@ -229,7 +266,9 @@ def test_container_insights() -> None:
     assert hits(ecs_container_insights, cluster("enhanced")) == []
     assert len(hits(ecs_container_insights, cluster("disabled"))) == 1
     assert len(hits(ecs_container_insights, cluster(None))) == 1
-    default_on = res("aws_ecs_account_setting_default", "ci", {"name": "containerInsights", "value": "enhanced"})
+    default_on = res(
+        "aws_ecs_account_setting_default", "ci", {"name": "containerInsights", "value": "enhanced"}
+    )
     assert hits(ecs_container_insights, cluster(None), default_on) == []
     # an explicit disabled beats the account default
     assert len(hits(ecs_container_insights, cluster("disabled"), default_on)) == 1
@@ -243,7 +282,13 @@ def test_container_insights() -> None:
         ({"launch_type": "FARGATE", "platform_version": "LATEST"}, False),
         ({"launch_type": "FARGATE"}, False),
         ({"launch_type": "EC2", "platform_version": "1.3.0"}, False),
-        ({"capacity_provider_strategy": [{"capacity_provider": "FARGATE_SPOT"}], "platform_version": "1.2.0"}, True),
+        (
+            {
+                "capacity_provider_strategy": [{"capacity_provider": "FARGATE_SPOT"}],
+                "platform_version": "1.2.0",
+            },
+            True,
+        ),
     ],
 )
 def test_fargate_platform_version(attrs: dict[str, Any], fails: bool) -> None:
@@ -251,9 +296,20 @@ def test_fargate_platform_version(attrs: dict[str, Any], fails: bool) -> None:
 
 
 def test_fargate_platform_version_windows_task() -> None:
-    svc = res(SVC, "s", {"launch_type": "FARGATE", "platform_version": "1.0.0",
-                         "task_definition": Unknown("aws_ecs_task_definition.win.arn")})
-    win = res(TD, "win", {"family": "w", "runtime_platform": [{"operating_system_family": "WINDOWS_SERVER_2019_CORE"}]})
+    svc = res(
+        SVC,
+        "s",
+        {
+            "launch_type": "FARGATE",
+            "platform_version": "1.0.0",
+            "task_definition": Unknown("aws_ecs_task_definition.win.arn"),
+        },
+    )
+    win = res(
+        TD,
+        "win",
+        {"family": "w", "runtime_platform": [{"operating_system_family": "WINDOWS_SERVER_2019_CORE"}]},
+    )
     assert hits(ecs_fargate_platform_version, svc, win) == []
     linux = res(TD, "win", {"family": "w"})
     assert len(hits(ecs_fargate_platform_version, svc, linux)) == 1
@@ -263,13 +319,19 @@ def test_desired_count_zero() -> None:
     assert len(hits(ecs_desired_count_zero, res(SVC, "s", {"desired_count": 0}))) == 1
     assert hits(ecs_desired_count_zero, res(SVC, "s", {"desired_count": 2})) == []
     assert hits(ecs_desired_count_zero, res(SVC, "s", {})) == []
-    assert hits(ecs_desired_count_zero, res(SVC, "s", {"desired_count": 0, "scheduling_strategy": "DAEMON"})) == []
+    assert (
+        hits(ecs_desired_count_zero, res(SVC, "s", {"desired_count": 0, "scheduling_strategy": "DAEMON"}))
+        == []
+    )
     ignored = res(SVC, "s", {"desired_count": 0}, ignore_changes=("desired_count",))
     assert hits(ecs_desired_count_zero, ignored) == []
 
 
 def test_admin_iam_role() -> None:
-    assert len(hits(ecs_admin_iam_role, res(SVC, "s", {"iam_role": "arn:aws:iam::1:role/AdministratorAccess"}))) == 1
+    assert (
+        len(hits(ecs_admin_iam_role, res(SVC, "s", {"iam_role": "arn:aws:iam::1:role/AdministratorAccess"})))
+        == 1
+    )
     assert len(hits(ecs_admin_iam_role, res(SVC, "s", {"iam_role": "OrgAdmin"}))) == 1
     assert hits(ecs_admin_iam_role, res(SVC, "s", {"iam_role": "arn:aws:iam::1:role/ecs-lb"})) == []
     assert hits(ecs_admin_iam_role, res(SVC, "s", {"iam_role": Unknown("aws_iam_role.admin.arn")})) == []

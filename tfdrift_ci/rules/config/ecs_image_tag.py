@@ -20,7 +20,7 @@ RULE = Rule(
     resource_types=("aws_ecs_task_definition",),
     mitre=("T1525",),
     remediation=(
-        'Reference the image by version tag or digest in "image" '
+        "Set container_definitions[].image to a version tag or digest "
         "(repo/app:1.4.2 or repo/app@sha256:…)."
     ),
     docs=RuleDoc(
