@@ -171,10 +171,10 @@ def events_read(report: Report) -> int:
 
 
 def scanned_text(report: Report) -> str:
-    return (
-        f"{count_text(report.files, 'file')}, {count_text(len(report.resources), 'resource')}, "
-        f"{count_text(events_read(report), 'event')} read, window {window_text(report)}"
-    )
+    head = f"{count_text(report.files, 'file')}, {count_text(len(report.resources), 'resource')}"
+    if report.window is None:
+        return f"{head}, offline: no CloudTrail events read"
+    return f"{head}, {count_text(events_read(report), 'event')} read, window {window_text(report)}"
 
 
 def reverted_text(f: Finding) -> str:

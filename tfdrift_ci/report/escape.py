@@ -73,6 +73,7 @@ def terminal(text: object, limit: int | None = None) -> str:
 # autolinks and HTML (<> as entities), escapes themselves (\), HTML entities (& as entity).
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~])")
 _MENTION = re.compile(r"@(?=[A-Za-z0-9_-])")  # @user, @org/team
+_GH_REF = re.compile(r"(?i)\bGH-(?=\d)")  # GH-12 is linked like #12
 _URL_SCHEME = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*):(?=//)")  # https://, javascript://
 _WWW = re.compile(r"(?i)\bwww\.")
 _JS_SCHEME = re.compile(r"(?i)\b(javascript|data|vbscript):")
@@ -91,6 +92,7 @@ def md(text: object, limit: int | None = None) -> str:
     # character between the sigil and the name is the usual way to keep the text and drop the ping.
     s = _MENTION.sub("@" + ZWSP, s)
     s = s.replace("\\#", "\\#" + ZWSP)
+    s = _GH_REF.sub(lambda m: m.group(0) + ZWSP, s)
     # GFM autolinks bare URLs and www. hosts; a zero-width space keeps the text and drops the link.
     s = _URL_SCHEME.sub(lambda m: m.group(1) + ":" + ZWSP, s)
     s = _WWW.sub(lambda m: m.group(0)[:3] + ZWSP + ".", s)

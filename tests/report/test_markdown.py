@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from mdcheck import assert_inert, render_md
+from report_loader import load_report
+
+from tfdrift_ci.errors import ConfigError
+from tfdrift_ci.models import Finding, Severity
+from tfdrift_ci.report import RenderOptions, render
+from tfdrift_ci.report.markdown import render_comment, render_summary
+
+
+def test_structure_verdict_tables_details_and_not_checked() -> None:
+    md = render(load_report(), "markdown", RenderOptions())
+    r = assert_inert(md)
+    assert md.startswith("### ❌ tfdrift-ci: 4 findings at or above high")
+    # The reverted-by-plan warning comes before every table.
+    assert md.index("applying this PR reverts a manual change by alice") < md.index("| Resource |")
+    assert "#### Changes made outside Terraform" in md and "#### Unsafe configuration" in md
+    assert "#### What was not checked" in md
+    assert r.tags.count("details") == 2  # details + suppressed
+    assert "3f1c9a52-8b0e-4d7a-9c61-5e2b7d1a4f00" in md  # raw event ids in the details
+    header = next(ln for ln in md.splitlines() if ln.startswith("| | Resource"))
+    assert [c.strip() for c in header.split("|")[2:-1]] == [
+        "Resource", "Attribute", "Old → new", "Who", "When", "Via", "Event",
+    ]  # fmt: skip
+
+
+def _big_report(n: int) -> object:
+    base = load_report()
+    template = base.findings[0]
+    many = tuple(
+        replace(
+            template, address=f"aws_ecr_repository.r{i:05d}", event=replace(template.event, id=f"id-{i:05d}")
+        )
+        for i in range(n)
+    )
+    return replace(base, findings=many)
+
+
+def test_comment_fits_the_limit_and_keeps_the_verdict() -> None:
+    report = _big_report(2000)
+    full = render(report, "markdown", RenderOptions())
+    assert len(full) > 65_536
+    body = render_comment(report, RenderOptions(), summary_url="https://github.com/o/r/actions/runs/1")
+    assert len(body) <= 65_536
+    assert body.startswith("### ❌ tfdrift-ci: 2000 findings at or above high")
+    assert "<details><summary>Details" not in body  # the details go first
+    assert "more drift findings" in body
+    assert "[job summary](https://github.com/o/r/actions/runs/1)" in body
+    assert_inert(body, allowed_links=("https://github.com/o/r/actions/runs/1",))
+
+
+def test_tiny_limit_still_keeps_the_headline() -> None:
+    body = render_comment(_big_report(50), RenderOptions(), limit=300)
+    assert len(body) <= 300
+    assert body.startswith("### ❌ tfdrift-ci: 50 findings")
+
+
+def test_summary_is_the_full_report() -> None:
+    r = load_report()
+    assert render_summary(r, RenderOptions()) == render(r, "markdown", RenderOptions())
+
+
+def test_template_dir_overrides_and_values_are_still_escaped(tmp_path: Path) -> None:
+    (tmp_path / "summary.md.j2").write_text(
+        "custom: {% for row in view.details.rows %}{{ row.message }};{% endfor %}\n", encoding="utf-8"
+    )
+    hostile = Finding(
+        rule_id="X", kind="config", severity=Severity.HIGH, title="t", message="<img src=x onerror=1> @team",
+    )  # fmt: skip
+    report = replace(load_report(), findings=(hostile,))
+    out = render(report, "markdown", RenderOptions(template_dir=str(tmp_path)))
+    assert out.startswith("custom: ")
+    assert "<img" not in out and "@team" not in out
+    # Templates the user did not copy still come from the package.
+    assert render_comment(report, RenderOptions(template_dir=str(tmp_path))).startswith("### ")
+
+
+def test_broken_user_template_is_a_config_error(tmp_path: Path) -> None:
+    (tmp_path / "summary.md.j2").write_text("{{ view.no_such_thing }}", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"summary\.md\.j2"):
+        render(load_report(), "markdown", RenderOptions(template_dir=str(tmp_path)))
+
+
+def test_unsafe_summary_url_is_not_linked() -> None:
+    body = render_comment(load_report(), RenderOptions(), summary_url="javascript:alert(1)")
+    assert "javascript" not in body
+    assert not render_md(body).gfm_links
