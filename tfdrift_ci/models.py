@@ -196,6 +196,9 @@ class Inventory:
     # root -> every file (relative to path) read for that root, its modules' files included;
     # used by --changed-only and the pre-commit hook to pick the roots a change touches
     root_files: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # Resources declared in the code whose count/for_each yields no instance with these inputs (or
+    # inside a module call that does): listed by `tfdrift-ci inventory`, never checked or matched.
+    declared_only: tuple[Resource, ...] = ()
 
 
 # --------------------------------------------------------------------------------------------------

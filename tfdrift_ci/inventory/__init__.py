@@ -52,12 +52,14 @@ def load(
         root_dirs = _find_roots(project)
     inputs = loader.RootInputs(var_files=var_files, variables=variables, env=env)
     resources: list[Resource] = []
+    declared_only: list[Resource] = []
     root_files: dict[str, tuple[str, ...]] = {}
     root_names: list[str] = []
     for root_dir in root_dirs:
         rl = loader.RootLoader(project, root_dir, inputs, only_files=only)
         found, files = rl.load()
         resources.extend(found)
+        declared_only.extend(rl.declared_only)
         root_names.append(rl.root_rel)
         root_files[rl.root_rel] = tuple(files)
     inv = Inventory(
@@ -70,6 +72,7 @@ def load(
         sources=dict(project.sources),
         regions=tuple(sorted(project.regions)),
         root_files=root_files,
+        declared_only=tuple(declared_only),
     )
     if plan is not None:
         inv = _with_plan(inv, plan, base, env)
@@ -142,6 +145,7 @@ def restrict(inv: Inventory, changed_files: Sequence[str]) -> Inventory:
         inv,
         roots=keep,
         resources=tuple(r for r in inv.resources if r.root in keep),
+        declared_only=tuple(r for r in inv.declared_only if r.root in keep),
         root_files={root: inv.root_files[root] for root in keep if root in inv.root_files},
         problems=tuple(p for p in inv.problems if p.file in files),
         files=len(files),

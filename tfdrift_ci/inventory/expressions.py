@@ -776,7 +776,9 @@ def ev(node: Node, ctx: Ctx) -> Any:
         value = ev_ref(node, ctx)
         if isinstance(value, Lazy):
             value = value.materialize(node.text)
-        if isinstance(value, Unknown) and value.expr != node.text:
+        if isinstance(value, Unknown) and value.expr != node.text and _root_name(node) not in ctx.bindings:
+            # name the unknown by what the expression reads (data.x.y.id), except for iteration
+            # variables, whose unknown keeps the expression it came from
             return Unknown(node.text, value.pattern)
         return value
     if isinstance(node, Template):
@@ -814,6 +816,12 @@ def ev(node: Node, ctx: Ctx) -> Any:
     if isinstance(node, ForNode):
         return _ev_for(node, ctx)
     raise EvalError(f"cannot evaluate {type(node).__name__}")
+
+
+def _root_name(node: Node) -> str | None:
+    while isinstance(node, (GetAttr, Index, Splat)):
+        node = node.obj
+    return node.name if isinstance(node, Var) else None
 
 
 class _Failed:
@@ -1008,6 +1016,15 @@ def _ev_binary(node: Binary, ctx: Ctx) -> Any:
         if op == "||" and lb:
             return True
     right = ev(node.right, ctx)
+    if op in ("==", "!=") and (left is None) != (right is None):
+        # `x != null` with x unknown: values we cannot see are taken as non-null (Terraform 1.6
+        # refines most unknowns the same way), so modules that filter nulls out of an object
+        # (`{ for k, v in local.definition : k => v if v != null }`) keep their known entries.
+        return op == "!="
+    if op == "&&" and right is False:
+        return False
+    if op == "||" and right is True:
+        return True
     if isinstance(left, Unknown) or isinstance(right, Unknown):
         return Unknown(node.text)
     if op in ("&&", "||"):
@@ -1677,6 +1694,8 @@ def _formatlist(fmt: Any, *args: Any) -> list[str]:
 
 FUNCTIONS: dict[str, Callable[..., Any]] = {
     "abs": _abs,
+    "nonsensitive": lambda v: v,  # sensitivity does not change the value
+    "sensitive": lambda v: v,
     "alltrue": _alltrue,
     "anytrue": _anytrue,
     "base64decode": _b64dec,

@@ -453,6 +453,7 @@ class _ModuleCall:
         self.file = file
         self.counted = block.attribute("count") is not None or block.attribute("for_each") is not None
         self._instances: list[tuple[Any, Module | None]] | None = None
+        self._phantom: Module | None = None
 
     def source(self) -> str | None:
         attr = self.block.attribute("source")
@@ -535,6 +536,39 @@ class _ModuleCall:
         return out
 
 
+    def phantom(self) -> Module | None:
+        """For a call with no instance (count = 0, empty for_each): the module evaluated with unknown
+        count/each, so the resources it declares can still be listed (``Inventory.declared_only``)."""
+        if self._phantom is not None:
+            return self._phantom
+        parent = self.parent
+        directory, _ = self.directory()
+        if directory is None or not os.path.isdir(directory) or directory in parent.ancestors:
+            return None
+        if len(parent.path) >= _MAX_MODULE_DEPTH:
+            return None
+        unknown = {
+            "count": {"index": Unknown("count.index")},
+            "each": {"key": Unknown("each.key"), "value": Unknown("each.value")},
+        }
+        ctx = parent.ctx.bind(unknown)
+        inputs = {
+            a.name: _thunk(a.expr, ctx)
+            for a in self.block.attributes
+            if a.name not in ("source", "version", "count", "for_each", "providers", "depends_on")
+        }
+        self._phantom = Module(
+            loader=parent.loader,
+            directory=directory,
+            path=(*parent.path, f"{self.name}[*]" if self.counted else self.name),
+            call_keys=(*parent.call_keys, self.name),
+            inputs=inputs,
+            providers=dict(parent.providers),
+            ancestors=(*parent.ancestors, parent.dir),
+        )
+        return self._phantom
+
+
 def _thunk(text: str, ctx: ex.Ctx) -> Callable[[], Any]:
     cache: list[Any] = []
 
@@ -608,8 +642,9 @@ class Module:
                 elif t == "provider" and labels:
                     provider_blocks.append(block)
         rel_dir = os.path.relpath(self.dir, loader.root_dir).replace(os.sep, "/")
-        root_rel = "."
-        self._path_value = {"module": rel_dir, "root": root_rel, "cwd": root_rel}
+        # path.module / path.root are relative to the working directory (the root), path.cwd is
+        # absolute: https://developer.hashicorp.com/terraform/language/expressions/references#filesystem-and-workspace-info
+        self._path_value = {"module": rel_dir, "root": ".", "cwd": loader.root_dir}
         self._cache: dict[Any, Any] = {}
         self._busy: set[Any] = set()
         self.ctx = ex.Ctx(self.resolve, cwd=loader.root_dir, allowed_dirs=loader.allowed_dirs)
@@ -765,6 +800,7 @@ class RootLoader:
         self.inputs = inputs
         self.only_files = only_files
         self.dirs_read: set[str] = set()
+        self.declared_only: list[Resource] = []
         self.tfvars_read: list[str] = []
         self.workspace = inputs.env.get("TF_WORKSPACE", "default") or "default"
         self.allowed_dirs = (project.real_base,)
@@ -803,7 +839,7 @@ class RootLoader:
             root_values=values,
         )
         resources: list[Resource] = []
-        self._collect(root, resources)
+        self._collect(root, resources, self.declared_only, phantom=False)
         read: set[str] = set()
         for d in self.dirs_read:
             for parsed in self.project.dir_files(d):
@@ -811,24 +847,45 @@ class RootLoader:
         read.update(self.project.rel(p) for p in self.tfvars_read)
         return resources, sorted(read)
 
-    def _collect(self, module: Module, out: list[Resource]) -> None:
+    def _collect(self, module: Module, out: list[Resource], declared: list[Resource], *, phantom: bool) -> None:
         for (rtype, name), (block, rel) in module.resources.items():
-            if rtype in WANTED:
-                out.extend(self._instances(module, rtype, name, block, rel))
+            if rtype not in WANTED:
+                continue
+            found = list(self._instances(module, rtype, name, block, rel))
+            if found and not phantom:
+                out.extend(found)
+            elif found:
+                declared.extend(found)
+            else:
+                declared.extend(self._instances(module, rtype, name, block, rel, template=True))
         for call in module.calls.values():
-            for _key, child in call.instances():
+            instances = call.instances()
+            if not instances and not phantom:
+                ghost = call.phantom()
+                if ghost is not None:
+                    self._collect(ghost, out, declared, phantom=True)
+            for _key, child in instances:
                 if child is not None:
-                    self._collect(child, out)
+                    self._collect(child, out if not phantom else declared, declared, phantom=phantom)
 
     def _instances(
-        self, module: Module, rtype: str, name: str, block: hcl.Block, rel: str
+        self, module: Module, rtype: str, name: str, block: hcl.Block, rel: str, *, template: bool = False
     ) -> Iterator[Resource]:
         provider_attr = block.attribute("provider")
         provider = _provider_ref(provider_attr.expr) if provider_attr is not None else None
         pinfo = module.providers.get(provider or _default_provider(rtype)) or module.providers.get("aws")
         counted = block.attribute("count") is not None or block.attribute("for_each") is not None
         ignore = _ignore_changes(block)
-        for key, bindings in module.expand(block):
+        expansion = module.expand(block)
+        if template:
+            # no instance: evaluate once with unknown count/each, address without an instance key
+            unknown = {
+                "count": {"index": Unknown("count.index")},
+                "each": {"key": Unknown("each.key"), "value": Unknown("each.value")},
+            }
+            expansion = [(None, unknown)]
+            counted = False
+        for key, bindings in expansion:
             ctx = module.ctx.bind(bindings)
             lines: dict[str, int] = {}
             attrs = block_values(block, ctx, lines, "", top=True)

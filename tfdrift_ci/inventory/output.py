@@ -19,7 +19,7 @@ def to_jsonable(value: Any) -> Any:
     return value
 
 
-def resource_dict(r: Resource) -> dict[str, Any]:
+def resource_dict(r: Resource, *, declared_only: bool = False) -> dict[str, Any]:
     out: dict[str, Any] = {
         "address": r.address,
         "type": r.type,
@@ -35,6 +35,7 @@ def resource_dict(r: Resource) -> dict[str, Any]:
         "ignore_changes": r.ignore_changes if isinstance(r.ignore_changes, str) else list(r.ignore_changes),
         "attributes": to_jsonable(dict(r.attributes)),
     }
+    out["declared_only"] = declared_only
     if r.plan_actions:
         out["plan_actions"] = list(r.plan_actions)
     return out
@@ -47,7 +48,9 @@ def render_json(inv: Inventory) -> str:
         "files": inv.files,
         "roots": list(inv.roots),
         "regions": list(inv.regions),
-        "resources": [resource_dict(r) for r in inv.resources],
+        # declared_only: count/for_each gives no instance with these inputs (listed, never checked)
+        "resources": [resource_dict(r) for r in inv.resources]
+        + [resource_dict(r, declared_only=True) for r in inv.declared_only],
         "problems": [{"file": p.file, "line": p.line, "message": p.message} for p in inv.problems],
         "unfollowed_modules": [
             {"address": m.address, "source": m.source, "file": m.file, "line": m.line, "reason": m.reason}
@@ -86,6 +89,9 @@ def render_text(inv: Inventory) -> str:
         if len(unknowns) > 60:
             unknowns = unknowns[:57] + "..."
         rows.append((r.address, r.type, where, identity_text(r.identity), unknowns))
+    for r in inv.declared_only:
+        where = f"{r.file}:{r.line}" if r.file else "-"
+        rows.append((r.address, r.type, where, "-", "(no instance: count/for_each is empty)"))
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     lines = []
     for row in rows:
@@ -93,6 +99,8 @@ def render_text(inv: Inventory) -> str:
         lines.append("  ".join(cells).rstrip())
     roots = ", ".join(inv.roots) or "none"
     summary = f"{len(inv.resources)} resource(s) in {inv.files} file(s); roots: {roots}"
+    if inv.declared_only:
+        summary += f"; {len(inv.declared_only)} declared with no instance"
     if inv.plan_file:
         summary += f"; plan: {inv.plan_file}"
     lines.append("")
