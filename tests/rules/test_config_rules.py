@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from rules.config.helpers import fixture_outcomes
 from tfdrift_ci import inventory
 from tfdrift_ci.config import Settings
 from tfdrift_ci.rules import config as config_rules
@@ -20,21 +21,10 @@ FIXTURES = Path(__file__).parents[1] / "fixtures" / "rules"
 RULE_DIRS = sorted(config_rules.MODULES)
 
 
-def outcomes(directory: Path, rule_id: str) -> tuple[set[str], set[str], set[str]]:
-    """(addresses expected bad, addresses with the rule's finding, every address of the rule's types)."""
-    inv = inventory.load(str(directory))
-    assert inv.problems == (), f"fixture does not parse: {inv.problems}"
-    rule = next(r for r in config_rules.CONFIG_RULES if r.id == rule_id)
-    mine = [r for r in inv.resources if r.type in rule.resource_types]
-    bad = {r.address for r in mine if r.name.endswith("_bad")}
-    hit = {f.address for f in config_rules.run(inv, Settings()) if f.rule_id == rule_id and f.address}
-    return bad, hit, {r.address for r in mine}
-
-
 @pytest.mark.parametrize("module", RULE_DIRS)
 def test_rule_fixture(module: str) -> None:
     rule_id = config_rules.MODULES[module].RULE.id
-    bad, hit, everything = outcomes(FIXTURES / module, rule_id)
+    bad, hit, everything = fixture_outcomes(FIXTURES / module, rule_id)
     assert bad, f"{module}: no _bad resource"
     assert any(a.split(".")[-1].split("[")[0].endswith("_ok") for a in everything), (
         f"{module}: no _ok resource"

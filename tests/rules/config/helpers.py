@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from tfdrift_ci import inventory
+from tfdrift_ci.config import Settings
 from tfdrift_ci.models import Identity, Inventory, Resource
+from tfdrift_ci.rules import config as config_rules
 from tfdrift_ci.rules.base import ConfigContext, Hit
 
 
@@ -39,3 +43,17 @@ def res(
 def hits(module: ModuleType, resource: Resource, *others: Resource) -> list[Hit]:
     inventory = Inventory(path=".", roots=(".",), resources=(resource, *others), files=1)
     return list(module.check(resource, ConfigContext(inventory=inventory)))
+
+
+def fixture_outcomes(directory: Path, rule_id: str) -> tuple[set[str], set[str], set[str]]:
+    """Load a fixture directory through the real inventory and run the config rules.
+
+    Returns (addresses named ``*_bad``, addresses with ``rule_id``'s finding, every address of the
+    rule's resource types)."""
+    inv = inventory.load(str(directory))
+    assert inv.problems == (), f"fixture does not parse: {inv.problems}"
+    rule = next(r for r in config_rules.CONFIG_RULES if r.id == rule_id)
+    mine = [r for r in inv.resources if r.type in rule.resource_types]
+    bad = {r.address for r in mine if r.name.endswith("_bad")}
+    hit = {f.address for f in config_rules.run(inv, Settings()) if f.rule_id == rule_id and f.address}
+    return bad, hit, {r.address for r in mine}

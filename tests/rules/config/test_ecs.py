@@ -335,3 +335,24 @@ def test_admin_iam_role() -> None:
     assert len(hits(ecs_admin_iam_role, res(SVC, "s", {"iam_role": "OrgAdmin"}))) == 1
     assert hits(ecs_admin_iam_role, res(SVC, "s", {"iam_role": "arn:aws:iam::1:role/ecs-lb"})) == []
     assert hits(ecs_admin_iam_role, res(SVC, "s", {"iam_role": Unknown("aws_iam_role.admin.arn")})) == []
+
+
+def test_relations_follow_name_patterns_through_module_variables() -> None:
+    cluster = res(CLUSTER, "this", {"name": "ex-ecs"}, module=("cluster",))
+    svc = res(
+        SVC,
+        "this",
+        {
+            "cluster": Unknown("var.cluster_arn", "arn:aws*:ecs:*:*:cluster/ex-ecs"),
+            "enable_execute_command": True,
+        },
+        module=("service",),
+    )
+    assert len(hits(ecs_exec_logging, cluster, svc)) == 1
+    other = res(
+        SVC,
+        "this",
+        {"cluster": Unknown("var.cluster_arn", "arn:aws*:ecs:*:*:cluster/*"), "enable_execute_command": True},
+        module=("service",),
+    )
+    assert hits(ecs_exec_logging, cluster, other) == []

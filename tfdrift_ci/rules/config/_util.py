@@ -138,9 +138,17 @@ def refers_to(value: object, target: Resource, *, same_module_of: Resource, key:
     if target.root != same_module_of.root:
         return False  # another Terraform root: another state, possibly another account
     if isinstance(value, Unknown):
-        if target.module_path != same_module_of.module_path:
-            return False
-        return target.name in _reference_names(value, target.type)
+        if target.module_path == same_module_of.module_path and target.name in _reference_names(
+            value, target.type
+        ):
+            return True
+        # A value passed through module variables keeps a name pattern when its last part is known
+        # (``arn:aws*:ecs:*:*:cluster/main``): an exact name there designates the target too.
+        own = target.attributes.get(key)
+        if value.pattern and isinstance(own, str) and own:
+            names = {c for c in _name_candidates(value.pattern) if "*" not in c and "?" not in c}
+            return own in names
+        return False
     if isinstance(value, str):
         own = target.attributes.get(key)
         if isinstance(own, str) and own:
@@ -152,7 +160,7 @@ def _name_candidates(value: str) -> set[str]:
     """A name, the last part of an ARN (``…:repository/api``, ``…:cluster/main``) and a task
     definition ``family:revision`` without its revision."""
     out = {value, value.rsplit("/", 1)[-1], value.rsplit(":", 1)[-1]}
-    out |= {re.sub(r":\d+$", "", v) for v in list(out)}
+    out |= {re.sub(r":(?:\d+|\*)$", "", v) for v in list(out)}
     return out
 
 
