@@ -147,23 +147,17 @@ def test_policy_events_do_not_touch_the_repository_itself() -> None:
     assert drift([repo()], [ecr("SetRepositoryPolicy", {"repositoryName": "api", "policyText": "{}"})]) == []
 
 
-def test_lifecycle_policy_deleted_is_medium_with_old_text_from_response() -> None:
+def test_lifecycle_policy_deleted_is_medium_expected_is_declared_else_the_echo() -> None:
+    event = ecr(
+        "DeleteLifecyclePolicy", {"repositoryName": "api"}, response={"lifecyclePolicyText": '{"rules": [1]}'}
+    )
     lp = res(
         "aws_ecr_lifecycle_policy", "api", {"repository": "api", "policy": {"rules": []}}, kind="repository"
     )
-    f = one(
-        drift(
-            [lp],
-            [
-                ecr(
-                    "DeleteLifecyclePolicy",
-                    {"repositoryName": "api"},
-                    response={"lifecyclePolicyText": '{"rules": [1]}'},
-                )
-            ],
-        )
-    )
-    assert (f.rule_id, f.severity, f.expected) == ("TFD-DRIFT-004", Severity.MEDIUM, {"rules": [1]})
+    f = one(drift([lp], [event]))
+    assert (f.rule_id, f.severity, f.expected) == ("TFD-DRIFT-004", Severity.MEDIUM, {"rules": []})
+    unknown = res("aws_ecr_lifecycle_policy", "api", {"repository": "api"}, kind="repository")
+    assert one(drift([unknown], [event])).expected == {"rules": [1]}
 
 
 def test_replication_is_registry_level() -> None:
@@ -941,3 +935,33 @@ def test_rule_catalog_is_complete() -> None:
         assert r.kind in ("drift", "unmanaged", "attempt")
         assert r.docs.what and r.docs.why and r.docs.example and r.docs.fix and r.remediation
         assert r.id.startswith("TFD-DRIFT-")
+
+
+def test_task_definition_reference_compares_family_from_pattern() -> None:
+    ref = Unknown("aws_ecs_task_definition.api.arn", "arn:aws*:ecs:*:*:task-definition/api:*")
+    other = one(
+        drift(
+            [service(task_definition=ref)],
+            [ev("UpdateService", {"cluster": "main", "service": "api", "taskDefinition": "debug:1"})],
+        )
+    )
+    assert other.expected == "api:(revision unknown)" and "declared value unknown" not in other.message
+    same = one(
+        drift(
+            [service(task_definition=ref)],
+            [ev("UpdateService", {"cluster": "main", "service": "api", "taskDefinition": "api:15"})],
+        )
+    )
+    assert any("same family api" in n for n in same.notes)
+
+
+def test_spoofed_terraform_is_described_as_unverified() -> None:
+    settings = Settings(terraform_principals=(TF_ROLE,))
+    f = one(
+        drift(
+            [service()],
+            [ev("UpdateService", {"cluster": "main", "service": "api", "desiredCount": 6}, actor=SPOOFER)],
+            settings,
+        )
+    )
+    assert f.message.startswith("mallory via a client whose user agent claims Terraform")

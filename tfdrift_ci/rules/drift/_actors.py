@@ -84,8 +84,9 @@ def classify(actor: Actor, principals: tuple[str, ...]) -> Classified:
     return Classified("other")
 
 
-def describe(actor: Actor) -> str:
-    """``alice@example.com (console, role AWSReservedSSO_Admin_…)`` — display, channel and role."""
+def describe(actor: Actor, *, unverified_terraform: bool = False) -> str:
+    """``alice@example.com via the console (role AWSReservedSSO_Admin_…)``: who, channel and role.
+    ``unverified_terraform``: the user agent says Terraform but the principal is not configured."""
     via = {
         "terraform": "Terraform",
         "console": "the console",
@@ -94,7 +95,9 @@ def describe(actor: Actor) -> str:
         "service": f"AWS service {actor.service}" if actor.service else "an AWS service",
         "unknown": "an unknown client",
     }[actor.via]
-    if is_autoscaling(actor):
+    if unverified_terraform:
+        via = "a client whose user agent claims Terraform"
+    elif is_autoscaling(actor):
         via = "Application Auto Scaling"
     elif is_codedeploy(actor) and actor.via == "service":
         via = "CodeDeploy"

@@ -348,10 +348,12 @@ def ecr_create_repository(event: Event, resource: Resource) -> list[Change]:
 
 def ecr_delete(rule: str) -> Extractor:
     def extract(event: Event, resource: Resource) -> list[Change]:
-        old: Any = MISSING
+        # the declared policy is the expected value; the response echoes the deleted one, which
+        # is the best we have when the declaration is not known
+        old: Any = resource.attributes.get("policy", MISSING)
         resp = event.response
         for key in ("policyText", "lifecyclePolicyText"):
-            if isinstance(resp.get(key), str):
+            if old is MISSING and isinstance(resp.get(key), str):
                 old = parse_json_text(resp[key])
         detail = "force" if _req(event).get("force") is True else None
         return [Change(rule, "delete", None, None, old, detail=detail)]

@@ -341,6 +341,16 @@ def _finding(ctx: _Ctx, event: Event, match: M.Match, change: Change, who: Class
         notes.append(who.note)
     old = _declared(change, res)
     unknown = A.contains_unknown(old)
+    if change.attribute == "task_definition" and isinstance(old, Unknown):
+        # ``aws_ecs_task_definition.api.arn``: the family is known (the inventory's pattern
+        # ``…:task-definition/api:*``), the revision is whatever Terraform registered last.
+        family = _pattern_family(old)
+        new_family, _ = M.split_task_definition(change.new)
+        if family and new_family and family != new_family:
+            unknown = False
+            old = f"{family}:(revision unknown)"
+        elif family:
+            notes.append(f"same family {family}; the declared revision is the one Terraform registered last")
     if change.op == "update" and not unknown and A.same(old, change.new):
         return None  # set to what is declared: not a difference
     if change.op == "register" and change.attribute is None and change.detail:
@@ -380,7 +390,7 @@ def _finding(ctx: _Ctx, event: Event, match: M.Match, change: Change, who: Class
         return None
 
     line = _line(res, change.attribute)
-    actor_text = describe(event.actor)
+    actor_text = describe(event.actor, unverified_terraform=who.note is not None)
     shown_old = A.mask(old) if change.sensitive else old
     shown_new = A.mask(change.new) if change.sensitive else change.new
     if change.sensitive:
@@ -471,6 +481,16 @@ def _what(res: Resource, change: Change, old: Any, new: Any, unknown: bool) -> s
     old_text = "(declared value unknown)" if unknown else _fmt(old)
     target = f"{change.attribute}" if change.op == "register" else f"{res.address}.{change.attribute}"
     return f"{prefix} {target} {old_text} → {_fmt(new)}"
+
+
+def _pattern_family(value: Unknown) -> str | None:
+    if not value.pattern:
+        return None
+    family, _ = M.split_task_definition(value.pattern)
+    if family is None:
+        tail = value.pattern.rsplit("task-definition/", 1)
+        family = tail[1].split(":", 1)[0] if len(tail) == 2 else None
+    return family if family and not any(ch in family for ch in "*?[") else None
 
 
 def _same_task_definition(old: Any, new: Any, inventory: Inventory, res: Resource) -> bool:

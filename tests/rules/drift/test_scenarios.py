@@ -1,0 +1,77 @@
+"""Scenario fixtures end to end through the real front ends: ``.tf`` read by the inventory, CloudTrail
+records by the events normaliser, then the drift engine. Each scenario's ``expect.json`` (written by
+hand in make_scenarios.py) lists the findings it must give; the full findings are golden files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rules.drift.helpers import NOW, dump
+from tfdrift_ci.config import DriftRuleSetting, Settings
+from tfdrift_ci.events.normalise import normalise
+from tfdrift_ci.inventory import load
+from tfdrift_ci.models import Event, Severity
+from tfdrift_ci.rules.drift import run
+
+SCENARIOS = Path(__file__).parents[2] / "fixtures" / "scenarios"
+NAMES = sorted(p.name for p in SCENARIOS.iterdir() if (p / "main.tf").exists())
+
+
+def _settings(path: Path) -> Settings:
+    if not path.exists():
+        return Settings()
+    raw: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return Settings(
+        terraform_principals=tuple(raw.get("terraform_principals", ())),
+        show_ignored=bool(raw.get("show_ignored", False)),
+        drift_rules=tuple(
+            DriftRuleSetting(
+                name=d["name"],
+                resource_types=tuple(d.get("resource_types", ())),
+                watched_attributes=tuple(d.get("watched_attributes", ())),
+                severity=Severity.parse(d["severity"]) if d.get("severity") else None,
+            )
+            for d in raw.get("drift_rules", ())
+        ),
+    )
+
+
+def _events(path: Path) -> list[Event]:
+    records = json.loads(path.read_text(encoding="utf-8"))["Records"]
+    return [e for e in (normalise(r) for r in records) if e is not None]
+
+
+def _key(d: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(str(d.get(k)) for k in ("rule_id", "kind", "severity", "address", "attribute"))
+
+
+def test_every_scenario_has_its_files() -> None:
+    assert len(NAMES) >= 20
+    for name in NAMES:
+        for f in ("main.tf", "events.json", "expect.json"):
+            assert (SCENARIOS / name / f).exists(), f"{name}/{f}"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_scenario(name: str, golden: Any) -> None:
+    d = SCENARIOS / name
+    inv = load(str(d))
+    assert not inv.problems, inv.problems
+    findings = run(inv, _events(d / "events.json"), _settings(d / "settings.json"), now=NOW)
+    expected = json.loads((d / "expect.json").read_text(encoding="utf-8"))
+    got = [
+        {
+            "rule_id": f.rule_id,
+            "kind": f.kind,
+            "severity": f.severity.value,
+            "address": f.address,
+            "attribute": f.attribute,
+        }
+        for f in findings
+    ]
+    assert sorted(map(_key, got)) == sorted(map(_key, expected))
+    golden.check(f"scenarios/{name}.json", dump(findings))
