@@ -1,0 +1,156 @@
+from __future__ import annotations
+
+import gzip
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+from support.moto_server import MotoServer
+
+from tfdrift_ci.errors import SourceError
+from tfdrift_ci.events import names
+from tfdrift_ci.events.base import Query
+from tfdrift_ci.events.s3 import S3Source, parse_spec
+from tfdrift_ci.events.session import open_session
+from tfdrift_ci.models import Window
+
+CT = Path(__file__).parents[1] / "fixtures" / "cloudtrail"
+ALL = names.events_for(set(names.RESOURCE_TYPES))
+WINDOW = Window(datetime(2026, 11, 20, tzinfo=UTC), datetime(2026, 11, 23, tzinfo=UTC))
+QUERY = Query(WINDOW, ALL)
+ACCT = "123456789012"
+
+
+def s3() -> Any:
+    return boto3.client("s3", region_name="us-east-1")
+
+
+def upload_tree(bucket: str, prefix: str = "trail/") -> list[str]:
+    client = s3()
+    client.create_bucket(Bucket=bucket)
+    keys = []
+    for path in sorted((CT / "awslogs").rglob("*")):
+        if path.is_file():
+            key = prefix + path.relative_to(CT / "awslogs").as_posix()
+            client.put_object(Bucket=bucket, Key=key, Body=path.read_bytes())
+            keys.append(key)
+    return keys
+
+
+def expected_ids() -> set[str]:
+    ids = set()
+    for path in (CT / "awslogs" / "AWSLogs").rglob("*.json.gz"):
+        if "Digest" in str(path) or "Insight" in str(path):
+            continue
+        for r in json.loads(gzip.decompress(path.read_bytes()))["Records"]:
+            t = datetime.fromisoformat(r["eventTime"])
+            if (r["eventSource"], r["eventName"]) in ALL and not r["readOnly"] and WINDOW.contains(t):
+                if r.get("eventType") != "AwsServiceEvent":
+                    ids.add(r["eventID"])
+    return ids
+
+
+def read(spec: str, query: Query = QUERY, **kw: Any) -> tuple[list[Any], Any, S3Source]:
+    src = S3Source(open_session(None, None), spec, **kw)
+    events = list(src.events(query))
+    return events, src.status(), src
+
+
+def test_parse_spec() -> None:
+    assert parse_spec("s3://b") == ("b", "")
+    assert parse_spec("s3://b/x/y/") == ("b", "x/y/")
+    with pytest.raises(SourceError):
+        parse_spec("s3:///x")
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        "s3://trail-bucket",
+        "s3://trail-bucket/trail",
+        "s3://trail-bucket/trail/AWSLogs/",
+        f"s3://trail-bucket/trail/AWSLogs/{ACCT}/CloudTrail/",
+    ],
+)
+def test_prefix_may_stop_anywhere_above_the_dates(moto: MotoServer, spec: str) -> None:
+    upload_tree("trail-bucket")
+    events, status, _ = read(spec)
+    ids = {e.id for e in events}
+    want = (
+        expected_ids()
+        if "CloudTrail/" not in spec
+        else {i for i in expected_ids() if not i.startswith("org-")}
+    )
+    assert ids == want
+    assert "insight-should-be-skipped" not in ids
+    assert status.complete, status.error
+    assert status.api_calls and status.api_calls > 0
+    assert status.name == spec
+
+
+def test_only_the_window_days_are_listed(moto: MotoServer) -> None:
+    upload_tree("trail-bucket")
+    window = Window(datetime(2026, 11, 21, 9, tzinfo=UTC), datetime(2026, 11, 21, 10, tzinfo=UTC))
+    _, status, src = read("s3://trail-bucket/trail", Query(window, ALL))
+    dated = sorted({p.split("CloudTrail/", 1)[1].split("/", 1)[1] for p in src.listed_prefixes})
+    assert dated == ["2026/11/21/", "2026/11/22/"]  # the window's day plus one day of delivery lag
+    assert status.complete
+
+
+def test_access_denied_on_some_keys_truncated_gzip_and_the_rest_read(moto: MotoServer) -> None:
+    keys = upload_tree("trail-bucket")
+    client = s3()
+    broken_key = f"trail/AWSLogs/{ACCT}/CloudTrail/eu-west-1/2026/11/21/{ACCT}_CloudTrail_eu-west-1_20261121T2000Z_broken.json.gz"
+    data = (CT / "records.json.gz").read_bytes()
+    client.put_object(Bucket="trail-bucket", Key=broken_key, Body=data[: len(data) // 2])
+    denied = next(k for k in keys if "o-a1b2c3d4e5" in k)
+    real_get = client.get_object
+
+    def get_object(**kw: Any) -> Any:
+        if kw["Key"] == denied:
+            raise ClientError({"Error": {"Code": "AccessDenied", "Message": "Access Denied"}}, "GetObject")
+        return real_get(**kw)
+
+    client.get_object = get_object
+    src = S3Source(None, "s3://trail-bucket/trail", client=client)
+    ids = {e.id for e in src.events(QUERY)}
+    status = src.status()
+    assert ids == {i for i in expected_ids() if not i.startswith("org-")}
+    assert not status.complete
+    assert status.error is not None
+    assert "2 of 4 objects could not be read" in status.error
+    assert "AccessDenied: grant s3:GetObject" in status.error
+    assert "truncated gzip" in status.error
+
+
+def test_missing_bucket(moto: MotoServer) -> None:
+    events, status, _ = read("s3://no-such-bucket/trail")
+    assert events == []
+    assert not status.complete
+    assert status.error is not None and "NoSuchBucket" in status.error
+
+
+def test_duplicates_across_files_are_read_once(moto: MotoServer) -> None:
+    upload_tree("trail-bucket")
+    day = f"trail/AWSLogs/{ACCT}/CloudTrail/eu-west-1/2026/11/22/"
+    s3().put_object(
+        Bucket="trail-bucket", Key=day + "copy.json.gz", Body=(CT / "records.json.gz").read_bytes()
+    )
+    events, status, _ = read("s3://trail-bucket/trail")
+    assert len(events) == len({e.id for e in events}) == status.events_read
+    assert status.complete
+
+
+def test_flat_folder_of_exports(moto: MotoServer) -> None:
+    client = s3()
+    client.create_bucket(Bucket="exports")
+    client.put_object(Bucket="exports", Key="ct/records.json", Body=(CT / "records.json").read_bytes())
+    client.put_object(
+        Bucket="exports", Key="ct/lookup.json", Body=(CT / "lookup-events-v2.json").read_bytes()
+    )
+    events, status, _ = read("s3://exports/ct")
+    assert len(events) > 30 and status.complete

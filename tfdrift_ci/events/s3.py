@@ -1,0 +1,320 @@
+"""``--events s3://bucket/prefix``: a CloudTrail trail's log files in S3 (or any S3-compatible store).
+
+Layout (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-find-log-files.html)::
+
+    bucket/[prefix/]AWSLogs/[o-org/]<account>/CloudTrail/<region>/YYYY/MM/DD/<file>.json.gz
+
+The prefix may stop anywhere above the date folders: the levels below it (``AWSLogs``, the
+organisation id, accounts, ``CloudTrail``, regions) are discovered by delimiter listing. Only the
+date folders the window needs are listed: the folder date is the file's *delivery* day (UTC) and a
+file holds events from before it was delivered, so the days listed run from the window's first day
+to the day after its end (``DELIVERY_LAG``: CloudTrail delivers within about 5 minutes on average,
+"not guaranteed"; a day of margin covers late files). Events are then filtered on ``eventTime``,
+never on the key. ``CloudTrail-Digest`` and ``CloudTrail-Insight`` trees are skipped.
+
+Objects are downloaded in parallel and decompressed as streams under the size cap of ``records``.
+A key that cannot be read (access denied, truncated gzip, broken JSON) is reported with the IAM
+action it needs and the rest is read; a missing bucket or a denied listing makes the source
+incomplete with the reason.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from tfdrift_ci.errors import SourceError
+from tfdrift_ci.events.base import Progress, Query
+from tfdrift_ci.events.files import skipped_key
+from tfdrift_ci.events.records import (
+    MAX_DECOMPRESSED_BYTES,
+    Parsed,
+    PayloadError,
+    Selector,
+    Tally,
+    describe_problems,
+    read_capped,
+    select_payload,
+)
+from tfdrift_ci.events.session import ACCESS_DENIED, EXPIRED, AwsSession, error_code
+from tfdrift_ci.models import Event, SourceStatus
+
+DELIVERY_LAG = timedelta(days=1)
+WORKERS = 8
+MAX_DISCOVERY_DEPTH = 6  # levels below the given prefix searched for AWSLogs/…/CloudTrail/<region>/
+_SKIP_DIRS = frozenset({"CloudTrail-Digest", "CloudTrail-Insight"})
+
+
+def parse_spec(spec: str) -> tuple[str, str]:
+    """``s3://bucket/some/prefix`` → ("bucket", "some/prefix/")."""
+    rest = spec.strip()[len("s3://") :]
+    bucket, _, prefix = rest.partition("/")
+    if not bucket:
+        raise SourceError(f"--events {spec!r}: expected s3://BUCKET[/PREFIX]")
+    prefix = prefix.strip("/")
+    return bucket, (prefix + "/" if prefix else "")
+
+
+class _Fatal(Exception):
+    pass
+
+
+class S3Source:
+    def __init__(
+        self,
+        session: AwsSession | None,
+        spec: str,
+        *,
+        log: Callable[[str], None] | None = None,
+        client: Any = None,
+        workers: int = WORKERS,
+        max_bytes: int = MAX_DECOMPRESSED_BYTES,
+    ) -> None:
+        self.bucket, self.prefix = parse_spec(spec)
+        self.name = spec.strip()
+        self._session = session
+        self._client = client
+        self._log = log
+        self._workers = max(1, workers)
+        self._max_bytes = max_bytes
+        self._tally = Tally()
+        self._calls = 0
+        self._calls_lock = threading.Lock()
+        self._problems: list[tuple[str, str]] = []
+        self._fatal: str | None = None
+        self._keys = 0
+        self._done = False
+        self.listed_prefixes: list[str] = []
+
+    # -------------------------------------------------------------------------------------------
+
+    def events(self, query: Query, progress: Progress | None = None) -> Iterator[Event]:
+        selector = Selector(query)
+        try:
+            keys = list(self._keys_for(query))
+        except _Fatal as err:
+            self._fatal = str(err)
+            self._done = True
+            return
+        self._keys = len(keys)
+        if progress:
+            progress(self.name, 0, len(keys))
+        done = 0
+        with ThreadPoolExecutor(max_workers=self._workers, thread_name_prefix="tfdrift-s3") as pool:
+            pending: dict[Future[Parsed], str] = {}
+            queue = iter(keys)
+            while True:
+                # Keep at most 2×workers downloads in flight, so memory stays bounded.
+                while len(pending) < 2 * self._workers:
+                    key = next(queue, None)
+                    if key is None:
+                        break
+                    pending[pool.submit(self._read, key, selector)] = key
+                if not pending:
+                    break
+                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    key = pending.pop(future)
+                    done += 1
+                    if progress:
+                        progress(self.name, done, len(keys))
+                    try:
+                        parsed = future.result()
+                    except _KeyProblem as problem:
+                        self._problems.append((key, str(problem)))
+                        continue
+                    for reason in parsed.malformed:
+                        self._tally.bad(f"{key}: {reason}")
+                    for event in parsed.events:
+                        if self._tally.add(event):
+                            yield event
+        self._done = True
+
+    def status(self) -> SourceStatus:
+        notes: list[str] = []
+        if self._fatal:
+            notes.append(self._fatal)
+        if self._problems:
+            notes.append(describe_problems(self._problems, self._keys, "objects"))
+        malformed = self._tally.malformed_note()
+        if malformed:
+            notes.append(malformed)
+        complete = self._done and not self._fatal and not self._problems
+        if not self._done:
+            notes.append("not read to the end")
+        return SourceStatus(
+            name=self.name,
+            events_read=self._tally.events_read,
+            api_calls=self._calls,
+            complete=complete,
+            error="; ".join(notes) or None,
+            malformed=self._tally.malformed,
+        )
+
+    # -------------------------------------------------------------------------------------------
+    # listing
+
+    def _keys_for(self, query: Query) -> Iterator[str]:
+        days = _days(query.window.since, query.window.until + DELIVERY_LAG)
+        seen: set[str] = set()
+        for root, exact in self._roots(self.prefix, 0):
+            prefixes = [root] if exact else [f"{root}{d:%Y/%m/%d}/" for d in days]
+            for prefix in prefixes:
+                for key in self._list(prefix):
+                    if key not in seen and not skipped_key(key):
+                        seen.add(key)
+                        yield key
+
+    def _roots(self, prefix: str, depth: int) -> Iterator[tuple[str, bool]]:
+        """(prefix, exact): region roots (``…/CloudTrail/<region>/``, exact=False: list by date)
+        or prefixes to list entirely (exact=True: below a region root, or not a trail layout)."""
+        parts = prefix.rstrip("/").split("/") if prefix else []
+        if "CloudTrail" in parts:
+            after = len(parts) - 1 - parts.index("CloudTrail")
+            if after == 1:
+                yield prefix, False
+                return
+            if after > 1:
+                yield prefix, True
+                return
+            for region in self._children(prefix)[0]:
+                yield region, False
+            return
+        if depth > MAX_DISCOVERY_DEPTH:
+            return
+        children, has_objects = self._children(prefix)
+        if has_objects:
+            # Files sit right here (a copied folder, not the trail layout): read them all.
+            yield prefix, True
+            return
+        for child in children:
+            name = child.rstrip("/").rsplit("/", 1)[-1]
+            if name in _SKIP_DIRS:
+                continue
+            yield from self._roots(child, depth + 1)
+
+    def _children(self, prefix: str) -> tuple[list[str], bool]:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        self._say(f"ListObjectsV2 s3://{self.bucket}/{prefix} (delimiter /)")
+        children: list[str] = []
+        has_objects = False
+        token: str | None = None
+        try:
+            while True:
+                params: dict[str, Any] = {"Bucket": self.bucket, "Prefix": prefix, "Delimiter": "/"}
+                if token:
+                    params["ContinuationToken"] = token
+                page = self._count(self._get_client().list_objects_v2(**params))
+                children.extend(p["Prefix"] for p in page.get("CommonPrefixes") or [])
+                has_objects = has_objects or any(
+                    not o["Key"].endswith("/") for o in page.get("Contents") or []
+                )
+                token = page.get("NextContinuationToken")
+                if not token:
+                    return children, has_objects
+        except ClientError as err:
+            self._count_error(err)
+            raise _Fatal(self._list_error(err, prefix)) from None
+        except BotoCoreError as err:
+            raise _Fatal(f"cannot list s3://{self.bucket}/{prefix}: {err}") from None
+
+    def _list(self, prefix: str) -> Iterator[str]:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        self.listed_prefixes.append(prefix)
+        self._say(f"ListObjectsV2 s3://{self.bucket}/{prefix}")
+        token: str | None = None
+        try:
+            while True:
+                params: dict[str, Any] = {"Bucket": self.bucket, "Prefix": prefix}
+                if token:
+                    params["ContinuationToken"] = token
+                page = self._count(self._get_client().list_objects_v2(**params))
+                for obj in page.get("Contents") or []:
+                    if not obj["Key"].endswith("/"):
+                        yield obj["Key"]
+                token = page.get("NextContinuationToken")
+                if not token:
+                    return
+        except ClientError as err:
+            self._count_error(err)
+            raise _Fatal(self._list_error(err, prefix)) from None
+        except BotoCoreError as err:
+            raise _Fatal(f"cannot list s3://{self.bucket}/{prefix}: {err}") from None
+
+    def _list_error(self, err: Any, prefix: str) -> str:
+        code = error_code(err)
+        if code == "NoSuchBucket":
+            return f"bucket {self.bucket!r} does not exist (NoSuchBucket)"
+        if code in ACCESS_DENIED:
+            return f"{code} listing s3://{self.bucket}/{prefix}: grant s3:ListBucket on arn:aws:s3:::{self.bucket}"
+        if code in EXPIRED:
+            return f"the AWS credentials expired or are invalid ({code})"
+        return f"cannot list s3://{self.bucket}/{prefix}: {code or 'error'}"
+
+    # -------------------------------------------------------------------------------------------
+    # reading (worker threads)
+
+    def _read(self, key: str, selector: Selector) -> Parsed:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            got = self._count(self._get_client().get_object(Bucket=self.bucket, Key=key))
+            body = got["Body"]
+            try:
+                data = read_capped(body, compressed_size=got.get("ContentLength"), limit=self._max_bytes)
+            finally:
+                body.close()
+            return select_payload(data, selector)
+        except ClientError as err:
+            self._count_error(err)
+            code = error_code(err)
+            if code in ACCESS_DENIED:
+                raise _KeyProblem(f"{code}: grant s3:GetObject") from None
+            if code in ("NoSuchKey", "404"):
+                raise _KeyProblem("deleted while reading (NoSuchKey)") from None
+            raise _KeyProblem(code or "error") from None
+        except PayloadError as err:
+            raise _KeyProblem(str(err)) from None
+        except (BotoCoreError, OSError) as err:
+            raise _KeyProblem(f"download failed: {type(err).__name__}") from None
+
+    # -------------------------------------------------------------------------------------------
+
+    def _get_client(self) -> Any:
+        if self._client is None:
+            assert self._session is not None
+            self._client = self._session.client("s3", max_pool=self._workers + 2)
+        return self._client
+
+    def _count(self, response: Any) -> Any:
+        retries = int(((response or {}).get("ResponseMetadata") or {}).get("RetryAttempts") or 0)
+        with self._calls_lock:
+            self._calls += 1 + retries
+        return response
+
+    def _count_error(self, err: Any) -> None:
+        self._count(getattr(err, "response", None))
+
+    def _say(self, message: str) -> None:
+        if self._log:
+            self._log(f"{self.name}: {message}")
+
+
+class _KeyProblem(Exception):
+    pass
+
+
+def _days(since: datetime, until: datetime) -> list[date]:
+    first = since.astimezone(UTC).date()
+    last = until.astimezone(UTC).date()
+    out = []
+    d = first
+    while d <= last:
+        out.append(d)
+        d += timedelta(days=1)
+    return out
