@@ -185,3 +185,37 @@ def test_parse_line_variants() -> None:
     d = parse_line("#checkov:skip=CKV_AWS_51", 1)[0]
     assert (d.tool, d.ids, d.reason) == ("checkov", ("CKV_AWS_51",), None)
     assert parse_line('name = "tfdrift:ignore:TFD-ECR-001"', 1) == []  # not a comment
+
+
+def test_end_to_end_through_inventory_and_engine(fixtures: object) -> None:
+    from pathlib import Path
+
+    from tfdrift_ci import engine, inventory
+
+    assert isinstance(fixtures, Path)
+    inv = inventory.load(str(fixtures / "rules" / "suppressions"))
+    settings = Settings(
+        ignores=(
+            IgnoreEntry("TFD-ECR-00[57]", "*"),
+            IgnoreEntry("TFD-ECR-*", "aws_ecr_repository.by_config", "sandbox"),
+        ),
+        config_file=".tfdrift.yml",
+    )
+    findings, notices = engine.evaluate(inv, None, settings, today=TODAY)
+    state = {(f.address, f.rule_id): f.suppressed for f in findings}
+    assert state[("aws_ecr_repository.inline_above", "TFD-ECR-001")] is True
+    assert state[("aws_ecr_repository.peer_comments", "TFD-ECR-001")] is True  # checkov:skip=CKV_AWS_51
+    assert state[("aws_ecr_repository.peer_comments", "TFD-ECR-002")] is True  # trivy:ignore:AVD-AWS-0030
+    assert state[("aws_ecr_repository.expired", "TFD-ECR-001")] is False
+    assert state[("aws_ecr_repository.by_config", "TFD-ECR-001")] is True
+    assert state[("aws_ecr_repository.by_config", "TFD-ECR-003")] is True  # both tfsec and config
+    # '[57]' is literal in ignore globs, so TFD-ECR-005/007 stay active
+    assert state[("aws_ecr_repository.inline_above", "TFD-ECR-005")] is False
+    reasons = {(f.address, f.rule_id): f.suppression_reason for f in findings}
+    assert reasons[("aws_ecr_repository.inline_above", "TFD-ECR-001")] == (
+        "tfdrift:ignore (main.tf:7): the release pipeline re-pushes :stable"
+    )
+    assert reasons[("aws_ecr_repository.peer_comments", "TFD-ECR-001")] == (
+        "checkov:skip=CKV_AWS_51 (main.tf:23): tags are mutable on purpose"
+    )
+    assert any("main.tf:36: suppression comment expired on 2026-01-31" in n for n in notices)
