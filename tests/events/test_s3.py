@@ -48,9 +48,9 @@ def expected_ids() -> set[str]:
             continue
         for r in json.loads(gzip.decompress(path.read_bytes()))["Records"]:
             t = datetime.fromisoformat(r["eventTime"])
-            if (r["eventSource"], r["eventName"]) in ALL and not r["readOnly"] and WINDOW.contains(t):
-                if r.get("eventType") != "AwsServiceEvent":
-                    ids.add(r["eventID"])
+            wanted = (r["eventSource"], r["eventName"]) in ALL and r.get("eventType") != "AwsServiceEvent"
+            if wanted and not r["readOnly"] and WINDOW.contains(t):
+                ids.add(r["eventID"])
     return ids
 
 
@@ -104,7 +104,8 @@ def test_only_the_window_days_are_listed(moto: MotoServer) -> None:
 def test_access_denied_on_some_keys_truncated_gzip_and_the_rest_read(moto: MotoServer) -> None:
     keys = upload_tree("trail-bucket")
     client = s3()
-    broken_key = f"trail/AWSLogs/{ACCT}/CloudTrail/eu-west-1/2026/11/21/{ACCT}_CloudTrail_eu-west-1_20261121T2000Z_broken.json.gz"
+    day = f"trail/AWSLogs/{ACCT}/CloudTrail/eu-west-1/2026/11/21/"
+    broken_key = f"{day}{ACCT}_CloudTrail_eu-west-1_20261121T2000Z_broken.json.gz"
     data = (CT / "records.json.gz").read_bytes()
     client.put_object(Bucket="trail-bucket", Key=broken_key, Body=data[: len(data) // 2])
     denied = next(k for k in keys if "o-a1b2c3d4e5" in k)

@@ -251,7 +251,10 @@ class S3Source:
         if code == "NoSuchBucket":
             return f"bucket {self.bucket!r} does not exist (NoSuchBucket)"
         if code in ACCESS_DENIED:
-            return f"{code} listing s3://{self.bucket}/{prefix}: grant s3:ListBucket on arn:aws:s3:::{self.bucket}"
+            return (
+                f"{code} listing s3://{self.bucket}/{prefix}: "
+                f"grant s3:ListBucket on arn:aws:s3:::{self.bucket}"
+            )
         if code in EXPIRED:
             return f"the AWS credentials expired or are invalid ({code})"
         return f"cannot list s3://{self.bucket}/{prefix}: {code or 'error'}"
