@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from report_loader import FIXTURES, load_report
@@ -42,7 +41,3 @@ def fixed_catalog(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Rule, ...]]
     rules = fixture_rules()
     monkeypatch.setattr(sarif, "_catalog", lambda: rules)
     yield rules
-
-
-SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
-GOLDEN_DIR = Path(__file__).resolve().parent.parent / "golden" / "report"

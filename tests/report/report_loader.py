@@ -24,7 +24,10 @@ from tfdrift_ci.models import (
     Window,
 )
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "report"
+TESTS = Path(__file__).resolve().parent.parent
+FIXTURES = TESTS / "fixtures" / "report"
+SCHEMAS = TESTS / "schemas"
+GOLDEN_DIR = TESTS / "golden" / "report"
 
 
 def _time(text: str) -> datetime:

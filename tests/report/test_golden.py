@@ -8,8 +8,7 @@ from dataclasses import replace
 
 import jsonschema
 import pytest
-from conftest import SCHEMAS
-from report_loader import load_report
+from report_loader import GOLDEN_DIR, SCHEMAS, load_report
 
 from tfdrift_ci.models import Report
 from tfdrift_ci.report import FORMATS, RenderOptions, render
@@ -63,8 +62,6 @@ def test_golden_comment(golden) -> None:
 
 
 def test_every_golden_json_matches_the_report_schema() -> None:
-    from conftest import GOLDEN_DIR
-
     schema = json.loads((SCHEMAS / "report-schema.json").read_text(encoding="utf-8"))
     files = sorted(GOLDEN_DIR.glob("*.json"))
     assert len(files) >= 3
@@ -75,8 +72,6 @@ def test_every_golden_json_matches_the_report_schema() -> None:
 
 
 def test_every_golden_sarif_matches_the_sarif_schema() -> None:
-    from conftest import GOLDEN_DIR
-
     schema = json.loads((SCHEMAS / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
     files = sorted(GOLDEN_DIR.glob("*.sarif"))
     assert len(files) >= 3

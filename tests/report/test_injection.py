@@ -11,9 +11,8 @@ from datetime import UTC, datetime
 
 import jsonschema
 import pytest
-from conftest import SCHEMAS
 from mdcheck import assert_inert
-from report_loader import FIXTURES, load_report
+from report_loader import FIXTURES, SCHEMAS, load_report
 
 from tfdrift_ci.models import Actor, Event, Finding, ModuleCall, Report, Severity, SourceStatus
 from tfdrift_ci.report import RenderOptions, render

@@ -4,8 +4,7 @@ import json
 from dataclasses import replace
 
 import jsonschema
-from conftest import SCHEMAS
-from report_loader import load_report
+from report_loader import SCHEMAS, load_report
 
 from tfdrift_ci.report import RenderOptions, render, sarif
 

@@ -43,6 +43,10 @@ MAX_TOTAL_WAIT = 120.0
 TIMEOUT = 30.0
 
 
+def _sleep(seconds: float) -> None:
+    time.sleep(seconds)
+
+
 class GitHubApiError(GitHubError):
     def __init__(self, status: int, message: str, *, method: str, what: str) -> None:
         self.status = status
@@ -102,13 +106,13 @@ class Client:
         self,
         ctx: Context,
         *,
-        sleep: Callable[[float], None] = time.sleep,
-        now: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] | None = None,
+        now: Callable[[], float] | None = None,
         max_attempts: int = MAX_ATTEMPTS,
     ) -> None:
         self.ctx = ctx
-        self.sleep = sleep
-        self.now = now
+        self.sleep = sleep  # None: the module-level _sleep, looked up at call time (tests replace it)
+        self.now = now or time.time
         self.max_attempts = max_attempts
         base = urllib.parse.urlsplit(ctx.api_url)
         self._origin = (base.scheme, base.netloc)
@@ -189,7 +193,7 @@ class Client:
 
     def _pause(self, seconds: float) -> None:
         self.waited += seconds
-        self.sleep(seconds)
+        (self.sleep or _sleep)(seconds)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -1,0 +1,186 @@
+"""A local stand-in for GitHub's issue-comment REST endpoints (stdlib http.server in a thread).
+
+- ``GET /repos/{o}/{r}/issues/{n}/comments?per_page=&page=`` with RFC 8288 ``Link`` paging
+- ``POST`` the same path to create, ``PATCH /repos/{o}/{r}/issues/comments/{id}`` to update
+- bodies longer than ``max_body`` get GitHub's 422 ``body is too long``
+- ``script``: responses served instead of the real one for the next matching requests
+  (403 fork token, 404, 5xx, secondary rate limits with ``retry-after`` …)
+Every request is recorded (method, path, headers, JSON body) for the tests to check.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+TOKEN = "ghs_FAKEtokenFAKEtokenFAKEtokenFAKE0000"
+
+
+@dataclass
+class Scripted:
+    method: str  # GET / POST / PATCH / * (any)
+    status: int
+    headers: dict[str, str] = field(default_factory=dict)
+    body: Any = None
+
+
+@dataclass
+class Recorded:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]
+    body: Any
+
+
+class FakeGitHub:
+    def __init__(self, repo: str = "octo/infra", pr: int = 7, max_body: int = 65_536) -> None:
+        self.repo = repo
+        self.pr = pr
+        self.max_body = max_body
+        self.comments: list[dict[str, Any]] = []
+        self.script: list[Scripted] = []
+        self.requests: list[Recorded] = []
+        self.link_override: str | None = None  # a hostile Link header for the next page
+        self._next_id = 1000
+        self._lock = threading.Lock()
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+
+    @property
+    def url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def __enter__(self) -> FakeGitHub:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(5)
+
+    def add_comment(self, body: str, login: str = "someone") -> dict[str, Any]:
+        self._next_id += 1
+        c = {
+            "id": self._next_id,
+            "body": body,
+            "user": {"login": login},
+            "html_url": f"https://github.com/{self.repo}/pull/{self.pr}#issuecomment-{self._next_id}",
+        }
+        self.comments.append(c)
+        return c
+
+    def writes(self) -> list[Recorded]:
+        return [r for r in self.requests if r.method in ("POST", "PATCH")]
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: Any) -> None:  # quiet
+                pass
+
+            def _send(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
+                raw = json.dumps(body).encode() if body is not None else b""
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Length", str(len(raw)))
+                for k, v in (headers or {}).items():
+                    self.send_header(k, v)
+                self.end_headers()
+                self.wfile.write(raw)
+
+            def _handle(self, method: str) -> None:
+                parts = urlsplit(self.path)
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length) if length else b""
+                body = json.loads(raw) if raw else None
+                with fake._lock:
+                    fake.requests.append(
+                        Recorded(
+                            method,
+                            parts.path,
+                            parse_qs(parts.query),
+                            {k.lower(): v for k, v in self.headers.items()},
+                            body,
+                        )
+                    )
+                    scripted = next((s for s in fake.script if s.method in (method, "*")), None)
+                    if scripted is not None:
+                        fake.script.remove(scripted)
+                if self.headers.get("Authorization") != f"Bearer {TOKEN}":
+                    self._send(401, {"message": "Bad credentials"})
+                    return
+                if scripted is not None:
+                    self._send(scripted.status, scripted.body, scripted.headers)
+                    return
+                with fake._lock:
+                    self._route(method, parts.path, parse_qs(parts.query), body)
+
+            def _route(self, method: str, path: str, query: dict[str, list[str]], body: Any) -> None:
+                list_path = f"/repos/{fake.repo}/issues/{fake.pr}/comments"
+                m = re.fullmatch(rf"/repos/{re.escape(fake.repo)}/issues/comments/(\d+)", path)
+                if path == list_path and method == "GET":
+                    per_page = int(query.get("per_page", ["30"])[0])
+                    page = int(query.get("page", ["1"])[0])
+                    items = fake.comments[(page - 1) * per_page : page * per_page]
+                    headers = {}
+                    if page * per_page < len(fake.comments):
+                        nxt = (
+                            fake.link_override or f"{fake.url}{list_path}?per_page={per_page}&page={page + 1}"
+                        )
+                        headers["Link"] = f'<{nxt}>; rel="next", <{fake.url}{list_path}?page=1>; rel="first"'
+                    self._send(200, items, headers)
+                elif path == list_path and method == "POST":
+                    if len(body["body"]) > fake.max_body:
+                        self._send(422, _too_long(fake.max_body))
+                        return
+                    c = fake.add_comment(body["body"], login="github-actions[bot]")
+                    self._send(201, c)
+                elif m and method == "PATCH":
+                    found = next((c for c in fake.comments if c["id"] == int(m.group(1))), None)
+                    if found is None:
+                        self._send(404, {"message": "Not Found"})
+                        return
+                    if len(body["body"]) > fake.max_body:
+                        self._send(422, _too_long(fake.max_body))
+                        return
+                    found["body"] = body["body"]
+                    self._send(200, found)
+                else:
+                    self._send(404, {"message": "Not Found"})
+
+            def do_GET(self) -> None:
+                self._handle("GET")
+
+            def do_POST(self) -> None:
+                self._handle("POST")
+
+            def do_PATCH(self) -> None:
+                self._handle("PATCH")
+
+        return Handler
+
+
+def _too_long(limit: int) -> dict[str, Any]:
+    return {
+        "message": "Validation Failed",
+        "errors": [
+            {
+                "resource": "IssueComment",
+                "code": "custom",
+                "field": "body",
+                "message": f"body is too long (maximum is {limit} characters)",
+            }
+        ],
+        "documentation_url": "https://docs.github.com/rest/issues/comments#create-an-issue-comment",
+    }
