@@ -930,7 +930,7 @@ def test_drift_rules_regrade_and_rule_overrides() -> None:
 
 def test_rule_catalog_is_complete() -> None:
     ids = [r.id for r in DRIFT_RULES]
-    assert len(ids) == len(set(ids)) == 30
+    assert len(ids) == len(set(ids)) == 31
     for r in DRIFT_RULES:
         assert r.kind in ("drift", "unmanaged", "attempt")
         assert r.docs.what and r.docs.why and r.docs.example and r.docs.fix and r.remediation

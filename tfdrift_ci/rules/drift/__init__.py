@@ -17,6 +17,7 @@ from tfdrift_ci.rules.drift import (
     created_out_of_band,
     ecr_image_scanning,
     ecr_image_tag_mutability,
+    ecr_images_deleted,
     ecr_lifecycle_policy,
     ecr_pull_through_cache,
     ecr_registry_policy,
@@ -77,6 +78,7 @@ MODULES = (
     failed_attempt,
     ecs_exec_session,
     ecs_container_instance_state,
+    ecr_images_deleted,
 )
 
 DRIFT_RULES: tuple[Rule, ...] = tuple(m.RULE for m in MODULES)

@@ -346,6 +346,13 @@ def ecr_create_repository(event: Event, resource: Resource) -> list[Change]:
     return out + _create_tags(event, resource)
 
 
+def ecr_images_deleted(event: Event, resource: Resource) -> list[Change]:
+    ids = _req(event).get("imageIds")
+    tags = [i.get("imageTag") or i.get("imageDigest") for i in ids or [] if isinstance(i, Mapping)]
+    shown = ", ".join(str(t) for t in tags[:5]) + (f" and {len(tags) - 5} more" if len(tags) > 5 else "")
+    return [Change("TFD-DRIFT-031", "info", None, tags, detail=f"deleted {len(tags)} image(s) ({shown})")]
+
+
 def ecr_delete(rule: str) -> Extractor:
     def extract(event: Event, resource: Resource) -> list[Change]:
         # the declared policy is the expected value; the response echoes the deleted one, which
@@ -576,8 +583,15 @@ def _named(items: Any, value_key: str) -> dict[str, Any]:
     return out
 
 
+# ECS defaults for omitted container fields, so that ``privileged: false`` equals "not set":
+# https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html
+_CONTAINER_DEFAULTS = {"privileged": False, "readonlyRootFilesystem": False, "essential": True}
+
+
 def _container_field(container: Mapping[str, Any], field: str) -> Any:
     value = container.get(field)
+    if value is None:
+        value = _CONTAINER_DEFAULTS.get(field)
     if field == "environment":
         return _named(value, "value")
     if field == "secrets":

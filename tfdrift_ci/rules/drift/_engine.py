@@ -65,6 +65,8 @@ SPECS: dict[tuple[str, str], Spec] = {
     (ECR, "DeleteRepository"): Spec((REPO,), A.ecr_delete("TFD-DRIFT-005"), security=True),
     (ECR, "PutImageScanningConfiguration"): Spec((REPO,), A.ecr_scanning, security=True),
     (ECR, "PutImageTagMutability"): Spec((REPO,), A.ecr_tag_mutability, security=True),
+    # Images are not Terraform's, but deleting them by hand matters in an incident timeline.
+    (ECR, "BatchDeleteImage"): Spec((REPO,), A.ecr_images_deleted),
     (ECR, "PutLifecyclePolicy"): Spec(
         (("repository", ("aws_ecr_lifecycle_policy",)),),
         A.policy_change("TFD-DRIFT-004", "lifecyclePolicyText"),
@@ -341,7 +343,7 @@ def _finding(ctx: _Ctx, event: Event, match: M.Match, change: Change, who: Class
         notes.append(who.note)
     old = _declared(change, res)
     unknown = A.contains_unknown(old)
-    if change.attribute == "task_definition" and isinstance(old, Unknown):
+    if change.op == "update" and change.attribute == "task_definition" and isinstance(old, Unknown):
         # ``aws_ecs_task_definition.api.arn``: the family is known (the inventory's pattern
         # ``…:task-definition/api:*``), the revision is whatever Terraform registered last.
         family = _pattern_family(old)
@@ -382,7 +384,7 @@ def _finding(ctx: _Ctx, event: Event, match: M.Match, change: Change, who: Class
         notes.append(
             f"{change.attribute} is under lifecycle.ignore_changes: listed because of --show-ignored"
         )
-    if unknown:
+    if unknown and change.op in ("update", "register"):
         notes.append("declared value unknown (not known statically)")
 
     same_td = change.attribute == "task_definition" and not unknown
