@@ -18,6 +18,7 @@ Suppressed findings stay in the list with ``suppressed=True`` and ``suppression_
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -73,8 +74,13 @@ def _date(text: str | None) -> date | None:
 
 def glob_match(text: str, pattern: str) -> bool:
     """``*`` (any run, dots included) and ``?``; every other character literal."""
+    return _glob(pattern).fullmatch(text) is not None
+
+
+@functools.lru_cache(maxsize=1024)
+def _glob(pattern: str) -> re.Pattern[str]:
     regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
-    return re.fullmatch(regex, text, flags=re.DOTALL) is not None
+    return re.compile(regex, flags=re.DOTALL)
 
 
 def directives_for(lines: Sequence[str], start: int, end: int | None) -> list[Directive]:

@@ -16,6 +16,7 @@ from tfdrift_ci.rules.config._util import (
     attr_line,
     block,
     blocks,
+    by_type,
     same_place,
     upper,
     wildcard_match,
@@ -82,8 +83,8 @@ RULE = Rule(
 def _covered_by_registry(resource: Resource, ctx: ConfigContext) -> str | None:
     """The address of a registry scanning configuration that scans ``resource``, if any."""
     name = resource.attributes.get("name")
-    for reg in ctx.inventory.resources:
-        if reg.type != REGISTRY_SCANNING or not same_place(resource, reg):
+    for reg in by_type(ctx.inventory).get(REGISTRY_SCANNING, ()):
+        if not same_place(resource, reg):
             continue
         scan_type = upper(reg.attributes.get("scan_type")) or "BASIC"
         for rule in blocks(reg.attributes, "rule"):
@@ -113,9 +114,7 @@ def check(resource: Resource, ctx: ConfigContext) -> Iterable[Hit]:
     if _covered_by_registry(resource, ctx):
         return
     notes: tuple[str, ...] = ()
-    if isinstance(resource.attributes.get("name"), Unknown) and any(
-        r.type == REGISTRY_SCANNING for r in ctx.inventory.resources
-    ):
+    if isinstance(resource.attributes.get("name"), Unknown) and by_type(ctx.inventory).get(REGISTRY_SCANNING):
         notes = ("the repository name is not known, so registry scanning filters could not be matched",)
     if cfg is None or raw is None:
         yield Hit(

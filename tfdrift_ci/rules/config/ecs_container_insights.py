@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from tfdrift_ci.models import Resource, Severity, Unknown
 from tfdrift_ci.rules.base import ConfigContext, Hit, PeerIds, Rule, RuleDoc
-from tfdrift_ci.rules.config._util import attr_line, blocks, same_place
+from tfdrift_ci.rules.config._util import attr_line, blocks, by_type, same_place
 
 ON = ("enabled", "enhanced")
 ACCOUNT_DEFAULT = "aws_ecs_account_setting_default"
@@ -55,8 +55,8 @@ RULE = Rule(
 
 
 def _account_default_on(resource: Resource, ctx: ConfigContext) -> bool:
-    for r in ctx.inventory.resources:
-        if r.type != ACCOUNT_DEFAULT or not same_place(resource, r):
+    for r in by_type(ctx.inventory).get(ACCOUNT_DEFAULT, ()):
+        if not same_place(resource, r):
             continue
         name, value = r.attributes.get("name"), r.attributes.get("value")
         if name == "containerInsights" and isinstance(value, str) and value.lower() in ON:

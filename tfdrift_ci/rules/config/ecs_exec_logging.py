@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from tfdrift_ci.models import Resource, Severity, Unknown
 from tfdrift_ci.rules.base import ConfigContext, Hit, PeerIds, Rule, RuleDoc
-from tfdrift_ci.rules.config._util import as_bool, attr_line, block, refers_to, upper
+from tfdrift_ci.rules.config._util import as_bool, attr_line, block, related, upper
 
 ATTRIBUTE = "configuration.execute_command_configuration"
 
@@ -73,13 +73,11 @@ RULE = Rule(
 
 
 def _exec_services(resource: Resource, ctx: ConfigContext) -> list[str]:
-    return [
+    return sorted(
         s.address
-        for s in ctx.inventory.resources
-        if s.type == "aws_ecs_service"
-        and as_bool(s.attributes.get("enable_execute_command")) is True
-        and refers_to(s.attributes.get("cluster"), resource, same_module_of=s)
-    ]
+        for s in related(ctx.inventory, "aws_ecs_service", "cluster", resource)
+        if as_bool(s.attributes.get("enable_execute_command")) is True
+    )
 
 
 def check(resource: Resource, ctx: ConfigContext) -> Iterable[Hit]:

@@ -20,8 +20,7 @@ RULE = Rule(
     resource_types=("aws_ecs_task_definition",),
     mitre=("T1525",),
     remediation=(
-        "Set container_definitions[].image to a version tag or digest "
-        "(repo/app:1.4.2 or repo/app@sha256:…)."
+        "Set container_definitions[].image to a version tag or digest (repo/app:1.4.2 or repo/app@sha256:…)."
     ),
     docs=RuleDoc(
         what=(
