@@ -19,7 +19,7 @@ import fnmatch
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -162,9 +162,34 @@ class _Ctx:
     rules: Mapping[str, Rule]
     graders: Mapping[str, Grader]
     now: datetime
-    findings: list[Finding] = field(default_factory=list)
     # (address, attribute) -> [(time, new value, event)] set by Terraform itself, for "reverted since"
     terraform_sets: dict[tuple[str, str], list[tuple[datetime, Any, Event]]] = field(default_factory=dict)
+    # identity kind -> (exact name -> resources, resources whose name is not a plain string)
+    index: dict[str, tuple[dict[str, list[Resource]], list[Resource]]] = field(default_factory=dict)
+
+    def build_index(self) -> None:
+        """Resolve identities once (cluster references) and index by kind and name, so that each
+        event looks at the few resources that can match instead of the whole inventory."""
+        for declared in self.inventory.resources:
+            ident = M.identity_of(declared, self.inventory)
+            if ident is None:
+                continue
+            res = declared if ident is declared.identity else replace(declared, identity=ident)
+            exact, other = self.index.setdefault(ident.kind, ({}, []))
+            if isinstance(ident.name, str):
+                exact.setdefault(ident.name, []).append(res)
+            else:
+                other.append(res)
+
+    def candidates(self, key: M.Key) -> list[Resource]:
+        exact, other = self.index.get(key.kind, ({}, []))
+        if key.kind == "registry" or key.name is None:
+            return [r for rs in exact.values() for r in rs] + other
+        return exact.get(key.name, []) + other
+
+    def of_kind(self, kind: str) -> list[Resource]:
+        exact, other = self.index.get(kind, ({}, []))
+        return [r for rs in exact.values() for r in rs] + other
 
 
 def run(
@@ -177,6 +202,7 @@ def run(
     now: datetime | None = None,
 ) -> list[Finding]:
     ctx = _Ctx(inventory, settings, rules, graders, now or datetime.now(UTC))
+    ctx.build_index()
     seen: set[str] = set()
     ordered = sorted(events, key=lambda e: (e.time, e.id))
     pending: list[tuple[Finding, str | None, str | None]] = []
@@ -191,20 +217,19 @@ def run(
     return [f for f in (_apply_settings(ctx, f) for f in out) if f is not None]
 
 
-def _targets(event: Event, spec: Spec, resources: Sequence[Resource], inventory: Inventory) -> list[M.Match]:
+def _targets(ctx: _Ctx, event: Event, spec: Spec) -> list[M.Match]:
     matches: list[M.Match] = []
     for kind, types in spec.targets:
         key = M.event_key(event, kind)
         if key is None:
             continue
-        matches.extend(M.find(key, resources, types, inventory))
+        matches.extend(M.find(key, ctx.candidates(key), types))
     return matches
 
 
 def _one_event(ctx: _Ctx, event: Event) -> list[tuple[Finding, str | None, str | None]]:
     if event.read_only or event.event_type == "AwsServiceEvent":
         return []
-    resources = ctx.inventory.resources
     pair = (event.source, event.name)
     if pair == (ECS, "ExecuteCommand"):
         return _execute_command(ctx, event)
@@ -213,14 +238,14 @@ def _one_event(ctx: _Ctx, event: Event) -> list[tuple[Finding, str | None, str |
         if parsed is None:
             return []
         key, rtype = parsed
-        matches = M.find(key, resources, (rtype,), ctx.inventory)
+        matches = M.find(key, ctx.candidates(key), (rtype,))
         spec = Spec(((key.kind, (rtype,)),), A.tag_changes)
     else:
         found = SPECS.get(pair)
         if found is None:
             return []
         spec = found
-        matches = _targets(event, spec, resources, ctx.inventory)
+        matches = _targets(ctx, event, spec)
 
     who = classify(event.actor, ctx.settings.terraform_principals)
     if event.error_code:
@@ -526,8 +551,6 @@ def _annotate_later_terraform(ctx: _Ctx, f: Finding, address: str | None, attrib
 
 
 def _replace(f: Finding, **changes: Any) -> Finding:
-    from dataclasses import replace
-
     return replace(f, **changes)
 
 
@@ -575,7 +598,7 @@ def _unmanaged(
         return []
     kind = spec.targets[0][0]
     key = M.event_key(event, kind)
-    if key is None or not M.same_place(key, ctx.inventory.resources, (spec.creates,)):
+    if key is None or not M.same_place(key, ctx.of_kind(kind), (spec.creates,)):
         return []
     rule = ctx.rules["TFD-DRIFT-027"]
     name = key.name if key.cluster is None else f"{key.cluster}/{key.name}"
@@ -621,10 +644,10 @@ def _execute_command(ctx: _Ctx, event: Event) -> list[tuple[Finding, str | None,
     if cluster is None:
         return []
     services = []
-    for res in ctx.inventory.resources:
+    for res in ctx.of_kind("service"):
         if res.type != "aws_ecs_service":
             continue
-        ident = M.identity_of(res, ctx.inventory)
+        ident = res.identity
         if ident is None:
             continue
         key = M.Key("service", None, cluster, event.account, event.region)
