@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+import pytest
+
 from tfdrift_ci import inventory
+from tfdrift_ci.errors import InventoryError
 from tfdrift_ci.models import Inventory, Resource, Unknown
 
 
@@ -86,3 +90,243 @@ def test_jsonencode_container_definitions_are_structured(tf: Path) -> None:
     assert image.pattern == "*.dkr.ecr.*.amazonaws.com/prod-shop-api:latest"
     assert td.unknowns == ("container_definitions.0.image",)
     assert td.attributes["cpu"] == 256
+
+
+def test_local_modules_nested_with_inputs_and_provider_passing(tf: Path) -> None:
+    inv = inventory.load(str(tf / "modules"))
+    assert inv.roots == ("live/prod",)
+    res = by_address(inv)
+    repo = res['module.app.module.ecr["api"].aws_ecr_repository.this']
+    assert repo.module_path == ("app", 'ecr["api"]')
+    assert repo.file == "modules/app/ecr/main.tf"
+    assert repo.root == "live/prod"
+    assert repo.attributes["name"] == "prod-checkout-api"
+    assert repo.attributes["image_scanning_configuration"] == [{"scan_on_push": True}]
+    worker = res['module.app.module.ecr["worker"].aws_ecr_repository.this']
+    assert worker.attributes["image_scanning_configuration"] == [{"scan_on_push": False}]
+    # repository_policy's repository is aws_ecr_repository.this.id: the provider's id is the name
+    policy = res['module.app.module.ecr["api"].aws_ecr_repository_policy.this']
+    assert policy.identity is not None
+    assert policy.identity.name == "prod-checkout-api"
+    assert policy.attributes["policy"]["Statement"][0]["Action"] == [
+        "ecr:BatchGetImage",
+        "ecr:GetDownloadUrlForLayer",
+    ]
+    # file() relative to the module, decoded
+    lifecycle = res['module.app.module.ecr["worker"].aws_ecr_lifecycle_policy.this']
+    assert lifecycle.attributes["policy"]["rules"][0]["selection"]["countNumber"] == 30
+    # providers = { aws = aws.eu } on the call
+    eu = res["module.app_eu.aws_ecs_cluster.this"]
+    assert eu.identity is not None
+    assert (eu.identity.name, eu.identity.region) == ("prod-eu-checkout", "eu-central-1")
+    assert res["module.app.aws_ecs_cluster.this"].identity.region == "us-east-1"  # type: ignore[union-attr]
+    svc = res["module.app.aws_ecs_service.this"]
+    assert svc.identity is not None
+    assert (svc.identity.name, svc.identity.cluster) == ("checkout", "prod-checkout")
+    assert svc.attributes["desired_count"] == 3
+    assert svc.ignore_changes == ("desired_count",)
+    # the registry module is listed, not an error
+    (vpc,) = inv.unfollowed_modules
+    assert (vpc.address, vpc.source, vpc.file, vpc.line) == (
+        "module.vpc",
+        "terraform-aws-modules/vpc/aws",
+        "live/prod/main.tf",
+        35,
+    )
+    assert inv.problems == ()
+    assert inv.root_files["live/prod"] == (
+        "live/prod/main.tf",
+        "live/prod/terraform.tfvars",
+        "live/prod/variables.tf",
+        "modules/app/ecr/main.tf",
+        "modules/app/main.tf",
+        "modules/app/variables.tf",
+    )
+    assert inv.files == 5
+
+
+def test_container_definitions_from_heredoc_file_and_templatefile(tf: Path) -> None:
+    res = by_address(inventory.load(str(tf / "modules")))
+    heredoc = res["module.app.aws_ecs_task_definition.heredoc"].attributes["container_definitions"]
+    assert heredoc == [
+        {"name": "web", "image": "nginx:1.4.2", "privileged": False, "readonlyRootFilesystem": True}
+    ]
+    from_file = res["module.app.aws_ecs_task_definition.from_file"].attributes["container_definitions"]
+    assert from_file[0]["user"] == "0"
+    tpl = res["module.app_eu.aws_ecs_task_definition.from_template"].attributes["container_definitions"]
+    assert tpl[0]["environment"] == [{"name": "ENV", "value": "prod-eu"}]
+    assert [s["name"] for s in tpl[0]["secrets"]] == ["DB_URL", "API_KEY"]
+    assert tpl[0]["image"] == "123456789012.dkr.ecr.us-east-1.amazonaws.com/checkout:1.4.2"
+
+
+def test_variable_precedence(tf: Path) -> None:
+    project = tf / "variables"
+    inv = inventory.load(
+        str(project),
+        var_files=[str(project / "prod.tfvars")],
+        variables={"from_cli": "cli", "repos": '["x", "y"]', "replicas": "4"},
+        env={"TF_VAR_from_env": "env", "TF_VAR_from_cli": "env-loses", "HOME": "/root"},
+    )
+    names = {r.name: r.attributes.get("name") for r in inv.resources if r.type == "aws_ecr_repository"}
+    assert names["default_ok"] == "default-value"
+    assert names["env_ok"] == "env"
+    assert names["tfvars_ok"] == "tfvars"
+    assert names["auto_ok"] == "auto-b-json"  # b.auto.tfvars.json sorts after a.auto.tfvars
+    assert names["var_file_ok"] == "var-file"
+    assert names["cli_ok"] == "cli"
+    assert names["unset_unknown"] == Unknown('"${var.unset}-api"', "*-api")
+    res = by_address(inv)
+    assert set(res) >= {'aws_ecr_repository.from_list["x"]', 'aws_ecr_repository.from_list["y"]'}
+    svc = res["aws_ecs_service.replicas"]
+    assert svc.attributes["desired_count"] == 4  # --var string converted by the declared type
+    # a declared cluster ARN gives the region and account when the provider says nothing
+    assert svc.identity is not None
+    assert (svc.identity.cluster, svc.identity.region, svc.identity.account) == (
+        "shared",
+        "ap-southeast-2",
+        "111122223333",
+    )
+    assert "variables/terraform.tfvars" not in inv.root_files["."]  # paths are relative to PATH
+    assert "terraform.tfvars" in inv.root_files["."]
+    assert "prod.tfvars" in inv.root_files["."]
+
+
+def test_missing_var_file_is_an_input_error(tf: Path) -> None:
+    with pytest.raises(InventoryError, match="variables file not found"):
+        inventory.load(str(tf / "variables"), var_files=["nope.tfvars"])
+
+
+def test_count_and_for_each_expansion(tf: Path) -> None:
+    inv = inventory.load(str(tf / "expansion"))
+    res = by_address(inv)
+    assert {a for a in res if a.startswith("aws_ecr_repository.by_set")} == {
+        'aws_ecr_repository.by_set["batch"]',
+        'aws_ecr_repository.by_set["web"]',
+    }
+    assert res['aws_ecr_repository.by_set["web"]'].attributes["name"] == "app/web"
+    worker = res['aws_ecs_task_definition.by_map["worker"]']
+    assert worker.attributes["cpu"] == 512
+    assert worker.attributes["container_definitions"] == [{"name": "worker", "image": "nginx:1.27"}]
+    assert res["aws_ecs_cluster.by_count[1]"].attributes["name"] == "cluster-1"
+    # unknown count / for_each: one instance with an unknown key, noted
+    unknown_count = res["aws_ecs_service.unknown_count[*]"]
+    assert unknown_count.unknowns[0] == "[*] (instance keys)"
+    assert unknown_count.attributes["name"] == Unknown('"svc-${count.index}"', "svc-*")
+    assert unknown_count.identity is not None
+    assert unknown_count.identity.cluster == "cluster-0"
+    assert "aws_ecr_repository.unknown_for_each[*]" in res
+    # modules with for_each
+    assert res['module.per_env["prod"].aws_ecs_cluster.this'].attributes["name"] == "prod-cluster"
+    # count = 0: not a resource to check, but listed as declared
+    assert "aws_ecr_repository.none" not in res
+    assert [r.address for r in inv.declared_only] == ["aws_ecr_repository.none"]
+
+
+def test_registry_module_followed_through_modules_json(tf: Path) -> None:
+    inv = inventory.load(str(tf / "registry"))
+    res = by_address(inv)
+    repo = res["module.ecr.aws_ecr_repository.this"]
+    assert repo.file == ".terraform/modules/ecr/main.tf"
+    assert repo.attributes["name"] == "downloaded"
+    assert repo.identity is not None
+    assert repo.identity.region == "ca-central-1"
+    # a local module inside the downloaded one
+    lifecycle = res["module.ecr.module.lifecycle.aws_ecr_lifecycle_policy.this"]
+    assert lifecycle.identity is not None
+    assert lifecycle.identity.name == "downloaded"
+    assert lifecycle.attributes["policy"]["rules"][0]["selection"]["countNumber"] == 14
+    (git,) = inv.unfollowed_modules
+    assert git.address == "module.from_git"
+    assert "not downloaded" in git.reason
+    # .terraform is never scanned as a root of its own
+    assert inv.roots == (".",)
+
+
+def test_registry_module_without_modules_json_is_listed(tmp_path: Path, tf: Path) -> None:
+    (tmp_path / "main.tf").write_text((tf / "registry" / "main.tf").read_text(), encoding="utf-8")
+    inv = inventory.load(str(tmp_path))
+    assert inv.resources == ()
+    assert [m.address for m in inv.unfollowed_modules] == ["module.ecr", "module.from_git"]
+    assert inv.problems == ()
+
+
+def test_bad_file_next_to_good_ones(tf: Path) -> None:
+    inv = inventory.load(str(tf / "broken"))
+    assert [r.address for r in inv.resources] == ["aws_ecr_repository.still_inventoried"]
+    assert inv.files == 3
+    problems = {p.file: p for p in inv.problems}
+    assert set(problems) == {"bad.tf", "latin1.tf"}
+    assert problems["bad.tf"].line == 4
+    assert problems["latin1.tf"].line == 2
+
+
+@pytest.mark.parametrize("bad", ["does-not-exist", "README.md"])
+def test_missing_path_or_non_terraform_file_raises(tmp_path: Path, bad: str) -> None:
+    (tmp_path / "README.md").write_text("# not terraform\n", encoding="utf-8")
+    with pytest.raises(InventoryError) as err:
+        inventory.load(str(tmp_path / bad))
+    assert bad in str(err.value)
+    assert "\n" not in str(err.value)
+
+
+def test_a_single_tf_file_as_path(tf: Path) -> None:
+    inv = inventory.load(str(tf / "broken" / "good.tf"))
+    assert [r.address for r in inv.resources] == ["aws_ecr_repository.still_inventoried"]
+    assert inv.files == 1
+    assert inv.problems == ()
+
+
+_DECLARED = re.compile(r'^resource\s+"(aws_ec[rs][a-z_]*)"\s+"([^"]+)"', re.MULTILINE)
+
+
+def test_public_module_structure_every_ecr_ecs_resource_found(tf: Path) -> None:
+    """Mimics terraform-aws-modules ecs (modules/service, cluster, container-definition) and ecr:
+    dynamic blocks, try() everywhere, for-expressions, module for_each over services."""
+    project = tf / "public_ecs"
+    inv = inventory.load(str(project))
+    assert inv.problems == ()
+    declared = set()
+    for path in project.rglob("*.tf"):
+        rel = path.relative_to(project).as_posix()
+        for m in _DECLARED.finditer(path.read_text(encoding="utf-8")):
+            declared.add((rel, m.group(1), m.group(2)))
+    assert len(declared) == 16
+    found = {(r.file, r.type, r.name) for r in (*inv.resources, *inv.declared_only)}
+    assert declared <= found
+    assert inv.roots == ("examples/complete",)
+    res = by_address(inv)
+    svc = res['module.ecs.module.service["ecsdemo-frontend"].aws_ecs_service.this[0]']
+    assert svc.attributes["enable_execute_command"] is True
+    assert svc.identity is not None
+    assert (svc.identity.name, svc.identity.cluster) == ("ecsdemo-frontend", "ex-complete")
+    assert svc.ignore_changes == ("desired_count",)
+    # dynamic blocks expanded, nested dynamic too
+    (connect,) = svc.attributes["service_connect_configuration"]
+    assert connect["service"][0]["client_alias"] == [{"dns_name": "ecsdemo-frontend", "port": 3000}]
+    assert svc.attribute_lines["service_connect_configuration"] == 96  # the dynamic block
+    assert svc.attribute_lines["service_connect_configuration.enabled"] == 100
+    td = res['module.ecs.module.service["ecsdemo-frontend"].aws_ecs_task_definition.this[0]']
+    frontend, fluent = td.attributes["container_definitions"]
+    assert frontend["readonlyRootFilesystem"] is False
+    assert frontend["portMappings"][0]["containerPort"] == 3000
+    assert fluent["user"] == "0"
+    assert isinstance(fluent["image"], Unknown)  # from an SSM parameter
+    cluster = res["module.ecs.module.cluster.aws_ecs_cluster.this[0]"]
+    assert cluster.attributes["setting"] == [{"name": "containerInsights", "value": "enabled"}]
+    log = cluster.attributes["configuration"][0]["execute_command_configuration"][0]
+    assert log["logging"] == "OVERRIDE"
+    cp = res["module.ecs.module.cluster.aws_ecs_cluster_capacity_providers.this[0]"]
+    assert cp.attributes["capacity_providers"] == ["FARGATE", "FARGATE_SPOT"]
+    assert cp.identity is not None
+    assert cp.identity.name == "ex-complete"
+    ptc = res['module.ecr.aws_ecr_pull_through_cache_rule.this["pub"]']
+    assert ptc.identity is not None
+    assert (ptc.identity.kind, ptc.identity.name) == ("pull_through_cache_rule", "ecr-public")
+    scanning = res["module.ecr.aws_ecr_registry_scanning_configuration.this[0]"]
+    assert scanning.attributes["rule"][0]["repository_filter"] == [{"filter": "*", "filter_type": "WILDCARD"}]
+    assert scanning.identity is not None
+    assert scanning.identity.kind == "registry"
+    policy = res["module.ecr.aws_ecr_repository_policy.this[0]"]
+    assert isinstance(policy.attributes["policy"], Unknown)  # data.aws_iam_policy_document: unknown
+    lifecycle = res["module.ecr.aws_ecr_lifecycle_policy.this[0]"]
+    assert lifecycle.attributes["policy"]["rules"][0]["selection"]["tagPrefixList"] == ["v"]

@@ -11,6 +11,7 @@ and the expression spans come from the lark parse tree's ``meta`` (``propagate_p
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -107,7 +108,7 @@ def _parse_uncached(text: str, path: str) -> ParsedFile:
     except LarkError as err:
         line = getattr(err, "line", None)
         line = line if isinstance(line, int) and line > 0 else None
-        first = str(err).splitlines()[0] if str(err) else type(err).__name__
+        first = _syntax_message(err)
         return ParsedFile(
             path=path,
             blocks=(),
@@ -126,6 +127,19 @@ def _parse_uncached(text: str, path: str) -> ParsedFile:
     body = _child(tree, "body")
     attrs, blocks = _body(body, text) if body is not None else ((), ())
     return ParsedFile(path=path, blocks=blocks, attributes=attrs, lines=lines)
+
+
+def _syntax_message(err: Exception) -> str:
+    """lark's messages list every expected token; keep one short line (position is reported apart)."""
+    token = getattr(err, "token", None)
+    if token is not None:
+        shown = str(token).strip() or repr(str(token))
+        return f"unexpected {shown[:40]!r}"
+    char = getattr(err, "char", None)
+    if isinstance(char, str):
+        return f"unexpected character {char!r}"
+    text = str(err).splitlines()[0] if str(err) else type(err).__name__
+    return re.sub(r"\s+at line \d+, column \d+\.?$", "", text)[:200]
 
 
 # --------------------------------------------------------------------------------------------------

@@ -847,7 +847,9 @@ class RootLoader:
         read.update(self.project.rel(p) for p in self.tfvars_read)
         return resources, sorted(read)
 
-    def _collect(self, module: Module, out: list[Resource], declared: list[Resource], *, phantom: bool) -> None:
+    def _collect(
+        self, module: Module, out: list[Resource], declared: list[Resource], *, phantom: bool
+    ) -> None:
         for (rtype, name), (block, rel) in module.resources.items():
             if rtype not in WANTED:
                 continue

@@ -1,0 +1,89 @@
+"""`tfdrift-ci inventory`: the CLI over inventory.load()/render() (exit codes, one-line errors)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tfdrift_ci.cli import main
+
+
+def test_inventory_json(tf: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rc = main(["inventory", str(tf / "modules"), "--format", "json"])
+    out = capsys.readouterr().out
+    assert rc == 0
+    doc = json.loads(out)
+    assert doc["roots"] == ["live/prod"]
+    assert doc["files"] == 5
+    by = {r["address"]: r for r in doc["resources"]}
+    svc = by["module.app.aws_ecs_service.this"]
+    assert svc["file"] == "modules/app/main.tf"
+    assert svc["line"] == 48
+    assert svc["identity"] == {
+        "kind": "service",
+        "service": "checkout",
+        "cluster": "prod-checkout",
+        "region": "us-east-1",
+    }
+    assert svc["ignore_changes"] == ["desired_count"]
+    assert svc["unknowns"] == ["cluster", "task_definition"]
+    assert svc["attributes"]["cluster"] == {
+        "unknown": "aws_ecs_cluster.this.arn",
+        "pattern": "arn:aws*:ecs:*:*:cluster/prod-checkout",
+    }
+    assert doc["unfollowed_modules"][0]["address"] == "module.vpc"
+
+
+def test_inventory_text_with_vars(tf: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    project = tf / "variables"
+    var_file = str(project / "prod.tfvars")
+    rc = main(["inventory", str(project), "--var-file", var_file, "--var", "from_cli=cli"])
+    out = capsys.readouterr().out
+    assert rc == 0
+    assert "aws_ecr_repository.cli_ok" in out
+    assert "repository name=cli" in out
+    assert "main.tf:67" in out
+
+
+def test_inventory_with_plan(tf: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    plan = str(tf / "plans" / "modules-1.2.json")
+    rc = main(["inventory", str(tf / "modules"), "--plan", plan, "--format", "json"])
+    doc = json.loads(capsys.readouterr().out)
+    assert rc == 0
+    by = {r["address"]: r for r in doc["resources"]}
+    assert by["module.app.aws_ecs_service.this"]["plan_actions"] == ["update"]
+
+
+def test_bad_file_is_reported_not_fatal(tf: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rc = main(["inventory", str(tf / "broken"), "--format", "json"])
+    doc = json.loads(capsys.readouterr().out)
+    assert rc == 0
+    assert [p["file"] for p in doc["problems"]] == ["bad.tf", "latin1.tf"]
+    assert [r["address"] for r in doc["resources"]] == ["aws_ecr_repository.still_inventoried"]
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["inventory", "{tmp}/missing"], "missing"),
+        (["inventory", "{tmp}/notes.txt"], "not a Terraform file"),
+        (["inventory", "{tf}/flat", "--plan", "{tf}/plans/wrong-shape.json"], "wrong-shape.json"),
+        (["inventory", "{tf}/flat", "--plan", "{tf}/plans/not-a-plan.json"], "not a Terraform plan"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(
+    tmp_path: Path, tf: Path, capsys: pytest.CaptureFixture[str], args: list[str], needle: str
+) -> None:
+    (tmp_path / "notes.txt").write_text("hello\n", encoding="utf-8")
+    argv = [a.format(tmp=tmp_path, tf=tf) for a in args]
+    rc = main(argv)
+    captured = capsys.readouterr()
+    assert rc == 2
+    assert captured.out == ""
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("tfdrift-ci: error: ")
+    assert needle in lines[0]
+    assert "Traceback" not in captured.err
