@@ -22,6 +22,7 @@ from tfdrift_ci.rules.config import (
     ecr_scan_on_push,
     ecr_tag_mutability,
     ecs_admin_iam_role,
+    ecs_container_definitions_unknown,
     ecs_container_insights,
     ecs_desired_count_zero,
     ecs_efs_transit_encryption,
@@ -63,6 +64,7 @@ MODULES = {
     "ecs_fargate_platform_version": ecs_fargate_platform_version,
     "ecs_desired_count_zero": ecs_desired_count_zero,
     "ecs_admin_iam_role": ecs_admin_iam_role,
+    "ecs_container_definitions_unknown": ecs_container_definitions_unknown,
 }
 
 CONFIG_RULES: tuple[Rule, ...] = tuple(m.RULE for m in MODULES.values())
