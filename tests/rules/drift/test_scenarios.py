@@ -5,12 +5,13 @@ hand in make_scenarios.py) lists the findings it must give; the full findings ar
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from rules.drift.helpers import NOW, dump
+from rules.drift.helpers import dump
 from tfdrift_ci.config import DriftRuleSetting, Settings
 from tfdrift_ci.events.normalise import normalise
 from tfdrift_ci.inventory import load
@@ -18,6 +19,7 @@ from tfdrift_ci.models import Event, Severity
 from tfdrift_ci.rules.drift import run
 
 SCENARIOS = Path(__file__).parents[2] / "fixtures" / "scenarios"
+NOW = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)  # scenario events are on 2026-11-20 and -21
 NAMES = sorted(p.name for p in SCENARIOS.iterdir() if (p / "main.tf").exists())
 
 
@@ -59,7 +61,8 @@ def test_every_scenario_has_its_files() -> None:
 @pytest.mark.parametrize("name", NAMES)
 def test_scenario(name: str, golden: Any) -> None:
     d = SCENARIOS / name
-    inv = load(str(d))
+    plan = d / "plan.json"
+    inv = load(str(d), plan=str(plan) if plan.exists() else None)
     assert not inv.problems, inv.problems
     findings = run(inv, _events(d / "events.json"), _settings(d / "settings.json"), now=NOW)
     expected = json.loads((d / "expect.json").read_text(encoding="utf-8"))

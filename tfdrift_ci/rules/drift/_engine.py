@@ -299,7 +299,9 @@ def _fmt(value: Any, limit: int = 120) -> str:
 
 
 def _ago(now: datetime, then: datetime) -> str:
-    seconds = max(0, int((now - then).total_seconds()))
+    seconds = int((now - then).total_seconds())
+    if seconds < 60:
+        return "just now"
     if seconds < 3600:
         return f"{seconds // 60} minutes ago"
     if seconds < 2 * 86400:
