@@ -178,3 +178,60 @@ def test_bad_values(tmp_path: Path, text: str, message: str) -> None:
 def test_missing_config_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="no such file"):
         load_settings(str(tmp_path / "nope.yml"), start=tmp_path)
+
+
+def test_any_yaml_document_gives_settings_or_config_error(tmp_path: Path) -> None:
+    import yaml
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    keys = st.sampled_from(
+        [
+            "fail_on",
+            "rules",
+            "ignore",
+            "terraform_principals",
+            "drift_rules",
+            "since",
+            "regions",
+            "events",
+            "show_ignored",
+            "fail_on_incomplete",
+            "TFD-ECR-001",
+            "severity",
+            "enabled",
+            "rule",
+            "address",
+            "expires",
+            "name",
+            "resource_types",
+            "watched_attributes",
+            "x",
+        ]
+    )
+    leaves = (
+        st.none()
+        | st.booleans()
+        | st.integers()
+        | st.text(max_size=8)
+        | st.sampled_from(["high", "off", "TFD-ECR-*", "2026-01-01", "7d"])
+    )
+    docs = st.recursive(
+        leaves,
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(keys, inner, max_size=4),
+        max_leaves=10,
+    )
+    target = tmp_path / "c.yml"
+
+    @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(doc=docs)
+    def check(doc: object) -> None:
+        target.write_text(yaml.safe_dump(doc))
+        try:
+            result = load_settings(str(target), start=tmp_path)
+        except ConfigError as err:
+            assert str(err).startswith(str(target))
+        else:
+            assert isinstance(result, Settings)
+
+    check()
