@@ -11,11 +11,14 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from tfdrift_ci.errors import InventoryError
-from tfdrift_ci.inventory import loader
 from tfdrift_ci.inventory.roots import roots_for_files as _roots_for_files
 from tfdrift_ci.models import Inventory, Resource
+
+if TYPE_CHECKING:
+    from tfdrift_ci.inventory.loader import Project
 
 __all__ = ["load", "render", "restrict", "roots_for_files"]
 
@@ -29,6 +32,7 @@ def load(
     env: Mapping[str, str] | None = None,
 ) -> Inventory:
     """Read PATH (a directory, or one ``.tf`` file) and, when given, a plan (JSON or binary)."""
+    from tfdrift_ci.inventory import loader  # not at import time: the pre-commit path stays lean
 
     variables = variables or {}
     env = env or {}
@@ -79,7 +83,7 @@ def load(
     return inv
 
 
-def _find_roots(project: loader.Project) -> list[str]:
+def _find_roots(project: Project) -> list[str]:
     """Directories with .tf files that no other directory under base calls as a local module.
     Module calls are read from the parsed files (exact), not the pre-commit regex."""
     from tfdrift_ci.inventory import expressions as ex
@@ -112,7 +116,10 @@ def _with_plan(inv: Inventory, plan: str, base: str, env: Mapping[str, str]) -> 
     # one root: join to it; several roots: the first root declaring an address wins
     for r in inv.resources:
         static.setdefault(r.address, r)
-    resources, regions = plan_json.resources_from_plan(data, static)
+    try:
+        resources, regions = plan_json.resources_from_plan(data, static)
+    except RecursionError:
+        raise InventoryError("plan values nest too deeply to be read", file=plan) from None
     return replace(
         inv,
         resources=tuple(resources),

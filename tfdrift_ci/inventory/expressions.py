@@ -230,6 +230,7 @@ _BINARY_PREC = {
     "/": 6,
     "%": 6,
 }
+_LITERAL_RUN = re.compile(r'[^"\\$%]+')
 _ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
 _MAX_DEPTH = 200
 
@@ -623,6 +624,12 @@ class _Parser:
                 rstrip = self.accept("~")
                 self.expect("}")
                 flat.append(("dir", kw, payload, lstrip, rstrip))
+                continue
+            m = _LITERAL_RUN.match(s, self.i)
+            if m and m.end() > self.i:
+                # a run of plain characters at once (a character at a time is slow on big heredocs)
+                buf.append(m.group(0))
+                self.i = m.end()
                 continue
             buf.append(c)
             self.i += 1

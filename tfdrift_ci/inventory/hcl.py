@@ -60,14 +60,23 @@ class ParsedFile:
     problem: ParseProblem | None = None
 
 
+# Real .tf files are kilobytes; a file this big is generated or hostile, and parsing it would take
+# minutes and gigabytes. Reported as a problem (an error finding), the rest is still checked.
+MAX_FILE_BYTES = 10 * 1024 * 1024
+
+
 def read_text(path: str) -> tuple[str | None, ParseProblem | None]:
-    """The file's text, or the problem (unreadable, invalid UTF-8 with the line of the first bad byte).
-    Terraform requires UTF-8; a BOM is tolerated."""
+    """The file's text, or the problem (unreadable, too large, invalid UTF-8 with the line of the
+    first bad byte). Terraform requires UTF-8; a BOM is tolerated."""
     try:
         with open(path, "rb") as fh:
-            data = fh.read()
+            data = fh.read(MAX_FILE_BYTES + 1)
     except OSError as err:
         return None, ParseProblem(file=path, message=f"cannot read file: {err.strerror or err}")
+    if len(data) > MAX_FILE_BYTES:
+        return None, ParseProblem(
+            file=path, message=f"file larger than {MAX_FILE_BYTES // (1024 * 1024)} MB: not read"
+        )
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError as err:

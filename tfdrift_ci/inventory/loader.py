@@ -60,10 +60,14 @@ class Project:
         self.tf_files: set[str] = set()
         self.unfollowed: list[ModuleCall] = []
         self.regions: set[str] = set()
+        self._rel: dict[str, str] = {}
 
     def rel(self, path: str) -> str:
-        rel = os.path.relpath(path, self.base)
-        return rel.replace(os.sep, "/")
+        rel = self._rel.get(path)
+        if rel is None:
+            rel = os.path.relpath(path, self.base).replace(os.sep, "/")
+            self._rel[path] = rel
+        return rel
 
     def dir_files(self, directory: str, only: Sequence[str] | None = None) -> list[hcl.ParsedFile]:
         """The parsed ``.tf`` files of a directory (sorted, as Terraform loads them)."""
@@ -250,8 +254,9 @@ def root_variable_values(
             try:
                 with open(path, encoding="utf-8") as fh:
                     data = json.load(fh)
-            except (OSError, ValueError) as err:
-                project.problems.append(ParseProblem(file=project.rel(path), message=f"invalid JSON: {err}"))
+            except (OSError, ValueError, RecursionError) as err:
+                message = f"invalid JSON: {err}" if not isinstance(err, RecursionError) else "JSON nests too deeply"
+                project.problems.append(ParseProblem(file=project.rel(path), message=message))
                 return
             project.sources[project.rel(path)] = ()
             if isinstance(data, dict):
@@ -1011,7 +1016,7 @@ def json_document(text: str, ctx: ex.Ctx, module: Module, depth: int = 0) -> Any
     if isinstance(value, str):
         try:
             return json.loads(value)
-        except ValueError:
+        except (ValueError, RecursionError):
             return Unknown(node.text)
     return value
 

@@ -44,6 +44,10 @@ def read(plan: str, working_dir: str, env: Mapping[str, str] | None = None) -> d
             raise InventoryError("not a plan: neither JSON nor a binary plan file", file=plan) from None
         except ValueError as err:
             raise InventoryError(f"plan is not valid JSON ({err})", file=plan) from None
+        except RecursionError:
+            raise InventoryError("plan JSON nests too deeply to be a Terraform plan", file=plan) from None
+        except OSError as err:
+            raise InventoryError(f"cannot read plan: {err.strerror or err}", file=plan) from None
     check_shape(data, plan)
     return data
 
@@ -119,7 +123,7 @@ def _decode_docs(rtype: str, values: Mapping[str, Any] | None) -> dict[str, Any]
         if isinstance(text, str):
             try:
                 out[key] = json.loads(text)
-            except ValueError:
+            except (ValueError, RecursionError):
                 out[key] = Unknown(text[:200])
     return out
 
