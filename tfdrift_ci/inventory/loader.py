@@ -255,7 +255,8 @@ def root_variable_values(
                 with open(path, encoding="utf-8") as fh:
                     data = json.load(fh)
             except (OSError, ValueError, RecursionError) as err:
-                message = f"invalid JSON: {err}" if not isinstance(err, RecursionError) else "JSON nests too deeply"
+                deep = isinstance(err, RecursionError)
+                message = "JSON nests too deeply" if deep else f"invalid JSON: {err}"
                 project.problems.append(ParseProblem(file=project.rel(path), message=message))
                 return
             project.sources[project.rel(path)] = ()
