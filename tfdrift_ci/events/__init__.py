@@ -134,14 +134,24 @@ def make_sources(specs: Sequence[str], ctx: Context) -> list[EventSource]:
 # --------------------------------------------------------------------------------------------------
 
 
+# Identity kinds whose events carry no resource name to push down (registry-wide settings; the
+# account setting's name is the setting, e.g. containerInsights, which may be absent from requests).
+_UNNAMED_KINDS = frozenset({"registry", "account_setting"})
+
+
 def build_query(inventory: Inventory, window: Window, regions: Sequence[str] = ()) -> Query:
     types = {r.type for r in inventory.resources}
     names_: set[str] = set()
     accounts: set[str] = set()
+    complete = bool(inventory.resources)
     for r in inventory.resources:
         ident: Identity | None = r.identity
+        if ident is None or ident.kind in _UNNAMED_KINDS or not isinstance(ident.name, str):
+            complete = False
         if ident is None:
             continue
+        if ident.cluster is not None and not isinstance(ident.cluster, str):
+            complete = False
         for value in (ident.name, ident.cluster):
             if isinstance(value, str) and value:
                 names_.add(value)
@@ -153,6 +163,7 @@ def build_query(inventory: Inventory, window: Window, regions: Sequence[str] = (
         regions=tuple(regions),
         accounts=tuple(sorted(accounts)),
         resource_names=tuple(sorted(names_)),
+        resource_names_complete=complete,
     )
 
 

@@ -23,6 +23,10 @@ class Query:
     regions: tuple[str, ...] = ()  # regions the aws source queries (others: no filter)
     accounts: tuple[str, ...] = ()  # known accounts (informational; sources do not filter on it)
     resource_names: tuple[str, ...] = ()  # known names, for push-down where cheap (Athena/Lake)
+    # True only when every declared resource is named by a fully known name listed in
+    # resource_names (no Unknown parts, no registry-level resource): only then may a source push
+    # the names down without losing events.
+    resource_names_complete: bool = False
 
 
 # Called with (source name, units done, units total or None) as a source makes progress.

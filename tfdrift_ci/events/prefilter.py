@@ -48,7 +48,9 @@ def candidate_records(body: bytes, event_names: frozenset[tuple[str, str]]) -> t
     leading whitespace/BOM already stripped."""
     if not body.startswith(_PREFIX):
         return None
-    end = len(body.rstrip())
+    end = len(body)
+    while end and body[end - 1] in b" \t\r\n":  # rstrip() would copy the whole file
+        end -= 1
     if body[end - 2 : end] != b"]}":
         return None
     end -= 2  # the records array's content is body[len(b'{"Records":['):end]
@@ -58,32 +60,34 @@ def candidate_records(body: bytes, event_names: frozenset[tuple[str, str]]) -> t
     if b"\\u" in body and _ESCAPED_NAME.search(body):
         return None
     # The last record must decode on its own: that proves the array (and the document) ends there.
-    last = body.rfind(_MARK)
-    last_record = _decode(body[last:end])
-    if last_record is None:
+    if not isinstance(_decode(body[body.rfind(_MARK) : end]), dict):
         return None
     names = frozenset(n for _, n in event_names)
-    found: list[Any] = []
-    taken: set[int] = set()
+    chunks: list[bytes] = []
+    starts: set[int] = set()
     for match in _wanted_names(names).finditer(body):
         start = body.rfind(_MARK, 0, match.start())
-        if start in taken:
+        if start in starts:
             continue
-        taken.add(start)
-        if start == last:
-            found.append(last_record)
-            continue
+        starts.add(start)
         stop = body.find(_NEXT, match.end())
-        record = _decode(body[start : stop if stop != -1 else end])
-        if record is None:
-            return None
-        found.append(record)
+        chunks.append(body[start : stop if stop != -1 else end])
+    if not chunks:
+        return records, []
+    # One document for all candidates: json shares the key strings between its records (memory),
+    # and a chunk that is not exactly one record makes the whole array fail to decode (fallback).
+    found = _decode(b"[" + b",".join(chunks) + b"]")
+    if (
+        not isinstance(found, list)
+        or len(found) != len(chunks)
+        or not all(isinstance(r, dict) for r in found)
+    ):
+        return None
     return records, found
 
 
-def _decode(chunk: bytes) -> dict[str, Any] | None:
+def _decode(chunk: bytes) -> Any:
     try:
-        value = json.loads(chunk)
+        return json.loads(chunk)
     except (ValueError, RecursionError):
         return None
-    return value if isinstance(value, dict) else None
