@@ -7,15 +7,19 @@ Exit codes (contract): 0 clean · 1 findings at or above --fail-on · 2 usage/in
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from tfdrift_ci import __version__
 from tfdrift_ci.errors import ConfigError, TfdriftError
+
+if TYPE_CHECKING:
+    from tfdrift_ci.models import Event, SourceStatus, Window
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 FAIL_ON_CHOICES = ("critical", "high", "medium", "low", "info", "never")
@@ -139,8 +143,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         _err("error: interrupted")
         return EXIT_USAGE
     except BrokenPipeError:
-        # stdout closed early (| head): not an internal error
-        return EXIT_OK
+        # A pipe closed outside _write (stderr): the outcome is unknown, so never report a pass.
+        return EXIT_INTERNAL
     except Exception as err:  # noqa: BLE001 - the one place where anything becomes exit 3
         if debug:
             import traceback
@@ -246,7 +250,9 @@ def run_check(args: argparse.Namespace, env: Mapping[str, str], path: str, setti
         inv = inventory.restrict(inv, changed)
         notices.append(f"--changed-only: {len(inv.roots)} Terraform root(s) touched by the change")
 
-    events, statuses, window = None, (), None
+    events: Sequence[Event] | None = None
+    statuses: Sequence[SourceStatus] = ()
+    window: Window | None = None
     if not args.offline:
         fetched = _fetch_events(args, env, inv, settings)
         if fetched is not None:
@@ -341,10 +347,21 @@ def _deliver(
 
 
 def _write(stream: TextIO, text: str) -> None:
-    stream.write(text)
-    if text and not text.endswith("\n"):
-        stream.write("\n")
-    stream.flush()
+    """Write one output. A reader that went away (``| head``) is not an error and must not change
+    the exit code, which still comes from the findings (``set -o pipefail`` pipelines)."""
+    try:
+        stream.write(text)
+        if text and not text.endswith("\n"):
+            stream.write("\n")
+        stream.flush()
+    except BrokenPipeError:
+        # Point stdout at devnull so the interpreter's final flush does not raise again.
+        # https://docs.python.org/3/library/signal.html#note-on-sigpipe
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, stream.fileno())
+        except (OSError, ValueError, io.UnsupportedOperation):
+            pass  # not a real file descriptor (tests); nothing more will be written to it
 
 
 # --------------------------------------------------------------------------------------------------
