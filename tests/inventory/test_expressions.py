@@ -157,3 +157,9 @@ def test_deep_nesting_does_not_crash() -> None:
 def test_unknown_paths() -> None:
     value = {"a": [1, Unknown("x")], "b": {"c": Unknown("y")}, "d": 2}
     assert ex.unknown_paths(value) == ["a.1", "b.c"]
+
+
+def test_format_keeps_a_pattern_for_unknown_arguments() -> None:
+    value = ex.evaluate_text('format("%s-api-%d", var.env, 3)', CTX)
+    assert value == Unknown('format("%s-api-%d", var.env, 3)', "*-api-3")
+    assert ex.evaluate_text('format("%d", var.env)', CTX) == Unknown('format("%d", var.env)')

@@ -330,3 +330,31 @@ def test_public_module_structure_every_ecr_ecs_resource_found(tf: Path) -> None:
     assert isinstance(policy.attributes["policy"], Unknown)  # data.aws_iam_policy_document: unknown
     lifecycle = res["module.ecr.aws_ecr_lifecycle_policy.this[0]"]
     assert lifecycle.attributes["policy"]["rules"][0]["selection"]["tagPrefixList"] == ["v"]
+
+
+def test_optional_object_attributes_get_their_defaults(tf: Path) -> None:
+    res = by_address(inventory.load(str(tf / "typed")))
+    ok = res['module.repos.aws_ecr_repository.this["defaults_ok"]']
+    assert ok.attributes["image_tag_mutability"] == "IMMUTABLE"
+    assert ok.attributes["image_scanning_configuration"] == [{"scan_on_push": True}]
+    assert ok.attributes["tags"] == {"has_extra": "no", "kms": "aws-managed"}
+    bad = res['module.repos.aws_ecr_repository.this["scan_off_bad"]']
+    assert bad.attributes["image_scanning_configuration"] == [{"scan_on_push": False}]
+    # object types drop attributes they do not declare
+    assert bad.attributes["tags"]["has_extra"] == "no"
+
+
+def test_sensitive_values_set_at_run_time_are_never_carried(tf: Path) -> None:
+    inv = inventory.load(
+        str(tf / "typed"),
+        env={"TF_VAR_db_password": "s3cr3t-from-ci"},
+        variables={"env": "prod"},
+    )
+    td = by_address(inv)["aws_ecs_task_definition.secret_from_ci"]
+    value = td.attributes["container_definitions"][0]["environment"][0]["value"]
+    assert isinstance(value, Unknown)
+    assert "s3cr3t" not in repr(inv)
+    assert td.attributes["family"] == "prod-app"
+    # unknown variable inside format(): the known part is kept as a pattern
+    unset = by_address(inventory.load(str(tf / "typed"), variables={}))
+    assert unset["aws_ecs_task_definition.secret_from_ci"].attributes["family"] == "stage-app"

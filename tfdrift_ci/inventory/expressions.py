@@ -1219,6 +1219,8 @@ def _ev_call(node: Call, ctx: Ctx) -> Any:
             return fn(ctx, *args)
         return fn(*args)
     except _NeedKnown:
+        if name == "format":
+            return Unknown(node.text, _format_pattern(args))
         return Unknown(node.text)
     except EvalError:
         raise
@@ -1299,6 +1301,26 @@ def _format(fmt: Any, *args: Any) -> str:
             text = text.ljust(w) if "-" in (flags or "") else text.rjust(w, fill)
         out.append(text)
     return "".join(out)
+
+
+_HOLE = "\x00hole\x00"
+
+
+def _format_pattern(args: list[Any]) -> str | None:
+    """``format("%s-api", var.env)`` with env unknown → ``*-api`` (only %s/%v holes)."""
+    if not args or not isinstance(args[0], str):
+        return None
+    filled = [_HOLE if isinstance(a, Unknown) and a.pattern is None else a for a in args[1:]]
+    filled = [_HOLE if isinstance(a, Unknown) else a for a in filled]
+    try:
+        text = _format(args[0], *filled)
+    except (EvalError, _NeedKnown, ValueError, TypeError):
+        return None
+    if _HOLE not in text:
+        return None
+    pattern = "*".join(_glob_escape(piece) for piece in text.split(_HOLE))
+    pattern = re.sub(r"\*+", "*", pattern)
+    return None if pattern.strip("*") == "" else pattern
 
 
 def _replace(s: Any, old: Any, new: Any) -> str:

@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 from tfdrift_ci.errors import InventoryError
 from tfdrift_ci.inventory import expressions as ex
-from tfdrift_ci.inventory import hcl
+from tfdrift_ci.inventory import hcl, types
 from tfdrift_ci.inventory.identity import RESOURCE_TYPES, identity_for, parse_arn
 from tfdrift_ci.models import ModuleCall, ParseProblem, Resource, Unknown
 
@@ -205,22 +205,6 @@ def _convert_cli_value(raw: str, type_text: str | None) -> Any:
     return raw
 
 
-def _convert_typed(value: Any, type_text: str | None) -> Any:
-    t = (type_text or "").strip()
-    if isinstance(value, str) and t == "number":
-        try:
-            return ex._to_number(value)
-        except ex.EvalError:
-            return value
-    if isinstance(value, str) and t == "bool" and value in ("true", "false"):
-        return value == "true"
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and t == "string":
-        return ex._to_str(value)
-    if isinstance(value, bool) and t == "string":
-        return ex._to_str(value)
-    return value
-
-
 @dataclass
 class RootInputs:
     """Where root variables come from, in Terraform's precedence order (later wins)."""
@@ -242,13 +226,22 @@ def root_variable_values(
         attr = block.attribute("type") if block is not None else None
         return attr.expr if attr is not None else None
 
+    def runtime_value(name: str, value: Any) -> Any:
+        """A value supplied at run time (TF_VAR_, --var, --var-file) for a `sensitive` variable is
+        typically a CI secret: never carried into findings or reports, it stays unknown."""
+        block = declared.get(name)
+        attr = block.attribute("sensitive") if block is not None else None
+        if attr is not None and attr.expr.strip() == "true":
+            return Unknown(f"var.{name} (sensitive, set at run time)")
+        return value
+
     for key, raw in inputs.env.items():
         if key.startswith("TF_VAR_"):
             name = key[len("TF_VAR_") :]
             if name in declared:
-                values[name] = _convert_cli_value(raw, type_of(name))
+                values[name] = runtime_value(name, _convert_cli_value(raw, type_of(name)))
 
-    def load_file(path: str) -> None:
+    def load_file(path: str, runtime: bool = False) -> None:
         read.append(path)
         if path.endswith(".json"):
             try:
@@ -262,11 +255,12 @@ def root_variable_values(
             project.sources[project.rel(path)] = ()
             if isinstance(data, dict):
                 for k, v in data.items():
-                    values[k] = _convert_typed(v, type_of(k))
+                    values[k] = runtime_value(k, v) if runtime else v
             return
         parsed = project.tfvars(path)
         for attr in parsed.attributes:
-            values[attr.name] = _convert_typed(ex.evaluate_text(attr.expr, ex.EMPTY_CTX), type_of(attr.name))
+            value = ex.evaluate_text(attr.expr, ex.EMPTY_CTX)
+            values[attr.name] = runtime_value(attr.name, value) if runtime else value
 
     for name in ("terraform.tfvars", "terraform.tfvars.json"):
         path = os.path.join(root_dir, name)
@@ -284,9 +278,9 @@ def root_variable_values(
         path = given if os.path.isfile(given) else os.path.join(root_dir, given)
         if not os.path.isfile(path):
             raise InventoryError("variables file not found", file=given)
-        load_file(os.path.abspath(path))
+        load_file(os.path.abspath(path), runtime=True)
     for name, raw in inputs.variables.items():
-        values[name] = _convert_cli_value(raw, type_of(name))
+        values[name] = runtime_value(name, _convert_cli_value(raw, type_of(name)))
     return values, read
 
 
@@ -718,13 +712,13 @@ class Module:
             else:
                 value = Unknown(f"var.{name}")
         if value is None:
-            # null input: the default applies when the variable is non-nullable … and Terraform
-            # also uses the default for null in most module patterns (nullable = false)
+            # a null input takes the default only for `nullable = false` variables
+            # https://developer.hashicorp.com/terraform/language/values/variables#disallowing-null-input-values
             nullable = block.attribute("nullable")
             default = block.attribute("default")
             if nullable is not None and nullable.expr.strip() == "false" and default is not None:
                 value = ex.evaluate_text(default.expr, ex.EMPTY_CTX)
-        value = _convert_typed(value, type_text)
+        value = types.convert(value, type_text)
         self._cache[key] = value
         return value
 
