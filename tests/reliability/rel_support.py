@@ -278,7 +278,7 @@ class LookupEvents:
         op = target.split(".")[-1]
         with self._lock:
             self.operations.append(f"cloudtrail:{op}")
-        if target != LOOKUP_TARGET:
+        if not target.endswith(LOOKUP_TARGET):
             return 400, ctype, json.dumps({"__type": "UnknownOperationException"}).encode()
         body = req.json() or {}
         with self._lock:

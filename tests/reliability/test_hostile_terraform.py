@@ -197,7 +197,7 @@ def test_5000_file_directory(tmp_path: Path) -> None:
     proj = tmp_path / "many"
     proj.mkdir()
     declared = gen.make_many_tf_files(proj, 5000)
-    run = _check_sub(proj, tmp_path, timeout=600)
+    run = _check_sub(proj, tmp_path, "--fail-on", "medium", timeout=600)
     assert_clean_failure(run)
     assert run.rc == 1, run.err
     report = run.report()
