@@ -358,3 +358,16 @@ def test_sensitive_values_set_at_run_time_are_never_carried(tf: Path) -> None:
     # unknown variable inside format(): the known part is kept as a pattern
     unset = by_address(inventory.load(str(tf / "typed"), variables={}))
     assert unset["aws_ecs_task_definition.secret_from_ci"].attributes["family"] == "stage-app"
+
+
+def test_override_files_merge_into_their_blocks(tf: Path) -> None:
+    inv = inventory.load(str(tf / "override"))
+    (repo,) = inv.resources
+    assert repo.address == "aws_ecr_repository.overridden_ok"
+    assert repo.attributes == {
+        "name": "base",
+        "image_tag_mutability": "IMMUTABLE",
+        "image_scanning_configuration": [{"scan_on_push": True}],
+    }
+    assert (repo.file, repo.line) == ("main.tf", 1)
+    assert inv.files == 2

@@ -421,7 +421,7 @@ class _Parser:
         if m:
             self.i = m.end()
             text = m.group(0)
-            value: Any = int(text) if m.group(1) is None and m.group(2) is None else float(text)
+            value: Any = int(text) if m.group(1) is None and m.group(2) is None else _num(float(text))
             return self.mark(Lit(value), start)
         name = self.ident()
         if name is None:

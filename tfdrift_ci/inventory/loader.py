@@ -569,6 +569,29 @@ class _ModuleCall:
         return self._phantom
 
 
+def _is_override(path: str) -> bool:
+    name = os.path.basename(path)
+    return name == "override.tf" or name.endswith("_override.tf")
+
+
+def _merge_override(base: hcl.Block, override: hcl.Block) -> hcl.Block:
+    """Terraform's merge: each override attribute replaces the original one; nested blocks of a type
+    present in the override replace all the original's blocks of that type. Lines stay the base's
+    for untouched attributes and point into the override file for replaced ones."""
+    attrs = {a.name: a for a in base.attributes}
+    attrs.update({a.name: a for a in override.attributes})
+    replaced = {b.type for b in override.blocks}
+    blocks = tuple(b for b in base.blocks if b.type not in replaced) + override.blocks
+    return hcl.Block(
+        type=base.type,
+        labels=base.labels,
+        attributes=tuple(attrs.values()),
+        blocks=blocks,
+        line=base.line,
+        end_line=base.end_line,
+    )
+
+
 def _thunk(text: str, ctx: ex.Ctx) -> Callable[[], Any]:
     cache: list[Any] = []
 
@@ -621,10 +644,28 @@ class Module:
         self.resource_types: set[str] = set()
         self.calls: dict[str, _ModuleCall] = {}
         provider_blocks: list[hcl.Block] = []
-        for parsed in self.files:
+        # override files are merged into the blocks they name, after every other file
+        # https://developer.hashicorp.com/terraform/language/files/override
+        ordered = sorted(self.files, key=lambda p: _is_override(p.path))
+        for parsed in ordered:
             rel = self.project.rel(parsed.path)
+            override = _is_override(parsed.path)
             for block in parsed.blocks:
                 t, labels = block.type, block.labels
+                if override and t == "resource" and (labels[0], labels[1]) in self.resources:
+                    base, base_rel = self.resources[(labels[0], labels[1])]
+                    self.resources[(labels[0], labels[1])] = (_merge_override(base, block), base_rel)
+                    continue
+                if override and t == "module" and labels and labels[0] in self.calls:
+                    call = self.calls[labels[0]]
+                    call.block = _merge_override(call.block, block)
+                    call.counted = call.block.attribute("count") is not None or (
+                        call.block.attribute("for_each") is not None
+                    )
+                    continue
+                if override and t == "variable" and labels and labels[0] in self.variables:
+                    self.variables[labels[0]] = _merge_override(self.variables[labels[0]], block)
+                    continue
                 if t == "variable" and labels:
                     self.variables[labels[0]] = block
                 elif t == "locals":
