@@ -1,0 +1,214 @@
+"""No token, AWS secret, session token, presigned URL or plaintext secret value appears in any
+output: stdout, stderr (with ``--debug``), every ``--output`` file in every format, the job summary
+and the request bodies sent to GitHub. The run uses recognisable fake secrets in the environment,
+in CloudTrail records (ExecuteCommand ``session.tokenValue`` / ``streamUrl``, a presigned URL in
+``responseElements``, a secret in a task definition's environment) and in Terraform."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import hostile_gen as gen
+import pytest
+from rel_support import GOOD_TF, TRACEBACK, GitHub, LookupEvents, github_env, github_server, run_cli, serve
+
+SECRET_KEY = "tfdriftFAKEsecretKEY/0123456789abcdefghijKLMN"
+SESSION_TOKEN = "FwoGZXIvYXdzEFAKESESSIONtfdrift0123456789sessiontokenvalue"
+GITHUB_TOKEN = "ghs_FAKEgithubTOKENtfdrift0123456789"
+EXEC_TOKEN = "AAEAAFAKEexecTOKENvalueTFDRIFT0123456789"
+STREAM_URL = "wss://ssmmessages.eu-west-1.amazonaws.com/v1/data-channel/ecs-execute-command-0abc?role=publish_subscribe&cell-number=FAKECELLtfdrift0001"
+PRESIGNED_SIG = "fakesig0123456789abcdef0123456789abcdef0123456789abcdef01234567"
+PRESIGNED_TOKEN = "IQoJb3JpZ2luX2VjFAKEPRESIGNEDtoken0001"
+PRESIGNED_URL = (
+    "https://prod-eu-west-1-starport-layer-bucket.s3.eu-west-1.amazonaws.com/abc/layer?"
+    f"X-Amz-Security-Token={PRESIGNED_TOKEN}&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date=20261120T100000Z"
+    "&X-Amz-SignedHeaders=host&X-Amz-Expires=3600&X-Amz-Credential=ASIAFAKE%2F20261120%2Feu-west-1%2Fs3%2Faws4_request"
+    f"&X-Amz-Signature={PRESIGNED_SIG}"
+)
+TF_PLAINTEXT = "tfdriftFAKEplaintextDBpass0001"
+EVENT_PLAINTEXT = "tfdriftFAKEeventAPItoken0001"
+
+SECRETS = {
+    "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
+    "AWS_SESSION_TOKEN": SESSION_TOKEN,
+    "GITHUB_TOKEN": GITHUB_TOKEN,
+    "ExecuteCommand tokenValue": EXEC_TOKEN,
+    "ExecuteCommand streamUrl": "FAKECELLtfdrift0001",
+    "presigned URL signature": PRESIGNED_SIG,
+    "presigned URL token": PRESIGNED_TOKEN,
+    "plaintext secret in Terraform": TF_PLAINTEXT,
+    "plaintext secret in a CloudTrail task definition": EVENT_PLAINTEXT,
+}
+
+EXTRA_TF = f"""
+resource "aws_ecs_cluster" "prod" {{
+  name = "prod"
+}}
+
+resource "aws_ecs_service" "api" {{
+  name                   = "api"
+  cluster                = "prod"
+  task_definition        = "leaky"
+  desired_count          = 1
+  enable_execute_command = true
+}}
+
+resource "aws_ecs_task_definition" "leaky_bad" {{
+  family       = "leaky"
+  network_mode = "awsvpc"
+  container_definitions = jsonencode([{{
+    name      = "app"
+    image     = "nginx:1.27.2"
+    essential = true
+    environment = [
+      {{ name = "DB_PASSWORD", value = "{TF_PLAINTEXT}" }},
+      {{ name = "LOG_LEVEL", value = "info" }},
+    ]
+  }}])
+}}
+"""
+
+
+def _records() -> list[dict[str, Any]]:
+    exec_cmd = gen.record(
+        eventID="sec-exec-0001",
+        eventSource="ecs.amazonaws.com",
+        eventName="ExecuteCommand",
+        requestParameters={
+            "cluster": "prod",
+            "container": "app",
+            "command": "/bin/sh",
+            "interactive": True,
+            "task": f"arn:aws:ecs:{gen.REGION}:{gen.ACCOUNT}:task/prod/0abc",
+        },
+        responseElements={
+            "clusterArn": f"arn:aws:ecs:{gen.REGION}:{gen.ACCOUNT}:cluster/prod",
+            "containerName": "app",
+            "interactive": True,
+            "session": {
+                "sessionId": "ecs-execute-command-0abc",
+                "streamUrl": STREAM_URL,
+                "tokenValue": EXEC_TOKEN,
+            },
+            "taskArn": f"arn:aws:ecs:{gen.REGION}:{gen.ACCOUNT}:task/prod/0abc",
+        },
+        resources=...,
+    )
+    presigned = gen.record(
+        eventID="sec-url-0001",
+        responseElements={
+            "registryId": gen.ACCOUNT,
+            "repositoryName": "drifted",
+            "imageTagMutability": "MUTABLE",
+            "downloadUrl": PRESIGNED_URL,
+        },
+    )
+    register = gen.record(
+        eventID="sec-td-0001",
+        eventSource="ecs.amazonaws.com",
+        eventName="RegisterTaskDefinition",
+        requestParameters={
+            "family": "leaky",
+            "networkMode": "awsvpc",
+            "containerDefinitions": [
+                {
+                    "name": "app",
+                    "image": "nginx:1.27.3",
+                    "essential": True,
+                    "environment": [
+                        {"name": "DB_PASSWORD", "value": TF_PLAINTEXT},
+                        {"name": "API_TOKEN", "value": EVENT_PLAINTEXT},
+                    ],
+                }
+            ],
+        },
+        responseElements={
+            "taskDefinition": {
+                "taskDefinitionArn": f"arn:aws:ecs:{gen.REGION}:{gen.ACCOUNT}:task-definition/leaky:2",
+                "family": "leaky",
+                "revision": 2,
+                "containerDefinitions": [
+                    {"name": "app", "environment": [{"name": "API_TOKEN", "value": EVENT_PLAINTEXT}]}
+                ],
+            }
+        },
+        resources=...,
+    )
+    return [exec_cmd, presigned, register]
+
+
+@pytest.mark.slow
+def test_no_secret_in_any_output(tmp_path: Path) -> None:
+    proj = tmp_path / "proj"
+    shutil.copytree(GOOD_TF, proj)
+    (proj / "leaky.tf").write_text(EXTRA_TF, encoding="utf-8")
+    events_file = gen.write_records(tmp_path / "trail" / "events.json", _records())
+    home = tmp_path / "home"
+    home.mkdir()
+    outputs = {
+        fmt: tmp_path / "out" / f"report.{fmt}"
+        for fmt in ("json", "markdown", "sarif", "github", "falco", "text")
+    }
+    state = GitHub()
+    lookup = LookupEvents(_records())
+    args = [
+        "check",
+        str(proj),
+        "--events",
+        "aws",
+        "--events",
+        str(events_file),
+        "--region",
+        "eu-west-1",
+        *gen.WINDOW,
+        "--debug",
+        "--comment",
+        "--no-progress",
+    ]
+    for fmt, path in outputs.items():
+        args += ["--format", fmt, "--output", str(path)]
+    args += ["--format", "text"]
+    with github_server(state) as gh, serve(lookup.handle) as aws:
+        env = github_env(gh.url, tmp_path, token=GITHUB_TOKEN)
+        env.update(
+            {
+                "AWS_ACCESS_KEY_ID": "ASIAFAKEACCESSKEY001",
+                "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
+                "AWS_SESSION_TOKEN": SESSION_TOKEN,
+                "AWS_DEFAULT_REGION": "eu-west-1",
+                "AWS_ENDPOINT_URL": aws.url,
+            }
+        )
+        run = run_cli(args, home=home, env=env, timeout=300, outputs=list(outputs.values()))
+
+    assert TRACEBACK not in run.err, run.err[-3000:]
+    assert run.rc == 1, run.err[-3000:]
+    assert lookup.calls, "the aws source never called the local endpoint"
+    report = json.loads(run.files["report.json"])
+    names = {f["rule_id"] for f in report["findings"]}
+    assert any(f["kind"] == "drift" for f in report["findings"]), names
+
+    everything = {
+        "stdout": run.out,
+        "stderr (--debug)": run.err,
+        **{f"--output {name}": text for name, text in run.files.items()},
+        "job summary": Path(env["GITHUB_STEP_SUMMARY"]).read_text(encoding="utf-8"),
+        **{f"GitHub request body {i}": body for i, body in enumerate(state.bodies)},
+    }
+    assert state.bodies, "no PR comment was sent"
+    leaks = [
+        f"{what} in {where}"
+        for where, text in everything.items()
+        for what, secret in SECRETS.items()
+        if secret in text or json.dumps(secret)[1:-1] in text
+    ]
+    assert not leaks, "secrets leaked:\n" + "\n".join(leaks)
+    # the secrets really went through the pipeline (otherwise this test would prove nothing)
+    assert "TFD-ECS-007" in names, f"plaintext-secret rule did not fire: {names}"
+    assert "DB_PASSWORD" in run.files["report.json"], "the finding should name the variable (not its value)"
+    assert any((f.get("event") or {}).get("name") == "ExecuteCommand" for f in report["findings"]), names
+    assert any((f.get("event") or {}).get("id") == "sec-url-0001" for f in report["findings"]), names
+    assert "debug" in run.err.lower()
