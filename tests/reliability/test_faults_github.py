@@ -113,9 +113,7 @@ def test_secondary_rate_limit_is_retried(cli: CliRunner, tmp_path: Path) -> None
         if method == "POST" and n == 0:
             return (
                 403,
-                {
-                    "message": "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."
-                },
+                {"message": "You have exceeded a secondary rate limit. Please wait a few minutes."},
                 {"Retry-After": "1"},
             )
         return None

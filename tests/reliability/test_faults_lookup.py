@@ -7,7 +7,7 @@ partial result."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ N = 120  # > 2 pages of 50
 
 
 def _records(n: int = N) -> list[dict[str, Any]]:
-    base = datetime(2026, 11, 20, 10, 0, tzinfo=timezone.utc)
+    base = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
     out = []
     for i in range(n):
         t = (base - timedelta(minutes=7 * i)).strftime("%Y-%m-%dT%H:%M:%SZ")
