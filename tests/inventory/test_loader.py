@@ -371,3 +371,13 @@ def test_override_files_merge_into_their_blocks(tf: Path) -> None:
     }
     assert (repo.file, repo.line) == ("main.tf", 1)
     assert inv.files == 2
+
+
+def test_lines_of_keys_inside_json_documents(tf: Path) -> None:
+    td = by_address(inventory.load(str(tf / "flat")))["aws_ecs_task_definition.api"]
+    assert td.attribute_lines["container_definitions"] == 93
+    assert td.attribute_lines["container_definitions.0.privileged"] == 98
+    assert td.attribute_lines["container_definitions.0.environment.0.value"] == 100
+    heredoc = by_address(inventory.load(str(tf / "modules")))["module.app.aws_ecs_task_definition.heredoc"]
+    assert heredoc.attribute_lines["container_definitions.0.privileged"] == 27
+    assert heredoc.attribute_lines["container_definitions.0.readonlyRootFilesystem"] == 28

@@ -936,6 +936,7 @@ class RootLoader:
                 attr = block.attribute(doc)
                 if attr is not None:
                     attrs[doc] = json_document(attr.expr, ctx, module)
+                    document_lines(attr, doc, lines)
             address = module.prefix + f"{rtype}.{name}"
             if counted:
                 address += f"[{_key_text(key)}]"
@@ -1055,6 +1056,72 @@ def json_document(text: str, ctx: ex.Ctx, module: Module, depth: int = 0) -> Any
         except (ValueError, RecursionError):
             return Unknown(node.text)
     return value
+
+
+def document_lines(attr: hcl.Attribute, name: str, lines: dict[str, int]) -> None:
+    """Lines of the keys inside a JSON document written in place (``jsonencode({...})`` literals
+    and heredoc JSON): ``container_definitions.0.privileged`` → its line, so findings point at the
+    offending key rather than at the attribute."""
+    try:
+        node = ex.parse(attr.expr)
+    except ex.ExprSyntaxError:
+        return
+    if isinstance(node, ex.Call) and node.name == "jsonencode" and len(node.args) == 1:
+        _ast_lines(node.args[0], name, attr.line, lines)
+    elif isinstance(node, ex.Template) and attr.expr.lstrip().startswith("<<"):
+        body_start = attr.expr.find("\n") + 1
+        if body_start > 0:
+            _json_text_lines(attr.expr[body_start:], attr.line + 1, name, lines)
+
+
+def _ast_lines(node: ex.Node, prefix: str, base_line: int, lines: dict[str, int]) -> None:
+    if isinstance(node, ex.TupleNode):
+        for i, item in enumerate(node.items):
+            _ast_lines(item, f"{prefix}.{i}", base_line, lines)
+    elif isinstance(node, ex.ObjectNode):
+        for knode, vnode in node.items:
+            if not isinstance(knode, ex.Lit):
+                continue
+            path = f"{prefix}.{knode.value}"
+            lines.setdefault(path, base_line + knode.src.count("\n", 0, knode.start))
+            _ast_lines(vnode, path, base_line, lines)
+
+
+_JSON_TOKEN = re.compile(r'\s*(?:("(?:[^"\\]|\\.)*")\s*(:)?|([{}\[\],])|([^\s{}\[\],"]+))')
+
+
+def _json_text_lines(text: str, first_line: int, prefix: str, lines: dict[str, int]) -> None:
+    """A tolerant scan of JSON text (not a validator): the path and line of every object key."""
+    stack: list[list[Any]] = []  # per open container: ["obj", current key] or ["arr", index]
+    pos, line = 0, first_line
+    while pos < len(text):
+        m = _JSON_TOKEN.match(text, pos)
+        if not m or m.end() == pos:
+            return
+        start = m.start(1) if m.group(1) else m.start(3) if m.group(3) else m.start(4)
+        line += text.count("\n", pos, start)
+        token_line = line
+        line += text.count("\n", start, m.end())
+        pos = m.end()
+        string, colon, punct = m.group(1), m.group(2), m.group(3)
+        if string is not None and colon and stack and stack[-1][0] == "obj":
+            try:
+                key = json.loads(string)
+            except ValueError:
+                return
+            parent = prefix + "".join(f".{frame[1]}" for frame in stack[:-1])
+            lines.setdefault(f"{parent}.{key}", token_line)
+            stack[-1][1] = key
+        elif punct in ("{", "["):
+            stack.append(["obj", ""] if punct == "{" else ["arr", 0])
+        elif punct in ("}", "]"):
+            if not stack:
+                return
+            stack.pop()
+        elif punct == "," and stack and stack[-1][0] == "arr":
+            stack[-1][1] += 1
+        if len(lines) > 10_000:
+            return
 
 
 _IGNORE_ITEM = re.compile(r'^\s*"?([^"]*?)"?\s*$')
