@@ -49,23 +49,20 @@ def _forbidden_hint(status: int) -> str:
 def post_comment(report: Report, env: Mapping[str, str], template_dir: str | None) -> list[str]:
     """Upsert the sticky comment; returns warnings. Raises ``GitHubError`` for API failures."""
     from tfdrift_ci.github import comments, context
-    from tfdrift_ci.report.markdown import COMMENT_LIMIT, render_comment
+    from tfdrift_ci.report.markdown import COMMENT_LIMIT
 
     ctx = context.from_env(env)
     if ctx.pr_number is None:
         return ["--comment: this run is not for a pull request (no PR in GITHUB_EVENT_PATH); comment skipped"]
     client = comments.Client(ctx)
     root = comment_root(report, env)
-    mark = comments.marker(root)
-    options = RenderOptions(template_dir=template_dir)
-    reserve = len(mark) + 1
-    body = render_comment(report, options, summary_url=ctx.run_url, limit=COMMENT_LIMIT, reserve=reserve)
+    body = comments.comment_body(report, root=root, template_dir=template_dir, summary_url=ctx.run_url)
 
     def short() -> str:
         # GitHub counts the limit its own way (422 even under 65,536 characters with many
         # multi-byte characters): fall back to a quarter of the size.
-        return render_comment(
-            report, options, summary_url=ctx.run_url, limit=COMMENT_LIMIT // 4, reserve=reserve
+        return comments.comment_body(
+            report, root=root, template_dir=template_dir, summary_url=ctx.run_url, limit=COMMENT_LIMIT // 4
         )
 
     outcome = comments.upsert(client, ctx.pr_number, root, body, clean=_is_clean(report), fallback_body=short)

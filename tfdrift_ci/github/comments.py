@@ -32,7 +32,10 @@ from typing import Any
 from tfdrift_ci import __version__
 from tfdrift_ci.errors import GitHubError
 from tfdrift_ci.github.context import Context
+from tfdrift_ci.models import Report
+from tfdrift_ci.report import RenderOptions
 from tfdrift_ci.report.escape import comment_marker_value, one_line
+from tfdrift_ci.report.markdown import COMMENT_LIMIT, render_comment
 
 MARKER_PREFIX = "<!-- tfdrift-ci:root="
 API_VERSION = "2022-11-28"
@@ -62,6 +65,21 @@ class Response:
 
 def marker(root: str) -> str:
     return f"{MARKER_PREFIX}{comment_marker_value(root)} -->"
+
+
+def comment_body(
+    report: Report,
+    *,
+    root: str | None = None,
+    template_dir: str | None = None,
+    summary_url: str | None = None,
+    limit: int = COMMENT_LIMIT,
+) -> str:
+    """The whole comment: the marker line, then the rendered ``comment.md.j2`` (≤ ``limit`` chars)."""
+    mark = marker(report.path if root is None else root)
+    options = RenderOptions(template_dir=template_dir)
+    body = render_comment(report, options, summary_url=summary_url, limit=limit, reserve=len(mark) + 1)
+    return f"{mark}\n{body}"
 
 
 def _next_link(header: str | None) -> str | None:
@@ -235,14 +253,16 @@ def upsert(
     clean: bool,
     fallback_body: Callable[[], str] | None = None,
 ) -> Outcome:
-    """Create or update the sticky comment for ``root``. ``clean`` results only update an existing
+    """Create or update the sticky comment for ``root``; ``body`` and ``fallback_body()`` are whole
+    comments from :func:`comment_body` (marker first). ``clean`` results only update an existing
     comment. On 422 (GitHub's own size/validation limits) retries once with ``fallback_body()``."""
     mark = marker(root)
-    full = f"{mark}\n{body}"
+    if not body.startswith(mark + "\n"):
+        raise ValueError("comment body does not start with its root's marker")
     existing = find_comment(client, number, mark)
     if existing is None and clean:
         return Outcome("skipped")
-    if existing is not None and existing.get("body") == full:
+    if existing is not None and existing.get("body") == body:
         return Outcome("unchanged", existing.get("id"), existing.get("html_url"))
 
     def send(text: str) -> Response:
@@ -263,11 +283,11 @@ def upsert(
 
     shortened = False
     try:
-        resp = send(full)
+        resp = send(body)
     except GitHubApiError as err:
         if err.status != 422 or fallback_body is None:
             raise
-        resp = send(f"{mark}\n{fallback_body()}")
+        resp = send(fallback_body())
         shortened = True
     data = resp.data if isinstance(resp.data, dict) else {}
     action = "created" if existing is None else "updated"

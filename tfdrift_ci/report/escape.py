@@ -155,7 +155,15 @@ def sarif_text(text: object) -> str:
 
 
 def comment_marker_value(text: object) -> str:
-    """A value inside ``<!-- … -->``: no ``--``, no ``>``, one line (the comment cannot be closed)."""
+    """A value inside ``<!-- … -->``: anything but ``[A-Za-z0-9._/+@=~-]`` percent-encoded (UTF-8), so
+    the comment cannot be closed, hides no markup and stays a stable, unique key for the same root.
+    ``--`` is encoded too (an HTML comment must not contain it)."""
     s = one_line(text)
-    s = s.replace("-->", "").replace("--", "-\u2010").replace(">", "&gt;").replace("<", "&lt;")
-    return s
+    out = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "._/+@=~") else _pct(ch) for ch in s)
+    return out.replace("--", "-%2D") if "-" in out else out
+
+
+def _pct(ch: str) -> str:
+    if ch == "-":
+        return "-"
+    return "".join(f"%{b:02X}" for b in ch.encode("utf-8", "surrogatepass"))
