@@ -381,3 +381,10 @@ def test_lines_of_keys_inside_json_documents(tf: Path) -> None:
     heredoc = by_address(inventory.load(str(tf / "modules")))["module.app.aws_ecs_task_definition.heredoc"]
     assert heredoc.attribute_lines["container_definitions.0.privileged"] == 27
     assert heredoc.attribute_lines["container_definitions.0.readonlyRootFilesystem"] == 28
+
+
+def test_a_single_broken_tf_file_as_path_is_an_input_error(tf: Path) -> None:
+    target = tf / "broken" / "bad.tf"
+    with pytest.raises(InventoryError) as err:
+        inventory.load(str(target))
+    assert str(err.value).startswith(f"{target}:4: HCL syntax error")

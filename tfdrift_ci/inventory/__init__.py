@@ -66,6 +66,10 @@ def load(
         declared_only.extend(rl.declared_only)
         root_names.append(rl.root_rel)
         root_files[rl.root_rel] = tuple(files)
+    if only is not None and project.problems and not resources:
+        # PATH is one .tf file and it cannot be read: nothing else to check, a one-line input error
+        problem = project.problems[0]
+        raise InventoryError(problem.message, file=path, line=problem.line)
     inv = Inventory(
         path=path,
         roots=tuple(root_names),
