@@ -191,3 +191,13 @@ def test_progress_is_reported_per_file() -> None:
     list(source.events(QUERY, lambda name, done, total: calls.append((name, done, total))))
     assert calls[0][1:] == (0, 3)
     assert calls[-1][1:] == (3, 3)
+
+
+def test_json_that_only_the_strict_parser_rejects_is_still_read(tmp_path: Path) -> None:
+    """A lone surrogate escape (any caller can put odd bytes in its user agent) must not make the
+    whole file unreadable."""
+    r = next(x for x in fixture_records() if x["eventName"] == "UpdateService")
+    text = json.dumps({"Records": [dict(r, userAgent="UA")]}).replace('"UA"', '"bad \\ud800 agent"')
+    (tmp_path / "odd.json").write_text(text)
+    events, status = read(tmp_path / "odd.json")
+    assert [e.id for e in events] == [r["eventID"]] and status.complete

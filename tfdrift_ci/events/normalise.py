@@ -207,12 +207,19 @@ def redact(value: Any, depth: int = 0) -> tuple[Any, bool]:
     anything changed (unchanged values are returned as they are, uncopied)."""
     if depth > _MAX_DEPTH:
         return "<redacted: nested too deeply>", True
-    if isinstance(value, Mapping):
+    kind = type(value)
+    if kind is dict or (kind is not list and isinstance(value, Mapping)):
         out: dict[str, Any] | None = None
         for k, v in value.items():
+            if type(v) in _SCALARS:
+                if isinstance(k, str) and k.lower() in SECRET_KEYS and v is not None and v != REDACTED:
+                    if out is None:
+                        out = dict(value)
+                    out[k] = REDACTED
+                continue
             if isinstance(k, str) and k.lower() in SECRET_KEYS and v is not None:
                 new: Any = REDACTED
-                changed = v != REDACTED
+                changed = True
             else:
                 new, changed = redact(v, depth + 1)
             if changed:
@@ -220,9 +227,11 @@ def redact(value: Any, depth: int = 0) -> tuple[Any, bool]:
                     out = dict(value)
                 out[k] = new
         return (out, True) if out is not None else (value, False)
-    if isinstance(value, list):
+    if kind is list:
         items: list[Any] | None = None
         for i, v in enumerate(value):
+            if type(v) in _SCALARS:
+                continue
             new, changed = redact(v, depth + 1)
             if changed:
                 if items is None:
@@ -230,6 +239,9 @@ def redact(value: Any, depth: int = 0) -> tuple[Any, bool]:
                 items[i] = new
         return (items, True) if items is not None else (value, False)
     return value, False
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 def _redact_mapping(value: dict[str, Any]) -> tuple[dict[str, Any], bool]:

@@ -15,6 +15,8 @@ before the full ``normalise``.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import gzip
 import io
 import json
@@ -27,8 +29,22 @@ from tfdrift_ci.events.base import Query
 from tfdrift_ci.events.normalise import MalformedRecord, is_read_only, normalise
 from tfdrift_ci.models import Event
 
-_loads: Callable[[bytes | str], Any] = json.loads
-_DECODE_ERRORS: tuple[type[BaseException], ...] = (ValueError, RecursionError)
+_loads: Callable[[bytes | str], Any]
+_DECODE_ERRORS = (ValueError, RecursionError)
+try:
+    # orjson parses trail files ~3x faster than json (the files source's main cost). It is
+    # stricter (lone surrogates, integers beyond 64 bits, nesting over 1024), so a document it
+    # rejects is retried with json, the reference, before being called broken.
+    import orjson
+
+    def _loads(data: bytes | str) -> Any:
+        try:
+            return orjson.loads(data)
+        except orjson.JSONDecodeError:
+            return json.loads(data)
+
+except ImportError:  # pragma: no cover - depends on the environment
+    _loads = json.loads
 
 GZIP_MAGIC = b"\x1f\x8b"
 # A decompressed CloudTrail file larger than this is reported, not read (a gzip bomb or not a trail
@@ -210,6 +226,26 @@ class Parsed:
 def select_payload(data: bytes, selector: Selector) -> Parsed:
     """Parse one decompressed payload in any supported format and select its events.
     Raises ``PayloadError`` when the payload as a whole is not readable JSON."""
+    with _no_gc():
+        return _select_payload(data, selector)
+
+
+@contextlib.contextmanager
+def _no_gc() -> Iterator[None]:
+    """Decoding a trail file allocates hundreds of thousands of containers, which makes the cyclic
+    GC run over and over for nothing (decoded JSON has no cycles): ~25 % of the files source's time.
+    Only the caller that disabled it re-enables it, so concurrent S3 workers leave it enabled."""
+    enabled = gc.isenabled()
+    if enabled:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _select_payload(data: bytes, selector: Selector) -> Parsed:
     out = Parsed()
     body = data.lstrip(b"\xef\xbb\xbf \t\r\n")
     if not body:
