@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -109,3 +110,43 @@ def test_split_address() -> None:
         "this",
     )
     assert split_address("aws_ecr_repository.r") == ((), "aws_ecr_repository", "r")
+
+
+def test_plan_instances_join_resources_with_unknown_keys(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'variable "envs" {\n  type = set(string)\n}\n\n'
+        'module "env" {\n  source   = "./env"\n  for_each = var.envs\n  name     = each.key\n}\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "env").mkdir()
+    (tmp_path / "env" / "main.tf").write_text(
+        'variable "name" {}\n\nresource "aws_ecs_cluster" "this" {\n  name = var.name\n}\n', encoding="utf-8"
+    )
+    plan = {
+        "format_version": "1.2",
+        "resource_changes": [
+            {
+                "address": 'module.env["dev"].aws_ecs_cluster.this',
+                "module_address": 'module.env["dev"]',
+                "mode": "managed",
+                "type": "aws_ecs_cluster",
+                "name": "this",
+                "change": {
+                    "actions": ["create"],
+                    "before": None,
+                    "after": {"name": "dev"},
+                    "after_unknown": {},
+                },
+            }
+        ],
+    }
+    (tmp_path / "plan.json").write_text(json.dumps(plan), encoding="utf-8")
+    static = inventory.load(str(tmp_path))
+    assert [r.address for r in static.resources] == ["module.env[*].aws_ecs_cluster.this"]
+    inv = inventory.load(str(tmp_path), plan=str(tmp_path / "plan.json"))
+    (cluster,) = inv.resources
+    assert cluster.address == 'module.env["dev"].aws_ecs_cluster.this'
+    assert (cluster.file, cluster.line) == ("env/main.tf", 3)
+    assert cluster.module_path == ('env["dev"]',)
+    assert cluster.identity is not None
+    assert cluster.identity.name == "dev"

@@ -153,6 +153,11 @@ def _strip_index(address: str) -> str:
     return re.sub(r'\[(?:"(?:[^"\\]|\\.)*"|\d+|\*)\]$', "", address)
 
 
+def _generic(address: str) -> str:
+    """Every instance key removed: module.a["x"].aws_y.z[0] → module.a.aws_y.z."""
+    return re.sub(r'\[(?:"(?:[^"\\]|\\.)*"|[^\]]*)\]', "", address)
+
+
 def _provider_regions(config: Any) -> dict[str, tuple[str | None, str | None]]:
     out: dict[str, tuple[str | None, str | None]] = {}
     if not isinstance(config, dict):
@@ -209,8 +214,10 @@ def resources_from_plan(
     """The ECR/ECS resources of a plan document (and the regions its provider configs name)."""
     static = static or {}
     static_base: dict[str, Resource] = {}
+    static_generic: dict[str, Resource] = {}
     for addr, res in static.items():
         static_base.setdefault(_strip_index(addr), res)
+        static_generic.setdefault(_generic(addr), res)
     planned = _values_by_address(data.get("planned_values"))
     prior_doc = data.get("prior_state")
     prior = _values_by_address(prior_doc.get("values") if isinstance(prior_doc, dict) else None)
@@ -264,7 +271,12 @@ def resources_from_plan(
         if region is None and "aws" in providers:
             region, account = providers["aws"]
 
-        joined = static.get(address) or static_base.get(_strip_index(address))
+        # exact address, else the same resource with unknown instance keys in the static pass
+        joined = (
+            static.get(address)
+            or static_base.get(_strip_index(address))
+            or static_generic.get(_generic(address))
+        )
         out.append(
             Resource(
                 address=address,
