@@ -9,7 +9,7 @@ import pytest
 
 from tfdrift_ci import inventory
 from tfdrift_ci.errors import InventoryError
-from tfdrift_ci.inventory.plan_json import split_address
+from tfdrift_ci.inventory.plan_json import resources_from_plan, split_address
 from tfdrift_ci.models import Unknown
 
 
@@ -150,3 +150,37 @@ def test_plan_instances_join_resources_with_unknown_keys(tmp_path: Path) -> None
     assert cluster.module_path == ('env["dev"]',)
     assert cluster.identity is not None
     assert cluster.identity.name == "dev"
+
+
+def test_values_terraform_marks_sensitive_are_not_carried() -> None:
+    containers = [{"name": "app", "environment": [{"name": "TOKEN", "value": "x"}]}]
+    plan = {
+        "format_version": "1.2",
+        "resource_changes": [
+            {
+                "address": "aws_ecs_task_definition.app",
+                "mode": "managed",
+                "type": "aws_ecs_task_definition",
+                "name": "app",
+                "change": {
+                    "actions": ["update"],
+                    "before": {"family": "app", "tags": {"owner": "old-secret"}},
+                    "after": {
+                        "family": "app",
+                        "tags": {"owner": "new-secret", "team": "a"},
+                        "container_definitions": json.dumps(containers),
+                    },
+                    "after_unknown": {},
+                    "before_sensitive": {"tags": {"owner": True}},
+                    "after_sensitive": {"tags": {"owner": True}, "container_definitions": True},
+                },
+            }
+        ],
+    }
+    (res,), _ = resources_from_plan(plan)
+    assert res.attributes["tags"] == {"owner": Unknown("(sensitive value)"), "team": "a"}
+    assert res.prior is not None
+    assert isinstance(res.prior["tags"]["owner"], Unknown)
+    assert "secret" not in repr(res)
+    # JSON documents stay readable for the config rules (reports redact secret-looking values)
+    assert res.attributes["container_definitions"] == containers

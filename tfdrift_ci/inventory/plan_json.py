@@ -114,6 +114,31 @@ def _mark_unknown(value: Any, unknown: Any) -> Any:
     return value
 
 
+_SENSITIVE = "(sensitive value)"
+
+
+def _mark_sensitive(value: Any, marks: Any, rtype: str, top: bool = True) -> Any:
+    """Values Terraform itself marks sensitive (``after_sensitive`` / ``sensitive_values``) are not
+    carried into findings: they become Unknown, the way ``terraform plan`` prints them. JSON
+    documents are kept (whole container definitions are marked sensitive as soon as one variable in
+    them is, and the config rules need them; the report layer redacts secret-looking values)."""
+    if marks is True:
+        return Unknown(_SENSITIVE)
+    if isinstance(marks, dict) and isinstance(value, dict):
+        out = dict(value)
+        for k, m in marks.items():
+            if top and k in JSON_DOCUMENTS.get(rtype, ()):
+                continue
+            if k in out:
+                out[k] = _mark_sensitive(out[k], m, rtype, top=False)
+        return out
+    if isinstance(marks, list) and isinstance(value, list):
+        return [_mark_sensitive(v, m, rtype, top=False) for v, m in zip(value, marks, strict=False)] + value[
+            len(marks) :
+        ]
+    return value
+
+
 def _decode_docs(rtype: str, values: Mapping[str, Any] | None) -> dict[str, Any] | None:
     if values is None:
         return None
@@ -252,11 +277,22 @@ def resources_from_plan(
             after = (planned.get(address) or {}).get("values")
             before = (prior.get(address) or state_values.get(address) or {}).get("values")
         planned_values: dict[str, Any] | None = None
+        after_sensitive = change.get("after_sensitive") if rc else (planned.get(address) or {}).get(
+            "sensitive_values"
+        )
+        before_sensitive = change.get("before_sensitive") if rc else None
         if isinstance(after, dict):
+            after = _mark_sensitive(after, after_sensitive, rtype)
             planned_values = _decode_docs(rtype, _mark_unknown(after, change.get("after_unknown") or {}))
+        if isinstance(before, dict):
+            before = _mark_sensitive(before, before_sensitive, rtype)
         prior_values = _decode_docs(rtype, before) if isinstance(before, dict) else None
         if prior_values is None and address in prior:
-            prior_values = _decode_docs(rtype, prior[address].get("values"))
+            entry_prior = prior[address]
+            values = entry_prior.get("values")
+            if isinstance(values, dict):
+                values = _mark_sensitive(values, entry_prior.get("sensitive_values"), rtype)
+            prior_values = _decode_docs(rtype, values)
         attrs = planned_values if planned_values is not None else (prior_values or {})
 
         id_attrs = dict(attrs)
