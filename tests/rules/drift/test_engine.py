@@ -965,3 +965,13 @@ def test_spoofed_terraform_is_described_as_unverified() -> None:
         )
     )
     assert f.message.startswith("mallory via a client whose user agent claims Terraform")
+
+
+def test_terraform_own_failed_calls_are_not_attempts() -> None:
+    event = ev(
+        "UpdateService",
+        {"cluster": "main", "service": "api", "desiredCount": 3},
+        actor=TERRAFORM,
+        error_code="AccessDeniedException",
+    )
+    assert drift([service()], [event]) == []

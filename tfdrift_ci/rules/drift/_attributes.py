@@ -348,7 +348,8 @@ def ecr_create_repository(event: Event, resource: Resource) -> list[Change]:
 
 def ecr_images_deleted(event: Event, resource: Resource) -> list[Change]:
     ids = _req(event).get("imageIds")
-    tags = [i.get("imageTag") or i.get("imageDigest") for i in ids or [] if isinstance(i, Mapping)]
+    ids = ids if isinstance(ids, list) else []
+    tags = [i.get("imageTag") or i.get("imageDigest") for i in ids if isinstance(i, Mapping)]
     shown = ", ".join(str(t) for t in tags[:5]) + (f" and {len(tags) - 5} more" if len(tags) > 5 else "")
     return [Change("TFD-DRIFT-031", "info", None, tags, detail=f"deleted {len(tags)} image(s) ({shown})")]
 
@@ -723,7 +724,8 @@ def cluster_capacity_providers(event: Event, resource: Resource) -> list[Change]
 
 def container_instances_state(event: Event, resource: Resource) -> list[Change]:
     req = _req(event)
-    n = len(req.get("containerInstances") or [])
+    instances = req.get("containerInstances")
+    n = len(instances) if isinstance(instances, list) else 0
     return [
         Change(
             "TFD-DRIFT-030",

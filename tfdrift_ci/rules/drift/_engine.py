@@ -210,11 +210,35 @@ def run(
         if event.id and event.id in seen:
             continue  # trails may deliver the same record twice
         seen.add(event.id)
-        pending.extend(_one_event(ctx, event))
+        try:
+            pending.extend(_one_event(ctx, event))
+        except (RecursionError, ValueError, TypeError, KeyError, AttributeError, IndexError) as err:
+            # One event the engine cannot handle (untrusted shapes) must not lose the report; it is
+            # reported as an error finding naming the event (design §7).
+            pending.append((_crash(event, err), None, None))
     out: list[Finding] = []
     for finding, address, attribute in pending:
         out.append(_annotate_later_terraform(ctx, finding, address, attribute))
     return [f for f in (_apply_settings(ctx, f) for f in out) if f is not None]
+
+
+CRASH_RULE = "TFD-ERR-002"  # rules/config's "a rule failed" error rule
+
+
+def _crash(event: Event, err: BaseException) -> Finding:
+    return Finding(
+        rule_id=CRASH_RULE,
+        kind="error",
+        severity=Severity.HIGH,
+        title="A rule failed on a resource",
+        message=(
+            f"the drift engine could not evaluate {event.name} event {event.id} "
+            f"({type(err).__name__}: {str(err)[:200]}); other events were evaluated"
+        ),
+        event=event,
+        actor=event.actor,
+        remediation="Report the event (without secrets) to the tfdrift-ci maintainers.",
+    )
 
 
 def _targets(ctx: _Ctx, event: Event, spec: Spec) -> list[M.Match]:
@@ -248,11 +272,12 @@ def _one_event(ctx: _Ctx, event: Event) -> list[tuple[Finding, str | None, str |
         matches = _targets(ctx, event, spec)
 
     who = classify(event.actor, ctx.settings.terraform_principals)
+    if who.cls == "terraform":
+        if not event.error_code:
+            _remember_terraform(ctx, event, matches, spec)
+        return []  # Terraform's own calls, failed ones included, are not out-of-band
     if event.error_code:
         return [(_attempt(ctx, event, m, spec), m.resource.address, None) for m in matches]
-    if who.cls == "terraform":
-        _remember_terraform(ctx, event, matches, spec)
-        return []
     if not matches:
         return _unmanaged(ctx, event, spec, who)
     out: list[tuple[Finding, str | None, str | None]] = []
