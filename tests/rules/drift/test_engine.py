@@ -4,6 +4,8 @@ Scenario tests (``test_scenarios.py``) run the same engine on .tf files and Clou
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from rules.drift.helpers import (
@@ -975,3 +977,45 @@ def test_terraform_own_failed_calls_are_not_attempts() -> None:
         error_code="AccessDeniedException",
     )
     assert drift([service()], [event]) == []
+
+
+def test_default_tags_from_a_plan_are_declared() -> None:
+    r = res(
+        "aws_ecr_repository",
+        "api",
+        {"name": "api", "tags": {"team": "payments"}, "tags_all": {"team": "payments", "env": "prod"}},
+        kind="repository",
+    )
+    arn = f"arn:aws:ecr:{REGION}:{ACCT}:repository/api"
+    assert (
+        drift([r], [ecr("TagResource", {"resourceArn": arn, "tags": [{"Key": "env", "Value": "prod"}]})])
+        == []
+    )
+    f = one(drift([r], [ecr("UntagResource", {"resourceArn": arn, "tagKeys": ["env"]})]))
+    assert (f.attribute, f.expected) == ("tags.env", "prod")
+
+
+def test_truncated_register_uses_the_response_echo_and_says_so() -> None:
+    declared = [{"name": "api", "image": "repo/api:1"}]
+    td = res(
+        "aws_ecs_task_definition",
+        "api",
+        {"family": "api", "container_definitions": declared},
+        kind="task_definition",
+    )
+    event = replace(
+        ev(
+            "RegisterTaskDefinition",
+            {"family": "api"},
+            response={
+                "taskDefinition": {
+                    "revision": 3,
+                    "containerDefinitions": [{"name": "api", "image": "repo/api:2"}],
+                }
+            },
+        ),
+        truncated=True,
+    )
+    f = one(drift([td], [event]))
+    assert (f.attribute, f.actual) == ("container_definitions[api].image", "repo/api:2")
+    assert any("truncated" in n for n in f.notes)

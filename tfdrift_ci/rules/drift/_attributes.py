@@ -272,7 +272,10 @@ def _tags_dict(tags: Any) -> dict[str, Any]:
 
 def tag_changes(event: Event, resource: Resource) -> list[Change]:
     """TagResource sets keys, UntagResource removes them: one change per key (``tags.KEY``)."""
-    declared = resource.attributes.get("tags")
+    # With a plan, tags_all holds the provider's default_tags too: a tag the provider sets is declared.
+    declared = resource.attributes.get("tags_all")
+    if not isinstance(declared, (Mapping, Unknown)):
+        declared = resource.attributes.get("tags")
     if isinstance(declared, Unknown):
         declared_tags: Any = declared
     else:
@@ -612,6 +615,8 @@ def register_task_definition(event: Event, resource: Resource) -> list[Change]:
     out: list[Change] = []
     declared_cds = resource.attributes.get("container_definitions")
     new_cds = req.get("containerDefinitions")
+    if not isinstance(new_cds, list) and isinstance(td, Mapping):
+        new_cds = td.get("containerDefinitions")  # request cut by CloudTrail's size cap: the echo
     if isinstance(declared_cds, Unknown):
         out.append(
             Change("TFD-DRIFT-020", "register", "container_definitions", new_cds, declared_cds, detail=label)

@@ -436,6 +436,8 @@ def _finding(ctx: _Ctx, event: Event, match: M.Match, change: Change, who: Class
         notes.append(
             f"{change.attribute} is under lifecycle.ignore_changes: listed because of --show-ignored"
         )
+    if event.truncated:
+        notes.append("CloudTrail truncated this event's request or response: the changes may be incomplete")
     if unknown and change.op in ("update", "register"):
         notes.append("declared value unknown (not known statically)")
 
