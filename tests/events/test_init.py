@@ -145,6 +145,15 @@ def test_aws_without_any_region(lookup_server: LookupServer, monkeypatch: pytest
         run(["aws"], inventory(SERVICE, regions=()))
 
 
+def test_auto_mode_without_a_region_is_incomplete_not_fatal(
+    lookup_server: LookupServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("AWS_DEFAULT_REGION")
+    result = run(["aws"], inventory(SERVICE, regions=()), auto=True)
+    assert result.events == []
+    assert [(s.complete, s.error is not None and "no region" in s.error) for s in result.statuses] == [(False, True)]
+
+
 def test_role_arn_is_assumed_with_sts_then_used(moto: MotoServer) -> None:
     s3 = boto3.client("s3", region_name="us-east-1")
     s3.create_bucket(Bucket="trail")

@@ -204,7 +204,15 @@ def fetch(
     else:
         ctx = Context(query_regions, profile, role_arn, auto, log)
 
-    sources = make_sources(specs, ctx)
+    try:
+        sources = make_sources(specs, ctx)
+    except SourceError as err:
+        if not auto:
+            raise
+        # Nobody asked for events: a setup problem (no region…) must not fail a static run, but
+        # the report says that drift was not checked.
+        status = SourceStatus(name="aws:lookup-events", complete=False, error=str(err))
+        return FetchResult([], [status], [f"events not read: {err}"])
     if log:
         for s in sources:
             log(
