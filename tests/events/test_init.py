@@ -151,7 +151,9 @@ def test_auto_mode_without_a_region_is_incomplete_not_fatal(
     monkeypatch.delenv("AWS_DEFAULT_REGION")
     result = run(["aws"], inventory(SERVICE, regions=()), auto=True)
     assert result.events == []
-    assert [(s.complete, s.error is not None and "no region" in s.error) for s in result.statuses] == [(False, True)]
+    assert [(s.complete, s.error is not None and "no region" in s.error) for s in result.statuses] == [
+        (False, True)
+    ]
 
 
 def test_role_arn_is_assumed_with_sts_then_used(moto: MotoServer) -> None:
