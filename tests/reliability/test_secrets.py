@@ -212,3 +212,80 @@ def test_no_secret_in_any_output(tmp_path: Path) -> None:
     assert any((f.get("event") or {}).get("name") == "ExecuteCommand" for f in report["findings"]), names
     assert any((f.get("event") or {}).get("id") == "sec-url-0001" for f in report["findings"]), names
     assert "debug" in run.err.lower()
+
+
+CANARY = "tfdriftCANARYsecret0123456789"
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        'file("/proc/self/environ")',
+        'file("../outside/canary.txt")',
+        'file("${path.module}/../outside/canary.txt")',
+        'file("leak.txt")',  # a symlink inside the project to a file outside it
+        'templatefile("../outside/canary.txt", {})',
+        'filebase64("../outside/canary.txt")',
+        'jsondecode(file("../outside/canary.json")).secret',
+    ],
+)
+def test_terraform_from_a_pr_cannot_read_files_outside_the_project(tmp_path: Path, expr: str) -> None:
+    """A pull request controls the Terraform: ``file()`` must not turn the report (PR comment!)
+    into a way to print the CI machine's environment or files."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "canary.txt").write_text(CANARY, encoding="utf-8")
+    (outside / "canary.json").write_text(json.dumps({"secret": CANARY}), encoding="utf-8")
+    proj = tmp_path / "proj"
+    proj.mkdir()
+    (proj / "leak.txt").symlink_to(outside / "canary.txt")
+    (proj / "main.tf").write_text(
+        'resource "aws_ecr_repository" "exfil_bad" {\n'
+        f"  name                 = {expr}\n"
+        '  image_tag_mutability = "MUTABLE"\n'
+        "}\n"
+        'resource "aws_ecs_task_definition" "exfil_bad" {\n'
+        '  family                = "exfil"\n'
+        f'  container_definitions = jsonencode([{{ name = "a", image = {expr}, privileged = true }}])\n'
+        "}\n",
+        encoding="utf-8",
+    )
+    home = tmp_path / "home"
+    home.mkdir()
+    outputs = {fmt: tmp_path / "out" / f"r.{fmt}" for fmt in ("json", "markdown", "sarif", "github", "text")}
+    args = ["check", str(proj), "--offline"]
+    for fmt, path in outputs.items():
+        args += ["--format", fmt, "--output", str(path)]
+    args += ["--format", "text"]
+    run = run_cli(
+        args, home=home, env={"TFDRIFT_TEST_CANARY": CANARY}, timeout=120, outputs=list(outputs.values())
+    )
+    assert TRACEBACK not in run.err
+    assert run.rc in (1, 2), run.err
+    inv = run_cli(
+        ["inventory", str(proj), "--format", "json"], home=home, env={"TFDRIFT_TEST_CANARY": CANARY}
+    )
+    for where, text in {
+        "stdout": run.out,
+        "stderr": run.err,
+        "inventory": inv.out + inv.err,
+        **run.files,
+    }.items():
+        assert CANARY not in text, f"{expr} leaked a file outside the project into {where}"
+        assert CANARY.encode().hex() not in text and "dGZkcmlmdENBTkFSWX" not in text, where
+
+
+def test_control_file_inside_the_project_is_read(tmp_path: Path) -> None:
+    """Control for the test above: the same pipeline does print a value read from inside the
+    project, so the absence of the canary there means the read was refused, not that names are
+    never shown."""
+    proj = tmp_path / "proj"
+    proj.mkdir()
+    (proj / "c.txt").write_text(CANARY, encoding="utf-8")
+    (proj / "main.tf").write_text(
+        'resource "aws_ecr_repository" "exfil_bad" {\n  name = file("c.txt")\n}\n', encoding="utf-8"
+    )
+    home = tmp_path / "home"
+    home.mkdir()
+    inv = run_cli(["inventory", str(proj), "--format", "json"], home=home)
+    assert CANARY in inv.out
