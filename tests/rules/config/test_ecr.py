@@ -269,3 +269,21 @@ def test_force_delete() -> None:
     assert hits(ecr_force_delete, res(REPO, "a", {"force_delete": False})) == []
     assert hits(ecr_force_delete, res(REPO, "a", {})) == []
     assert len(hits(ecr_force_delete, res("aws_ecrpublic_repository", "a", {"force_destroy": True}))) == 1
+
+
+def test_scan_on_push_true_is_ignored_under_enhanced_scanning() -> None:
+    repo = res(REPO, "a", _scan(True))
+    found = hits(ecr_scan_on_push, repo, _registry("ENHANCED", "CONTINUOUS_SCAN", "web-*"))  # type: ignore[arg-type]
+    assert len(found) == 1 and "ignored" in found[0].message
+    assert hits(ecr_scan_on_push, repo, _registry("ENHANCED", "CONTINUOUS_SCAN", "ap*")) == []  # type: ignore[arg-type]
+    assert hits(ecr_scan_on_push, repo, _registry("BASIC", "SCAN_ON_PUSH", "web-*")) == []  # type: ignore[arg-type]
+    unknown_filter = _registry("ENHANCED", "CONTINUOUS_SCAN", "x")
+    unknown_filter = res(
+        "aws_ecr_registry_scanning_configuration",
+        "u",
+        {
+            "scan_type": "ENHANCED",
+            "rule": [{"scan_frequency": "SCAN_ON_PUSH", "repository_filter": [{"filter": Unknown("var.f")}]}],
+        },
+    )
+    assert hits(ecr_scan_on_push, repo, unknown_filter) == []

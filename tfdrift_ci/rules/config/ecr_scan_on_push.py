@@ -49,7 +49,10 @@ RULE = Rule(
             '`repository_filter` matches the repository name, or `scan_type = "BASIC"` with a '
             "`SCAN_ON_PUSH` rule whose filter matches. Filters are ECR wildcards (`*` only). With a "
             "registry-level configuration the repository setting is ignored by AWS, so tfdrift-ci "
-            "does not report it; when the repository name is unknown only a `*` filter counts."
+            "does not report it; when the repository name is unknown only a `*` filter counts. "
+            "Conversely, when the registry uses `ENHANCED` scanning, ECR ignores the repository's "
+            "`scan_on_push`: a repository with `scan_on_push = true` that no enhanced rule filter "
+            "matches is reported too (it is not scanned)."
         ),
         why=(
             "Scan on push gives a vulnerability report for every image before it is deployed; without "
@@ -102,6 +105,23 @@ def _covered_by_registry(resource: Resource, ctx: ConfigContext) -> str | None:
     return None
 
 
+def _enhanced_registry(resource: Resource, ctx: ConfigContext) -> str | None:
+    """An ENHANCED registry scanning configuration (same place) whose rules are all evaluated: with
+    enhanced scanning the repository's own scan_on_push is ignored by ECR."""
+    for reg in by_type(ctx.inventory).get(REGISTRY_SCANNING, ()):
+        if not same_place(resource, reg) or upper(reg.attributes.get("scan_type")) != "ENHANCED":
+            continue
+        rules = reg.attributes.get("rule")
+        if isinstance(rules, Unknown) or any(
+            isinstance(r.get("repository_filter"), Unknown)
+            or any(isinstance(f.get("filter"), Unknown) for f in blocks(r, "repository_filter"))
+            for r in blocks(reg.attributes, "rule")
+        ):
+            continue  # filters not evaluated: do not guess
+        return reg.address
+    return None
+
+
 def check(resource: Resource, ctx: ConfigContext) -> Iterable[Hit]:
     cfg = block(resource.attributes, "image_scanning_configuration")
     raw = cfg.get("scan_on_push") if cfg is not None else None
@@ -109,9 +129,19 @@ def check(resource: Resource, ctx: ConfigContext) -> Iterable[Hit]:
         resource.attributes.get("image_scanning_configuration"), Unknown
     ):
         return
-    if as_bool(raw) is True:
-        return
     if _covered_by_registry(resource, ctx):
+        return
+    if as_bool(raw) is True:
+        enhanced = _enhanced_registry(resource, ctx)
+        if enhanced is not None and isinstance(resource.attributes.get("name"), str):
+            yield Hit(
+                message=f"scan_on_push = true is ignored: {enhanced} sets ENHANCED scanning for the "
+                "registry and none of its repository filters matches this repository",
+                attribute=ATTRIBUTE,
+                actual=raw,
+                expected="a registry scanning rule whose repository_filter matches the repository",
+                line=attr_line(resource, "image_scanning_configuration"),
+            )
         return
     notes: tuple[str, ...] = ()
     if isinstance(resource.attributes.get("name"), Unknown) and by_type(ctx.inventory).get(REGISTRY_SCANNING):
