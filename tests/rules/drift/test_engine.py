@@ -878,9 +878,10 @@ def test_plan_revert_is_said() -> None:
         )
     )
     assert f.reverted_by_plan is True
-    assert f.message.startswith(
-        "Applying this change reverts a manual change by alice@example.com made 2 days ago"
+    assert f.notes[0].startswith(
+        "applying this change reverts a manual change by alice@example.com made 2 days ago"
     )
+    assert "alice@example.com via the console" in f.message
     no_plan = one(
         drift([service()], [ev("UpdateService", {"cluster": "main", "service": "api", "desiredCount": 6})])
     )

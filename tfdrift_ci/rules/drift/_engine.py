@@ -479,12 +479,13 @@ def _finding(ctx: _Ctx, event: Event, match: M.Match, change: Change, who: Class
     if res.planned is not None and change.attribute:
         reverted = _reverted_by_plan(res, change, old)
         if reverted:
-            message = (
-                f"Applying this change reverts a manual change by "
-                f"{event.actor.display or 'an unknown principal'} "
-                f"made {_ago(ctx.now, event.time)} ({_when(event)}): {what}."
+            # Renderers raise reverted_by_plan findings to the top; the note says it in words.
+            notes.insert(
+                0,
+                f"applying this change reverts a manual change by "
+                f"{event.actor.display or 'an unknown principal'} made {_ago(ctx.now, event.time)}: "
+                f"the planned apply sets {change.attribute} back to {_fmt(shown_old, 60)}",
             )
-            notes.append("the planned apply sets this attribute back to the declared value")
     kind = rule.kind
     return Finding(
         rule_id=rule.id,
