@@ -445,3 +445,23 @@ def github_env(
         "GITHUB_RUN_ID": "42",
         "GITHUB_SHA": "1" * 40,
     }
+
+
+def policy_actions() -> set[str]:
+    """Every action ``docs/iam-policy.json`` allows (lower-case ``service:Action``)."""
+    doc = json.loads((REPO / "docs" / "iam-policy.json").read_text(encoding="utf-8"))
+    out: set[str] = set()
+    for statement in doc["Statement"]:
+        actions = statement["Action"]
+        out.update(a.lower() for a in ([actions] if isinstance(actions, str) else actions))
+    return out
+
+
+def s3_action(req: Request) -> str:
+    """The IAM action an S3 REST request needs (the few the trail reader may send)."""
+    key = req.path.lstrip("/").partition("/")[2]
+    if req.method in ("GET", "HEAD") and not key:
+        return "s3:GetBucketLocation" if "location" in req.query else "s3:ListBucket"
+    if req.method in ("GET", "HEAD"):
+        return "s3:GetObject"
+    return f"s3:{req.method}?"

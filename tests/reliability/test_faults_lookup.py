@@ -292,3 +292,15 @@ def test_html_instead_of_cloudtrail(cli: CliRunner, tmp_path: Path) -> None:
         assert not src["complete"] and src.get("error"), (
             f"an endpoint that is not CloudTrail read as an empty window: {src}"
         )
+
+
+def test_operations_called_are_in_the_iam_policy(cli: CliRunner, tmp_path: Path) -> None:
+    """An independent check of docs/iam-policy.json: every operation the aws source sent to the
+    endpoint is allowed by the documented policy."""
+    from rel_support import policy_actions
+
+    state = LookupEvents(_records(10))
+    _run(cli, tmp_path, state)
+    assert state.operations
+    missing = {op for op in state.operations if op.lower() not in policy_actions()}
+    assert not missing, f"called but not in docs/iam-policy.json: {missing}"

@@ -255,3 +255,17 @@ def test_s3_and_files_together_one_source_failing(cli: CliRunner, tmp_path: Path
     report = run.report()
     assert gen.GOOD_EVENT_ID in _drift_ids(report)
     assert not all(s["complete"] for s in report["scanned"]["sources"])
+
+
+def test_operations_called_are_in_the_iam_policy(
+    cli: CliRunner, tmp_path: Path, moto_url: str, bucket: dict[str, str]
+) -> None:
+    from rel_support import policy_actions, s3_action
+
+    handler = _proxy(moto_url, lambda req: False)
+    with serve(handler) as proxy:
+        _run(cli, tmp_path, proxy.url, f"s3://{BUCKET}/")
+    actions = {s3_action(r) for r in handler.seen}
+    assert actions
+    missing = {a for a in actions if a.lower() not in policy_actions()}
+    assert not missing, f"called but not in docs/iam-policy.json: {missing}"
