@@ -171,6 +171,9 @@ def test_plaintext_secret_found_and_masked(name: str, value: str) -> None:
         ("LOG_LEVEL", "debug"),
         ("AWS_REGION", "eu-west-1"),
         ("AWS_ACCESS_KEY_ID_PARAM", "/prod/key"),
+        ("JWT_TOKEN_AUDIENCE", "api.example.com"),
+        ("PASSWORD_MIN_LENGTH", "12"),
+        ("TOKEN_REFRESH_SECONDS", "60"),
     ],
 )
 def test_plaintext_secret_not_found(name: str, value: str) -> None:
