@@ -241,7 +241,7 @@ def test_unwritable_summary_is_a_warning(env: dict[str, str], tmp_path: Path) ->
 
 
 def test_hostile_report_comment_is_inert(gh: FakeGitHub, env: dict[str, str]) -> None:
-    import test_injection  # tests/report/test_injection.py: the corpus and the hostile report
+    from report import test_injection  # tests/report/test_injection.py: the corpus and the hostile report
 
     for value in test_injection.CORPUS.values():
         report = replace(test_injection.hostile_report(value), path="examples/infra")

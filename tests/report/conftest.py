@@ -1,9 +1,16 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+
+# Helpers next to these tests (report_loader, mdcheck, injection_corpus) are imported by name; pytest
+# runs in importlib mode, which does not put test directories on sys.path by itself.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
 from report_loader import FIXTURES, load_report
 
 from tfdrift_ci.models import Report, Severity

@@ -6,61 +6,18 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import replace
-from datetime import UTC, datetime
 
 import jsonschema
 import pytest
+from injection_corpus import CORPUS, hostile_report
 from mdcheck import assert_inert
-from report_loader import FIXTURES, SCHEMAS, load_report
+from report_loader import SCHEMAS
 
-from tfdrift_ci.models import Actor, Event, Finding, ModuleCall, Report, Severity, SourceStatus
 from tfdrift_ci.report import RenderOptions, render
 from tfdrift_ci.report.markdown import render_comment
 
-CORPUS: dict[str, str] = {
-    k: v
-    for k, v in json.loads((FIXTURES / "injection.json").read_text(encoding="utf-8")).items()
-    if k != "_comment"
-}
 ESC_OR_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u2028\u2029]")
 ANNOTATION = re.compile(r"^::(error|warning|notice) (?:[^:\r\n]*)::[^\r\n]*$")
-
-
-def hostile_report(value: str) -> Report:
-    """The sample report with ``value`` in every field that comes from CloudTrail, Terraform or git."""
-    base = load_report()
-    actor = Actor(
-        display=value, arn=value, type=value, role_arn=value, via="console", service=value,
-        source_ip=value, user_agent=value, access_key_id="AKIAFAKEACCESSKEY123",
-    )  # fmt: skip
-    event = Event(
-        id=value, name=value, source=value, time=datetime(2026, 11, 19, 9, 14, 3, tzinfo=UTC),
-        region=value, account=value, actor=actor, error_code=value,
-    )  # fmt: skip
-    drift = Finding(
-        rule_id="TFD-DRIFT-001", kind="drift", severity=Severity.HIGH, title="Changed outside Terraform",
-        message=value, address=value, resource_type="aws_ecr_repository", file=value, line=3, root=value,
-        attribute=value, expected=value, actual={"policy": value}, event=event, actor=actor,
-        remediation=value, reverted_by_plan=True, notes=(value,),
-    )  # fmt: skip
-    config = replace(
-        drift, rule_id="TFD-ECR-001", kind="config", event=None, actor=None, reverted_by_plan=None,
-        severity=Severity.CRITICAL,
-    )  # fmt: skip
-    error = replace(config, rule_id="TFD-ERR-001", kind="error", address=None, attribute=None)
-    unmanaged = replace(
-        drift, kind="unmanaged", address=None, file=None, severity=Severity.INFO, reverted_by_plan=None
-    )
-    suppressed = replace(config, suppressed=True, suppression_reason=value, severity=Severity.MEDIUM)
-    return replace(
-        base,
-        path=value,
-        findings=(drift, config, error, unmanaged, suppressed),
-        sources=(SourceStatus(name=value, events_read=1, complete=False, error=value, malformed=2),),
-        unfollowed_modules=(ModuleCall(address=value, source=value, file=value, line=1, reason=value),),
-        notices=(value,),
-    )
 
 
 IDS = sorted(CORPUS)

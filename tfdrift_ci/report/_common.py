@@ -39,7 +39,9 @@ def value_text(value: Any, limit: int | None = VALUE_LIMIT) -> str:
     elif isinstance(value, int | float):
         out = repr(value)
     else:
-        out = json.dumps(value, sort_keys=True, separators=(", ", ": "), default=_json_default)
+        out = json.dumps(
+            value, sort_keys=True, separators=(", ", ": "), default=_json_default, ensure_ascii=False
+        )
     out = " ".join(out.split())
     if limit is not None and len(out) > limit:
         out = out[: limit - 1] + "…"

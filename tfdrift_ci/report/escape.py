@@ -73,6 +73,8 @@ def terminal(text: object, limit: int | None = None) -> str:
 # autolinks and HTML (<> as entities), escapes themselves (\), HTML entities (& as entity).
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~])")
 _MENTION = re.compile(r"@(?=[A-Za-z0-9_-])")  # @user, @org/team
+# #12 is linked when it starts a word (after escaping it reads \#12); awscrt#0.22 is not.
+_ISSUE_REF = re.compile(r"(?<![A-Za-z0-9_])\\#(?=\d)")
 _GH_REF = re.compile(r"(?i)\bGH-(?=\d)")  # GH-12 is linked like #12
 _URL_SCHEME = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*):(?=//)")  # https://, javascript://
 _WWW = re.compile(r"(?i)\bwww\.")
@@ -91,7 +93,7 @@ def md(text: object, limit: int | None = None) -> str:
     # GitHub turns @name into a ping and #12 into a link on text nodes, after Markdown; an invisible
     # character between the sigil and the name is the usual way to keep the text and drop the ping.
     s = _MENTION.sub("@" + ZWSP, s)
-    s = s.replace("\\#", "\\#" + ZWSP)
+    s = _ISSUE_REF.sub("\\\\#" + ZWSP, s)
     s = _GH_REF.sub(lambda m: m.group(0) + ZWSP, s)
     # GFM autolinks bare URLs and www. hosts; a zero-width space keeps the text and drops the link.
     s = _URL_SCHEME.sub(lambda m: m.group(1) + ":" + ZWSP, s)
