@@ -1020,3 +1020,24 @@ def test_truncated_register_uses_the_response_echo_and_says_so() -> None:
     f = one(drift([td], [event]))
     assert (f.attribute, f.actual) == ("container_definitions[api].image", "repo/api:2")
     assert any("truncated" in n for n in f.notes)
+
+
+def test_failed_autoscaling_calls_and_probes_are_not_attempts() -> None:
+    probe = replace(
+        AAS, service="application-autoscaling.amazonaws.com", role_arn=None, arn=None, user_agent=None
+    )
+    events = [
+        ev(
+            "UpdateService",
+            {"cluster": "main", "service": "api", "desiredCount": 9},
+            actor=AAS,
+            error_code="AccessDeniedException",
+        ),
+        ev(
+            "UpdateService",
+            {"cluster": "main", "service": "api", "desiredCount": 2},
+            actor=probe,
+            error_code="AccessDeniedException",
+        ),
+    ]
+    assert drift([service()], events) == []

@@ -293,3 +293,10 @@ def test_ecr_public_key_has_no_region() -> None:
         ev("SetRepositoryPolicy", {"repositoryName": "tool"}, source=ECR_PUBLIC), "public_repository"
     )
     assert key == M.Key("public_repository", "tool", None, ACCT, None)
+
+
+def test_cluster_arn_pattern_matches_cluster_names() -> None:
+    ident = Identity("service", "api", Unknown("var.cluster_arn", "arn:aws*:ecs:*:*:cluster/main"))
+    ok, by_pattern, _ = M.matches(M.Key("service", "api", "main"), ident)
+    assert ok and by_pattern
+    assert not M.matches(M.Key("service", "api", "blue"), ident)[0]

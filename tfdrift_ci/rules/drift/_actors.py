@@ -28,6 +28,7 @@ ActorClass = Literal["terraform", "autoscaling", "codedeploy", "other"]
 _TF_UA = re.compile(r"(?:HashiCorp/\d+\.\d+ Terraform/|terraform-provider-aws/)")
 AAS_SERVICE = "ecs.application-autoscaling.amazonaws.com"
 AAS_ROLE = "AWSServiceRoleForApplicationAutoScaling_ECSService"
+AAS_PROBE = "application-autoscaling.amazonaws.com"
 CODEDEPLOY_SERVICE = "codedeploy.amazonaws.com"
 
 
@@ -54,7 +55,9 @@ def is_autoscaling(actor: Actor) -> bool:
     for text in (actor.role_arn, actor.arn):
         if text and (AAS_SERVICE in text or AAS_ROLE in text):
             return True
-    return AAS_SERVICE in (actor.service, actor.user_agent)
+    # AAS also probes permissions with invokedBy application-autoscaling.amazonaws.com
+    # (https://docs.aws.amazon.com/autoscaling/application/userguide/security_iam_permission_validation.html)
+    return actor.service in (AAS_SERVICE, AAS_PROBE) or actor.user_agent == AAS_SERVICE
 
 
 def is_codedeploy(actor: Actor) -> bool:

@@ -277,6 +277,8 @@ def _one_event(ctx: _Ctx, event: Event) -> list[tuple[Finding, str | None, str |
             _remember_terraform(ctx, event, matches, spec)
         return []  # Terraform's own calls, failed ones included, are not out-of-band
     if event.error_code:
+        if who.cls == "autoscaling":
+            return []  # a scaling action or permission probe that failed: operational, not an attempt
         return [(_attempt(ctx, event, m, spec), m.resource.address, None) for m in matches]
     if not matches:
         return _unmanaged(ctx, event, spec, who)

@@ -230,11 +230,15 @@ def _name_match(declared: object, actual: str | None, what: str) -> tuple[bool, 
     if isinstance(declared, str):
         return declared == actual, None
     if isinstance(declared, Unknown):
-        if declared.pattern:
-            if fnmatch.fnmatchcase(actual, declared.pattern):
+        pattern = declared.pattern
+        if pattern and what == "cluster" and "cluster/" in pattern:
+            # an ARN glob (arn:aws*:ecs:*:*:cluster/main): events name clusters reduced to names
+            pattern = pattern.rsplit("cluster/", 1)[1]
+        if pattern:
+            if fnmatch.fnmatchcase(actual, pattern):
                 return True, (
                     f"matched by pattern: the declared {what} is {declared.expr} (not known "
-                    f"statically); {actual!r} fits {declared.pattern!r}"
+                    f"statically); {actual!r} fits {pattern!r}"
                 )
             return False, None
         if what == "cluster":
