@@ -40,7 +40,7 @@ def load(
         raise InventoryError("no such file or directory", file=path)
     only: list[str] | None = None
     if os.path.isfile(path):
-        if not path.endswith(".tf"):
+        if not path.endswith((".tf", ".tf.json")):
             raise InventoryError("not a Terraform file: give a directory or a .tf file", file=path)
         base = os.path.dirname(os.path.abspath(path))
         only = [os.path.basename(path)]
@@ -151,7 +151,7 @@ def restrict(inv: Inventory, changed_files: Sequence[str]) -> Inventory:
         changed.add(os.path.relpath(os.path.normpath(full), base).replace(os.sep, "/"))
         changed.add(os.path.normpath(f).replace(os.sep, "/"))
     keep = tuple(root for root in inv.roots if changed & set(inv.root_files.get(root, ())))
-    files = {f for root in keep for f in inv.root_files.get(root, ()) if f.endswith(".tf")}
+    files = {f for root in keep for f in inv.root_files.get(root, ()) if f.endswith((".tf", ".tf.json"))}
     return replace(
         inv,
         roots=keep,

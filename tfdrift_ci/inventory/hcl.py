@@ -99,6 +99,11 @@ def parse_file(path: str) -> ParsedFile:
 def parse_text(text: str, path: str = "<text>") -> ParsedFile:
     from tfdrift_ci.inventory import cache
 
+    if path.endswith(".tf.json"):
+        from tfdrift_ci.inventory import tfjson  # JSON syntax: fast enough without the cache
+
+        return tfjson.parse_json_text(text, path)
+
     cached = cache.get(text, path)
     if cached is not None:
         return cached

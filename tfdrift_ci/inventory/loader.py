@@ -82,7 +82,7 @@ class Project:
                 names = sorted(
                     n
                     for n in os.listdir(directory)
-                    if n.endswith(".tf") and os.path.isfile(os.path.join(directory, n))
+                    if n.endswith((".tf", ".tf.json")) and os.path.isfile(os.path.join(directory, n))
                 )
             except OSError:
                 names = []
@@ -93,7 +93,7 @@ class Project:
     def parse(self, path: str) -> hcl.ParsedFile:
         parsed = hcl.parse_file(path)
         rel = self.rel(path)
-        if path.endswith(".tf"):
+        if path.endswith((".tf", ".tf.json")):
             self.tf_files.add(rel)
         if parsed.lines or parsed.problem is None:
             self.sources[rel] = parsed.lines
@@ -571,7 +571,9 @@ class _ModuleCall:
 
 def _is_override(path: str) -> bool:
     name = os.path.basename(path)
-    return name == "override.tf" or name.endswith("_override.tf")
+    if name in ("override.tf", "override.tf.json"):
+        return True
+    return name.endswith(("_override.tf", "_override.tf.json"))
 
 
 def _merge_override(base: hcl.Block, override: hcl.Block) -> hcl.Block:
@@ -1039,6 +1041,8 @@ def json_document(text: str, ctx: ex.Ctx, module: Module, depth: int = 0) -> Any
         node = ex.parse(text)
     except ex.ExprSyntaxError:
         return Unknown(text.strip())
+    if isinstance(node, ex.Template) and len(node.parts) == 1 and isinstance(node.parts[0], ex.Node):
+        node = node.parts[0]  # "${jsonencode(...)}" (JSON syntax writes every expression so)
     if isinstance(node, ex.Call) and node.name == "jsonencode" and len(node.args) == 1:
         return ex.evaluate(node.args[0], ctx)
     if (

@@ -13,10 +13,11 @@ import re
 from collections.abc import Iterator, Sequence
 
 SKIP_DIRS = frozenset({"node_modules", "__pycache__"})
+TF_SUFFIXES = (".tf", ".tf.json")  # native and JSON syntax
 
 # `source = "./modules/x"` inside a module block; comments and other attributes named source
 # (rare) only add edges that make a directory look like a module, which errs toward checking more.
-_LOCAL_SOURCE = re.compile(r'^\s*source\s*=\s*"(\.\.?(?:[/\\][^"]*)?)"', re.MULTILINE)
+_LOCAL_SOURCE = re.compile(r'(?:^|[{,\s])"?source"?\s*[=:]\s*"(\.\.?(?:[/\\][^"]*)?)"', re.MULTILINE)
 
 
 def walk_tf_dirs(base: str) -> Iterator[tuple[str, list[str]]]:
@@ -24,7 +25,7 @@ def walk_tf_dirs(base: str) -> Iterator[tuple[str, list[str]]]:
     hidden directories (``.terraform``, ``.git`` …) are skipped."""
     for dirpath, dirnames, filenames in os.walk(base):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in SKIP_DIRS)
-        names = sorted(f for f in filenames if f.endswith(".tf"))
+        names = sorted(f for f in filenames if f.endswith(TF_SUFFIXES))
         if names:
             yield dirpath, names
 
