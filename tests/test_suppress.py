@@ -219,3 +219,16 @@ def test_end_to_end_through_inventory_and_engine(fixtures: object) -> None:
         "checkov:skip=CKV_AWS_51 (main.tf:23): tags are mutable on purpose"
     )
     assert any("main.tf:36: suppression comment expired on 2026-01-31" in n for n in notices)
+
+
+def test_inline_typo_gives_a_notice() -> None:
+    text = BLOCK.format(above="# tfdrift:ignore:TFD-ECR-01 typo", inside="")
+    inv = _inventory(text, ("aws_ecr_repository.r", 2, 5))
+    out, notices = apply([_finding("TFD-ECR-001")], inv, Settings(), today=TODAY)
+    assert not out[0].suppressed
+    assert notices == [
+        "main.tf:1: tfdrift:ignore names 'TFD-ECR-01', which matches no rule: it suppresses nothing"
+    ]
+    text = BLOCK.format(above="# tfdrift:ignore:TFD-ECR-*,CKV_AWS_51 fine", inside="")
+    inv = _inventory(text, ("aws_ecr_repository.r", 2, 5))
+    assert apply([_finding("TFD-ECR-001")], inv, Settings(), today=TODAY)[1] == []

@@ -102,6 +102,10 @@ def _peers() -> Mapping[str, tuple[str, ...]]:
     return {r.id: r.peers.all() for r in RULES}
 
 
+def _known(rule_id: str, peers_by_rule: Mapping[str, tuple[str, ...]]) -> bool:
+    return any(glob_match(r, rule_id) or rule_id in p for r, p in peers_by_rule.items())
+
+
 def _inline_match(d: Directive, rule_id: str, peers: tuple[str, ...]) -> bool:
     if d.tool == "tfdrift":
         return any(glob_match(rule_id, i) or i in peers for i in d.ids)
@@ -139,6 +143,7 @@ def apply(
     expired_inline: dict[tuple[str, int, str], int] = {}
     out: list[Finding] = []
     cache: dict[tuple[str, int, int | None], list[Directive]] = {}
+    unknown_ids: set[tuple[str, int, str]] = set()
 
     for finding in findings:
         if finding.suppressed:
@@ -156,6 +161,11 @@ def apply(
             key = (file or "", start, end)
             if key not in cache:
                 cache[key] = directives_for(lines, start, end)
+                for d in cache[key]:
+                    if d.tool == "tfdrift":
+                        for rid in d.ids:
+                            if not _known(rid, peers_by_rule):
+                                unknown_ids.add((file or "", d.line, rid))
             for d in cache[key]:
                 if not _inline_match(d, finding.rule_id, peers):
                     continue
@@ -191,6 +201,10 @@ def apply(
                 f"{entry.expires.isoformat()} and no longer suppresses findings"
                 + (f" ({n} finding(s) reported again)" if n else "")
             )
+    for file, line, rid in sorted(unknown_ids):
+        notices.append(
+            f"{file}:{line}: tfdrift:ignore names {rid!r}, which matches no rule: it suppresses nothing"
+        )
     for (file, line, exp), n in sorted(expired_inline.items()):
         notices.append(
             f"{file}:{line}: suppression comment expired on {exp} and no longer suppresses findings "
