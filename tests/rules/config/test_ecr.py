@@ -287,3 +287,17 @@ def test_scan_on_push_true_is_ignored_under_enhanced_scanning() -> None:
         },
     )
     assert hits(ecr_scan_on_push, repo, unknown_filter) == []
+
+
+def test_public_policy_wildcard_account_principal() -> None:
+    stmt = {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::*:root"}, "Action": PULL}
+    assert len(hits(ecr_public_policy, res("aws_ecr_repository_policy", "p", _policy(stmt)))) == 1
+    named = {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:role/*"}, "Action": PULL}
+    assert hits(ecr_public_policy, res("aws_ecr_repository_policy", "p", _policy(named))) == []
+
+
+def test_public_policy_text_is_decoded() -> None:
+    text = '{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "ecr:PutImage"}]}'
+    found = hits(ecr_public_policy, res("aws_ecr_repository_policy", "p", {"policy": text}))
+    assert [h.severity for h in found] == [Severity.CRITICAL]
+    assert hits(ecr_public_policy, res("aws_ecr_repository_policy", "p", {"policy": "not json"})) == []
