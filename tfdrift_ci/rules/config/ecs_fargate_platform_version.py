@@ -35,8 +35,9 @@ RULE = Rule(
             "tfdrift-ci accepts a deliberate pin to a supported version."
         ),
         why=(
-            "Platform versions before 1.4.0 are retired from new features and security fixes; they "
-            "lack EFS support, ephemeral storage encryption and the task networking fixes of 1.4.0."
+            "Platform versions before 1.4.0 predate EFS volumes, encrypted ephemeral storage and the "
+            "networking changes of 1.4.0 (ECR pulls and secrets through the task ENI); new runtime "
+            "and security updates land in current versions, which is why AWS recommends LATEST."
         ),
         example=(
             'resource "aws_ecs_service" "oldplatform_bad" {\n'
