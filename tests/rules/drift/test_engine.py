@@ -1041,3 +1041,20 @@ def test_failed_autoscaling_calls_and_probes_are_not_attempts() -> None:
         ),
     ]
     assert drift([service()], events) == []
+
+
+def test_manual_set_back_is_noted_on_the_earlier_change() -> None:
+    events = [
+        ev("UpdateService", {"cluster": "main", "service": "api", "enableExecuteCommand": True}),
+        ev(
+            "UpdateService",
+            {"cluster": "main", "service": "api", "enableExecuteCommand": False},
+            actor=ALICE,
+            minutes=30,
+        ),
+    ]
+    f = one(drift([service()], events))
+    assert f.actual is True
+    assert any(
+        n.startswith("alice@example.com via the console") and "set it back to false" in n for n in f.notes
+    )

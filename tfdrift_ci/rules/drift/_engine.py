@@ -162,8 +162,8 @@ class _Ctx:
     rules: Mapping[str, Rule]
     graders: Mapping[str, Grader]
     now: datetime
-    # (address, attribute) -> [(time, new value, event)] set by Terraform itself, for "reverted since"
-    terraform_sets: dict[tuple[str, str], list[tuple[datetime, Any, Event]]] = field(default_factory=dict)
+    # (address, attribute) -> [(time, new value, event, who)] for "set back since" notes
+    sets: dict[tuple[str, str], list[tuple[datetime, Any, Event, str]]] = field(default_factory=dict)
     # identity kind -> (exact name -> resources, resources whose name is not a plain string)
     index: dict[str, tuple[dict[str, list[Resource]], list[Resource]]] = field(default_factory=dict)
 
@@ -218,7 +218,7 @@ def run(
             pending.append((_crash(event, err), None, None))
     out: list[Finding] = []
     for finding, address, attribute in pending:
-        out.append(_annotate_later_terraform(ctx, finding, address, attribute))
+        out.append(_annotate_set_back(ctx, finding, address, attribute))
     return [f for f in (_apply_settings(ctx, f) for f in out) if f is not None]
 
 
@@ -285,19 +285,22 @@ def _one_event(ctx: _Ctx, event: Event) -> list[tuple[Finding, str | None, str |
     out: list[tuple[Finding, str | None, str | None]] = []
     for m in matches:
         for change in spec.extract(event, m.resource):
+            _remember(ctx, event, m.resource.address, change, describe(event.actor))
             f = _finding(ctx, event, m, change, who)
             if f is not None:
                 out.append((f, m.resource.address, change.attribute))
     return out
 
 
+def _remember(ctx: _Ctx, event: Event, address: str, change: Change, who: str) -> None:
+    if change.attribute and change.op == "update":
+        ctx.sets.setdefault((address, change.attribute), []).append((event.time, change.new, event, who))
+
+
 def _remember_terraform(ctx: _Ctx, event: Event, matches: list[M.Match], spec: Spec) -> None:
     for m in matches:
         for change in spec.extract(event, m.resource):
-            if change.attribute and change.op == "update":
-                ctx.terraform_sets.setdefault((m.resource.address, change.attribute), []).append(
-                    (event.time, change.new, event)
-                )
+            _remember(ctx, event, m.resource.address, change, "Terraform")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -572,12 +575,12 @@ def _reverted_by_plan(res: Resource, change: Change, old: Any) -> bool:
     return A.same(planned, old) and not A.same(planned, change.new)
 
 
-def _annotate_later_terraform(ctx: _Ctx, f: Finding, address: str | None, attribute: str | None) -> Finding:
+def _annotate_set_back(ctx: _Ctx, f: Finding, address: str | None, attribute: str | None) -> Finding:
     if address is None or attribute is None or f.event is None or f.kind != "drift":
         return f
-    for when, value, ev in ctx.terraform_sets.get((address, attribute), []):
-        if when > f.event.time and A.same(value, f.expected):
-            note = f"Terraform set it back to {_fmt(value, 60)} on {_when(ev)} (event {ev.id})"
+    for when, value, ev, who in ctx.sets.get((address, attribute), []):
+        if when > f.event.time and ev.id != f.event.id and A.same(value, f.expected):
+            note = f"{who} set it back to {_fmt(value, 60)} on {_when(ev)} (event {ev.id})"
             return _replace(f, notes=(*f.notes, note))
     return f
 
