@@ -90,3 +90,10 @@ def test_unsafe_summary_url_is_not_linked() -> None:
     body = render_comment(load_report(), RenderOptions(), summary_url="javascript:alert(1)")
     assert "javascript" not in body
     assert not render_md(body).gfm_links
+
+
+def test_rows_name_the_root_when_several_roots_are_checked() -> None:
+    r = load_report()
+    prod = replace(r.findings[0], root="prod")
+    md = render(replace(r, findings=(prod,)), "markdown", RenderOptions())
+    assert "<code>prod: aws\\_ecr\\_repository.mutable\\_bad</code>" in md

@@ -136,7 +136,9 @@ def _row(f: Finding) -> Row:
         icon=_trusted(SEVERITY_ICONS[f.severity]),
         rule_id=f.rule_id,
         title=f.title,
-        address=f.address or ("(not in Terraform)" if f.kind == "unmanaged" else ""),
+        # Several roots under one PATH can declare the same address: name the root when it is not ".".
+        address=(f"{f.root}: " if f.root and f.root != "." and f.address else "")
+        + (f.address or ("(not in Terraform)" if f.kind == "unmanaged" else "")),
         where=c.where_text(f),
         attribute=f.attribute or "",
         old=c.value_text(f.expected),

@@ -255,7 +255,8 @@ def sarif_dict(report: Report) -> dict[str, Any]:
                         "rules": descriptors,
                     }
                 },
-                "automationDetails": {"id": f"tfdrift-ci/{report.path.strip('/') or '.'}/"},
+                # The category code scanning keeps alerts apart by: one per scanned path.
+                "automationDetails": {"id": f"tfdrift-ci/{_dir_uri(report.path).rstrip('/') or '.'}/"},
                 "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "The repository root."}}},
                 "invocations": [invocation],
                 "results": [_result(report, f, index[f.rule_id]) for f in findings],
