@@ -503,3 +503,58 @@ def test_every_renderer_accepts_any_text(payload: str, exit_code: int, color: bo
             json.loads(out)
         if not (fmt == "text" and color):
             assert "\x1b" not in out or fmt in ("json",), fmt
+
+
+# --------------------------------------------------------------------------------------------------
+# Inert output for arbitrary text (the fixed corpus in test_injection.py, generalised)
+
+_MARKUP_PIECES = [
+    *"<>[]()!`*_~|#@:%\\&\"'\n\r\t\x1b\u202e\u200b=/-",
+    *["```", "<!--", "-->", "::", "%0A", "javascript:", "@org/team", "](", "\r\n"],
+]
+_MARKUP = st.sampled_from(_MARKUP_PIECES)
+markup_text = (
+    st.lists(_MARKUP | st.text(max_size=3), min_size=1, max_size=12)
+    .map("".join)
+    .filter(lambda s: any(c.isalnum() for c in s))
+)
+
+
+def _twin(payload: str) -> str:
+    return "benign\nvalue" if ("\n" in payload or "\r" in payload) else gen.BENIGN
+
+
+@SETTINGS
+@given(payload=markup_text)
+def test_markdown_inert_for_any_text(payload: str) -> None:
+    import inert
+
+    from tfdrift_ci.report import RenderOptions, render
+
+    out = render(gen.hostile_report(payload), "markdown", RenderOptions())
+    benign = render(gen.hostile_report(_twin(payload)), "markdown", RenderOptions())
+    inert.assert_markdown_inert(out, benign)
+
+
+@SETTINGS
+@given(payload=markup_text)
+def test_annotations_inert_for_any_text(payload: str) -> None:
+    import inert
+
+    from tfdrift_ci.report import RenderOptions, render
+
+    out = render(gen.hostile_report(payload), "github", RenderOptions())
+    benign = render(gen.hostile_report(_twin(payload)), "github", RenderOptions())
+    inert.assert_annotations_inert(out, benign)
+
+
+@SETTINGS
+@given(payload=markup_text)
+def test_text_and_sarif_inert_for_any_text(payload: str) -> None:
+    import inert
+
+    from tfdrift_ci.report import RenderOptions, render
+
+    inert.assert_terminal_safe(render(gen.hostile_report(payload), "text", RenderOptions()))
+    sarif = render(gen.hostile_report(payload), "sarif", RenderOptions())
+    inert.assert_sarif_inert(sarif, render(gen.hostile_report(_twin(payload)), "sarif", RenderOptions()))
