@@ -1,13 +1,13 @@
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from tfdrift_ci.errors import ConfigError
 from tfdrift_ci.timeutil import parse_time, parse_window
 
-NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
@@ -17,9 +17,9 @@ NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
         ("48h", NOW - timedelta(hours=48)),
         ("30m", NOW - timedelta(minutes=30)),
         ("2w", NOW - timedelta(weeks=2)),
-        ("2026-11-01T00:00:00Z", datetime(2026, 11, 1, tzinfo=timezone.utc)),
-        ("2026-11-01", datetime(2026, 11, 1, tzinfo=timezone.utc)),
-        ("2026-11-01T02:00:00+02:00", datetime(2026, 11, 1, tzinfo=timezone.utc)),
+        ("2026-11-01T00:00:00Z", datetime(2026, 11, 1, tzinfo=UTC)),
+        ("2026-11-01", datetime(2026, 11, 1, tzinfo=UTC)),
+        ("2026-11-01T02:00:00+02:00", datetime(2026, 11, 1, tzinfo=UTC)),
     ],
 )
 def test_parse_time(text: str, expected: datetime) -> None:
@@ -39,7 +39,7 @@ def test_window_defaults_to_seven_days_before_now() -> None:
 
 def test_relative_since_counts_back_from_until() -> None:
     w = parse_window("1d", "2026-11-10T00:00:00Z", now=NOW)
-    assert w.since == datetime(2026, 11, 9, tzinfo=timezone.utc)
+    assert w.since == datetime(2026, 11, 9, tzinfo=UTC)
 
 
 def test_window_is_half_open() -> None:

@@ -15,13 +15,18 @@ from tfdrift_ci.models import Event, Finding, Inventory, Severity
 PARSE_ERROR_RULE = "TFD-ERR-001"
 
 
-def problem_findings(inventory: Inventory) -> list[Finding]:
-    """Files that could not be read: reported, and high so that they cannot pass silently."""
+def problem_findings(inventory: Inventory, settings: Settings | None = None) -> list[Finding]:
+    """Files that could not be read: reported, and high by default so that they cannot pass
+    silently. ``rules: {TFD-ERR-001: …}`` in the config may re-grade (or, knowingly, turn off) it."""
+    setting = (settings.rules if settings else {}).get(PARSE_ERROR_RULE)
+    if setting is not None and not setting.enabled:
+        return []
+    severity = setting.severity if setting is not None and setting.severity else Severity.HIGH
     return [
         Finding(
             rule_id=PARSE_ERROR_RULE,
             kind="error",
-            severity=Severity.HIGH,
+            severity=severity,
             title="Terraform file could not be read",
             message=p.message,
             file=p.file,
@@ -46,7 +51,7 @@ def evaluate(
     from tfdrift_ci import suppress
     from tfdrift_ci.rules import config as config_rules
 
-    findings = problem_findings(inventory)
+    findings = problem_findings(inventory, settings)
     findings.extend(config_rules.run(inventory, settings))
     if events is not None:
         from tfdrift_ci.rules import drift as drift_rules

@@ -10,14 +10,14 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 # --------------------------------------------------------------------------------------------------
 # Severity
 
 
-class Severity(str, enum.Enum):
+class Severity(str, enum.Enum):  # noqa: UP042 - renderers were written against (str, Enum) str()/format()
     CRITICAL = "critical"
     HIGH = "high"
     MEDIUM = "medium"
@@ -373,5 +373,5 @@ class Report:
 def iso(t: datetime) -> str:
     """RFC 3339 UTC with a Z, second precision: 2026-11-21T09:14:03Z."""
     if t.tzinfo is not None:
-        t = t.astimezone(timezone.utc)
+        t = t.astimezone(UTC)
     return t.strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from tfdrift_ci.errors import ConfigError
 from tfdrift_ci.models import Window
@@ -26,14 +26,16 @@ def parse_time(text: str, *, flag: str, now: datetime) -> datetime:
             "2026-11-01T00:00:00Z"
         ) from None
     if t.tzinfo is None:
-        t = t.replace(tzinfo=timezone.utc)
-    return t.astimezone(timezone.utc)
+        t = t.replace(tzinfo=UTC)
+    return t.astimezone(UTC)
 
 
 def parse_window(since: str | None, until: str | None, *, now: datetime | None = None) -> Window:
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     end = parse_time(until, flag="--until", now=now) if until else now
     start = parse_time(since or DEFAULT_SINCE, flag="--since", now=end)
     if start >= end:
-        raise ConfigError(f"--since ({start:%Y-%m-%dT%H:%M:%SZ}) must be before --until ({end:%Y-%m-%dT%H:%M:%SZ})")
+        raise ConfigError(
+            f"--since ({start:%Y-%m-%dT%H:%M:%SZ}) must be before --until ({end:%Y-%m-%dT%H:%M:%SZ})"
+        )
     return Window(since=start, until=end)
