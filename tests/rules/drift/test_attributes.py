@@ -110,3 +110,27 @@ def test_mask_hides_secret_looking_values() -> None:
         "APP_ENV": "prod",
         "API_TOKEN": "",
     }
+
+
+@pytest.mark.parametrize(
+    ("value", "trivial"),
+    [
+        (None, True),
+        (False, True),
+        (0, True),
+        ("", True),
+        ("LATEST", True),
+        ("NONE", True),
+        ([], True),
+        ({"deploymentCircuitBreaker": {"enable": False}}, True),
+        ("false", True),
+        (True, False),
+        (1, False),
+        ("ENABLED", False),
+        (["sg-1"], False),
+        ({"a": "x"}, False),
+        (0.5, False),
+    ],
+)
+def test_trivial(value: object, trivial: bool) -> None:
+    assert A.trivial(value) is trivial

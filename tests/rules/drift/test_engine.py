@@ -1058,3 +1058,28 @@ def test_manual_set_back_is_noted_on_the_earlier_change() -> None:
     assert any(
         n.startswith("alice@example.com via the console") and "set it back to false" in n for n in f.notes
     )
+
+
+def test_console_form_defaults_for_undeclared_attributes_are_not_drift() -> None:
+    console_form = {
+        "cluster": "main",
+        "service": "api",
+        "desiredCount": 2,
+        "platformVersion": "LATEST",
+        "healthCheckGracePeriodSeconds": 0,
+        "loadBalancers": [],
+        "serviceRegistries": [],
+        "placementConstraints": [],
+        "propagateTags": "NONE",
+        "enableECSManagedTags": False,
+        "deploymentConfiguration": {
+            "deploymentCircuitBreaker": {"enable": False, "rollback": False},
+            "maximumPercent": 200,
+            "minimumHealthyPercent": 100,
+        },
+        "forceNewDeployment": False,
+    }
+    assert drift([service()], [ev("UpdateService", console_form, actor=ALICE)]) == []
+    # a real value in an undeclared attribute is still reported
+    f = one(drift([service()], [ev("UpdateService", {**console_form, "healthCheckGracePeriodSeconds": 600})]))
+    assert (f.attribute, f.expected, f.actual) == ("health_check_grace_period_seconds", None, 600)

@@ -131,12 +131,37 @@ DEFAULTS: dict[tuple[str, str], Any] = {
     ("aws_ecs_service", "enable_ecs_managed_tags"): False,
     ("aws_ecs_service", "deployment_minimum_healthy_percent"): 100,
     ("aws_ecs_service", "deployment_maximum_percent"): 200,
+    ("aws_ecs_service", "deployment_circuit_breaker.enable"): False,
+    ("aws_ecs_service", "deployment_circuit_breaker.rollback"): False,
+    ("aws_ecs_service", "scheduling_strategy"): "REPLICA",
+    ("aws_ecs_service", "deployment_controller.type"): "ECS",
     ("aws_ecs_service", "tags"): {},
     ("aws_ecs_cluster", "tags"): {},
     ("aws_ecs_task_definition", "tags"): {},
     ("aws_ecs_capacity_provider", "tags"): {},
     ("aws_ecrpublic_repository", "tags"): {},
 }
+
+
+_TRIVIAL = (None, False, 0, "", "NONE", "LATEST", "DISABLED", "REPLICA", "ECS", "DEFAULT")
+
+
+def trivial(value: Any) -> bool:
+    """An empty, false, zero or AWS-default value (what the console sends for fields left alone)."""
+    value = canon(value)
+    if isinstance(value, Mapping):
+        return all(trivial(v) for v in value.values())
+    if isinstance(value, list):
+        return not value
+    return any(value == t and type(value) is type(t) for t in _TRIVIAL if t is not None) or value is None
+
+
+def undeclared(resource: Resource, path: str) -> bool:
+    """Neither the configuration nor a provider default says anything about ``path``."""
+    if (resource.type, path) in DEFAULTS:
+        return False
+    value = get_path(resource.attributes, path)
+    return value is MISSING or value is None
 
 
 def declared_value(resource: Resource, path: str, attrs: Mapping[str, Any] | None = None) -> Any:

@@ -149,6 +149,11 @@ SECURITY_ATTRIBUTES = (
     "task_role_arn",
     "execution_role_arn",
 )
+# Rules over generic settings, where an undeclared attribute set to an empty/default value is the
+# console re-sending its form. Security rules (exec, logging, network, policies) always report.
+FORM_DEFAULT_RULES = frozenset(
+    {"TFD-DRIFT-009", "TFD-DRIFT-014", "TFD-DRIFT-015", "TFD-DRIFT-022", "TFD-DRIFT-025"}
+)
 CODE_DEPLOY_EVENTS = ("CreateTaskSet", "UpdateServicePrimaryTaskSet", "DeleteTaskSet")
 
 # --------------------------------------------------------------------------------------------------
@@ -399,6 +404,17 @@ def _finding(ctx: _Ctx, event: Event, match: M.Match, change: Change, who: Class
     if who.note:
         notes.append(who.note)
     old = _declared(change, res)
+    if (
+        change.op == "update"
+        and change.rule in FORM_DEFAULT_RULES
+        and change.attribute
+        and change.declared is MISSING
+        and A.undeclared(res, change.attribute)
+        and A.trivial(change.new)
+    ):
+        # Not in the configuration and set to an empty/default value: the console sends whole
+        # forms (platformVersion LATEST, empty loadBalancers …); Terraform has no opinion on them.
+        return None
     unknown = A.contains_unknown(old)
     if change.op == "update" and change.attribute == "task_definition" and isinstance(old, Unknown):
         # ``aws_ecs_task_definition.api.arn``: the family is known (the inventory's pattern
