@@ -134,3 +134,11 @@ def test_mask_hides_secret_looking_values() -> None:
 )
 def test_trivial(value: object, trivial: bool) -> None:
     assert A.trivial(value) is trivial
+
+
+def test_loose_comparison_treats_zero_defaults_in_blocks_as_unset_but_never_in_policies() -> None:
+    declared = [{"capacity_provider": "FARGATE", "weight": 1}]
+    assert A.same(declared, [{"capacity_provider": "FARGATE", "weight": 1, "base": 0}], loose=True)
+    assert not A.same(declared, [{"capacity_provider": "FARGATE", "weight": 1, "base": 2}], loose=True)
+    cond = {"Statement": [{"Effect": "Deny", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}
+    assert not A.same(cond, {"Statement": [{"Effect": "Deny", "Condition": {"Bool": {}}}]})

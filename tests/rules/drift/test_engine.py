@@ -1083,3 +1083,13 @@ def test_console_form_defaults_for_undeclared_attributes_are_not_drift() -> None
     # a real value in an undeclared attribute is still reported
     f = one(drift([service()], [ev("UpdateService", {**console_form, "healthCheckGracePeriodSeconds": 600})]))
     assert (f.attribute, f.expected, f.actual) == ("health_check_grace_period_seconds", None, 600)
+
+
+def test_same_capacity_provider_strategy_with_zero_base_is_not_drift() -> None:
+    svc = service(capacity_provider_strategy=[{"capacity_provider": "FARGATE", "weight": 1}])
+    req = {
+        "cluster": "main",
+        "service": "api",
+        "capacityProviderStrategy": [{"capacityProvider": "FARGATE", "weight": 1, "base": 0}],
+    }
+    assert drift([svc], [ev("UpdateService", req)]) == []

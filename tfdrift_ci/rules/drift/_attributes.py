@@ -187,38 +187,46 @@ def _scalar(v: Any) -> Any:
     return v
 
 
-def canon(value: Any) -> Any:
+def canon(value: Any, *, loose: bool = False) -> Any:
     """A comparable form: JSON text parsed, None members dropped, one-item lists unwrapped, lists
-    sorted (set semantics), "true"/"256" strings typed."""
+    sorted (set semantics), "true"/"256" strings typed. ``loose`` also drops members that are
+    false, 0 or "" (an unset block argument and its zero default are the same to Terraform); never
+    for policies, where ``"false"`` in a Condition matters."""
     if isinstance(value, str):
         text = value.strip()
         if text[:1] in ("{", "["):
             try:
-                return canon(json.loads(text))
+                return canon(json.loads(text), loose=loose)
             except ValueError:
                 return _scalar(value)
         return _scalar(value)
     if isinstance(value, Mapping):
         # absent, null and empty blocks/lists are the same to Terraform
-        return {
-            str(k): canon(v)
-            for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))
-            if v is not None and v not in ([], {})
-        }
+        out = {}
+        for k, v in sorted(value.items(), key=lambda kv: str(kv[0])):
+            c = canon(v, loose=loose)
+            if c is None or c in ([], {}) or (loose and _zero(c)):
+                continue
+            out[str(k)] = c
+        return out
     if isinstance(value, (list, tuple)):
-        items = [canon(v) for v in value]
+        items = [canon(v, loose=loose) for v in value]
         if len(items) == 1:
             return items[0]
         return sorted(items, key=lambda x: json.dumps(x, sort_keys=True, default=str))
     return _scalar(value)
 
 
-def same(declared: Any, new: Any) -> bool:
+def _zero(value: Any) -> bool:
+    return value is False or value == "" or (type(value) is int and value == 0)
+
+
+def same(declared: Any, new: Any, *, loose: bool = False) -> bool:
     if declared is MISSING:
         declared = None
     if new is MISSING:
         new = None
-    a, b = canon(declared), canon(new)
+    a, b = canon(declared, loose=loose), canon(new, loose=loose)
     return bool((None if a in ([], {}) else a) == (None if b in ([], {}) else b))
 
 

@@ -426,7 +426,8 @@ def _finding(ctx: _Ctx, event: Event, match: M.Match, change: Change, who: Class
             old = f"{family}:(revision unknown)"
         elif family:
             notes.append(f"same family {family}; the declared revision is the one Terraform registered last")
-    if change.op == "update" and not unknown and A.same(old, change.new):
+    loose = change.attribute not in ("policy", None)
+    if change.op == "update" and not unknown and A.same(old, change.new, loose=loose):
         return None  # set to what is declared: not a difference
     if change.op == "register" and change.attribute is None and change.detail:
         notes.append("the registered revision matches the declared container definitions")
