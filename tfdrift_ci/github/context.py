@@ -79,7 +79,7 @@ def from_env(env: Mapping[str, str]) -> Context:
     repository = env.get("GITHUB_REPOSITORY", "")
     if not _REPO.match(repository):
         raise GitHubError("GITHUB_REPOSITORY is not set (owner/name): --comment only works in GitHub Actions")
-    token = env.get("GITHUB_TOKEN") or env.get("INPUT_GITHUB-TOKEN") or ""
+    token = env.get("GITHUB_TOKEN") or ""
     if not token:
         raise GitHubError(
             "GITHUB_TOKEN is not set: pass it to the step (env: GITHUB_TOKEN: ${{ github.token }})"

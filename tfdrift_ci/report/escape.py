@@ -41,11 +41,28 @@ _NEWLINES = re.compile(r"\r\n|\r|\n")
 ZWSP = "\u200b"  # zero-width space: breaks mention/ref/autolink recognition without changing the look
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def clean(text: object) -> str:
-    """Drop escape sequences and invisible/bidi controls; keep TAB, CR and LF for the caller."""
+    """Drop escape sequences and invisible/bidi controls; keep TAB, CR and LF for the caller.
+    Lone surrogates (JSON allows ``"\\ud800"``; UTF-8 cannot encode it) become U+FFFD."""
     s = text if isinstance(text, str) else str(text)
+    s = _SURROGATE.sub("\ufffd", s)
     s = _ANSI.sub("", s)
     return _CONTROLS.sub("", s)
+
+
+def json_safe(text: str) -> str:
+    """JSON text as written by ``json.dumps(ensure_ascii=False)`` made safe to show and to encode:
+    bidi/C1 controls, line separators and lone surrogates written as ``\\uXXXX`` escapes, which
+    decode to the same value."""
+    return _JSON_INVISIBLE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+
+
+_JSON_INVISIBLE = re.compile(
+    "[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufeff\ud800-\udfff]"
+)
 
 
 def one_line(text: object, limit: int | None = None) -> str:

@@ -4,11 +4,11 @@ findings in report order (worst first), resources by address, keys in a fixed or
 from __future__ import annotations
 
 import json
-import re
 from typing import TYPE_CHECKING, Any
 
 from tfdrift_ci.models import Finding, Report, Resource, Unknown, iso
 from tfdrift_ci.report._common import sorted_findings
+from tfdrift_ci.report.escape import json_safe
 
 if TYPE_CHECKING:
     from tfdrift_ci.report import RenderOptions
@@ -101,12 +101,7 @@ def report_dict(report: Report) -> dict[str, Any]:
     return out
 
 
-# Characters json.dumps leaves raw with ensure_ascii=False that can reorder or hide text when the file
-# is shown on a terminal or in a diff (bidi controls, C1 controls, line separators): written as \uXXXX,
-# which is the same JSON value.
-_INVISIBLE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufeff]")
-
-
 def render(report: Report, options: RenderOptions) -> str:
-    text = json.dumps(report_dict(report), indent=2, ensure_ascii=False)
-    return _INVISIBLE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text) + "\n"
+    # Values are kept exactly; characters that could reorder or hide text on a terminal or in a
+    # diff (bidi and C1 controls, line separators) and lone surrogates are written as \uXXXX.
+    return json_safe(json.dumps(report_dict(report), indent=2, ensure_ascii=False)) + "\n"

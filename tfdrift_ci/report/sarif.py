@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from tfdrift_ci.models import Finding, Report, Severity
 from tfdrift_ci.report import _common as c
-from tfdrift_ci.report.escape import sarif_text
+from tfdrift_ci.report.escape import json_safe, sarif_text
 
 if TYPE_CHECKING:
     from tfdrift_ci.report import RenderOptions
@@ -267,4 +267,4 @@ def sarif_dict(report: Report) -> dict[str, Any]:
 
 
 def render(report: Report, options: RenderOptions) -> str:
-    return json.dumps(sarif_dict(report), indent=2, ensure_ascii=False) + "\n"
+    return json_safe(json.dumps(sarif_dict(report), indent=2, ensure_ascii=False)) + "\n"
