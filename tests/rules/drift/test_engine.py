@@ -1093,3 +1093,11 @@ def test_same_capacity_provider_strategy_with_zero_base_is_not_drift() -> None:
         "capacityProviderStrategy": [{"capacityProvider": "FARGATE", "weight": 1, "base": 0}],
     }
     assert drift([svc], [ev("UpdateService", req)]) == []
+
+
+def test_unmanaged_services_only_in_clusters_the_project_uses() -> None:
+    create = ev("CreateService", {"cluster": "main", "serviceName": "debug"})
+    f = one(drift([service()], [create]))
+    assert (f.kind, f.actual) == ("unmanaged", "main/debug")
+    other = ev("CreateService", {"cluster": "team-b", "serviceName": "debug"})
+    assert drift([service()], [other]) == []

@@ -652,6 +652,8 @@ def _unmanaged(
     key = M.event_key(event, kind)
     if key is None or not M.same_place(key, ctx.of_kind(kind), (spec.creates,)):
         return []
+    if key.kind == "service" and not _declared_cluster(ctx, key.cluster):
+        return []  # a service in a cluster this project does not use: another team's business
     rule = ctx.rules["TFD-DRIFT-027"]
     name = key.name if key.cluster is None else f"{key.cluster}/{key.name}"
     label = f"{spec.creates} {name!r}"
@@ -682,6 +684,14 @@ def _unmanaged(
             None,
         )
     ]
+
+
+def _declared_cluster(ctx: _Ctx, cluster: str | None) -> bool:
+    names = {r.identity.name for r in ctx.of_kind("cluster") if r.identity is not None}
+    names |= {
+        r.identity.cluster or M.DEFAULT_CLUSTER for r in ctx.of_kind("service") if r.identity is not None
+    }
+    return cluster in names or any(isinstance(n, Unknown) for n in names)
 
 
 def _execute_command(ctx: _Ctx, event: Event) -> list[tuple[Finding, str | None, str | None]]:
