@@ -130,6 +130,7 @@ def test_run_step_builds_the_command_and_the_outputs(tmp_path: Path) -> None:
         INPUT_TERRAFORM_PRINCIPALS="arn:aws:iam::111122223333:role/terraform-*",
         INPUT_PLAN="plan.json",
         INPUT_COMMENT="true",
+        GITHUB_EVENT_NAME="pull_request",
         TFDRIFT_BIN=str(_stub(tmp_path)),
     )
     proc, outputs = _run_step(tmp_path, env)
@@ -152,6 +153,13 @@ def test_run_step_builds_the_command_and_the_outputs(tmp_path: Path) -> None:
         "findings": "7",
         "highest-severity": "critical",
     }
+
+
+def test_no_comment_outside_pull_requests(tmp_path: Path) -> None:
+    env = _inputs(INPUT_COMMENT="true", GITHUB_EVENT_NAME="push", TFDRIFT_BIN=str(_stub(tmp_path)))
+    proc, _ = _run_step(tmp_path, env)
+    assert "--comment" not in (tmp_path / "args").read_text(encoding="utf-8").split("\0")
+    assert "push event is not a pull request" in proc.stdout
 
 
 def test_inputs_cannot_inject_shell(tmp_path: Path) -> None:
