@@ -1101,3 +1101,13 @@ def test_unmanaged_services_only_in_clusters_the_project_uses() -> None:
     assert (f.kind, f.actual) == ("unmanaged", "main/debug")
     other = ev("CreateService", {"cluster": "team-b", "serviceName": "debug"})
     assert drift([service()], [other]) == []
+
+
+def test_delete_task_definitions_names_each_declared_family() -> None:
+    td = res("aws_ecs_task_definition", "api", {"family": "api"}, kind="task_definition")
+    event = ev(
+        "DeleteTaskDefinitions",
+        {"taskDefinitions": ["api:3", f"arn:aws:ecs:{REGION}:{ACCT}:task-definition/api:4", "other:1"]},
+    )
+    f = one(drift([td], [event]))
+    assert f.rule_id == "TFD-DRIFT-021" and "deleted api:3" in f.message

@@ -122,6 +122,7 @@ SPECS: dict[tuple[str, str], Spec] = {
         (TD,), A.register_task_definition, creates="aws_ecs_task_definition"
     ),
     (ECS, "DeregisterTaskDefinition"): Spec((TD,), A.deregister_task_definition),
+    (ECS, "DeleteTaskDefinitions"): Spec((TD,), A.deregister_task_definition),
     (ECS, "CreateCluster"): Spec((CLUSTER,), A.cluster_changes, creates="aws_ecs_cluster"),
     (ECS, "UpdateCluster"): Spec((CLUSTER,), A.cluster_changes, security=True),
     (ECS, "UpdateClusterSettings"): Spec((CLUSTER,), A.cluster_changes, security=True),
@@ -248,11 +249,13 @@ def _crash(event: Event, err: BaseException) -> Finding:
 
 def _targets(ctx: _Ctx, event: Event, spec: Spec) -> list[M.Match]:
     matches: list[M.Match] = []
+    seen: set[str] = set()
     for kind, types in spec.targets:
-        key = M.event_key(event, kind)
-        if key is None:
-            continue
-        matches.extend(M.find(key, ctx.candidates(key), types))
+        for key in M.event_keys(event, kind):
+            for m in M.find(key, ctx.candidates(key), types):
+                if m.resource.address not in seen:
+                    seen.add(m.resource.address)
+                    matches.append(m)
     return matches
 
 

@@ -206,6 +206,22 @@ def event_key(event: Event, kind: IdentityKind) -> Key | None:
     return None
 
 
+def event_keys(event: Event, kind: IdentityKind) -> list[Key]:
+    """Every resource key an event names: one, except DeleteTaskDefinitions (a list of revisions)."""
+    if kind == "task_definition" and event.name == "DeleteTaskDefinitions":
+        refs = event.request.get("taskDefinitions")
+        out: list[Key] = []
+        for ref in refs if isinstance(refs, list) else []:
+            family, rev = split_task_definition(ref)
+            if family is not None:
+                key = Key(kind, family, None, event.account, event.region, rev)
+                if key not in out:
+                    out.append(key)
+        return out
+    one = event_key(event, kind)
+    return [one] if one is not None else []
+
+
 # --------------------------------------------------------------------------------------------------
 # Matching keys to resources
 
