@@ -1111,3 +1111,16 @@ def test_delete_task_definitions_names_each_declared_family() -> None:
     )
     f = one(drift([td], [event]))
     assert f.rule_id == "TFD-DRIFT-021" and "deleted api:3" in f.message
+
+
+def test_tag_mutability_exclusions_are_graded() -> None:
+    req = {
+        "repositoryName": "api",
+        "imageTagMutability": "IMMUTABLE_WITH_EXCLUSION",
+        "imageTagMutabilityExclusionFilters": [{"filterType": "WILDCARD", "filter": "latest"}],
+    }
+    by_attr = {f.attribute: f.severity for f in drift([repo()], [ecr("PutImageTagMutability", req)])}
+    assert by_attr == {
+        "image_tag_mutability": Severity.MEDIUM,
+        "image_tag_mutability_exclusion_filter": Severity.HIGH,
+    }

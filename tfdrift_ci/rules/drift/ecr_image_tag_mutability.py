@@ -44,9 +44,15 @@ RULE = Rule(
 
 
 def grade(attribute: str | None, old: Any, new: Any, op: str) -> Severity | None:
-    """Turning tags MUTABLE is high; making them IMMUTABLE (stricter than declared) is low. None
-    keeps the default.
+    """Turning tags MUTABLE (or adding exclusion filters that make some tags mutable) is high;
+    IMMUTABLE_WITH_EXCLUSION is medium; making tags IMMUTABLE (stricter than declared) is low.
+    None keeps the default.
     """
-    if isinstance(new, str) and new.upper().startswith("MUTABLE"):
+    if attribute == "image_tag_mutability_exclusion_filter":
+        return Severity.HIGH if new else Severity.LOW
+    text = new.upper() if isinstance(new, str) else ""
+    if text.startswith("MUTABLE"):
         return Severity.HIGH
+    if text == "IMMUTABLE_WITH_EXCLUSION":
+        return Severity.MEDIUM
     return Severity.LOW
