@@ -140,3 +140,29 @@ def test_multi_event_scenario_through_the_cli(capsys: pytest.CaptureFixture[str]
         "json",
     )
     assert not [f for f in json.loads(out)["findings"] if f["kind"] == "drift"]
+
+
+def test_drift_rules_from_the_config_file_regrade(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    config = tmp_path / "tfdrift.yml"
+    config.write_text(
+        "drift_rules:\n"
+        "  - name: no-manual-scaling\n"
+        "    resource_types: [aws_ecs_service]\n"
+        "    watched_attributes: [desired_count]\n"
+        "    severity: critical\n",
+        encoding="utf-8",
+    )
+    _, out = _check(
+        capsys,
+        str(EXAMPLE / "infra"),
+        "--events",
+        str(EXAMPLE / "cloudtrail"),
+        *WINDOW,
+        "--format",
+        "json",
+        "--config",
+        str(config),
+    )
+    scale = next(f for f in json.loads(out)["findings"] if f["rule_id"] == "TFD-DRIFT-010")
+    assert scale["severity"] == "critical"
+    assert any("no-manual-scaling" in n for n in scale.get("notes", []))
