@@ -97,3 +97,17 @@ def test_rows_name_the_root_when_several_roots_are_checked() -> None:
     prod = replace(r.findings[0], root="prod")
     md = render(replace(r, findings=(prod,)), "markdown", RenderOptions())
     assert "<code>prod: aws\\_ecr\\_repository.mutable\\_bad</code>" in md
+
+
+def test_missing_template_dir_is_a_config_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="not a directory"):
+        render(load_report(), "markdown", RenderOptions(template_dir=str(tmp_path / "nope")))
+
+
+def test_reverted_drift_is_the_first_drift_row() -> None:
+    r = load_report()
+    reverted = replace(r.findings[1], reverted_by_plan=True)  # the medium desired_count drift
+    first = replace(r.findings[0], reverted_by_plan=None)
+    md = render(replace(r, findings=(first, reverted)), "markdown", RenderOptions())
+    rows = [ln for ln in md.splitlines() if ln.startswith("| 🟧") or ln.startswith("| 🟨")]
+    assert "desired\\_count" in rows[0]

@@ -12,6 +12,7 @@ Filters for templates: ``code`` (value in ``<code>``), ``short(n)`` (shorten bef
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -78,6 +79,8 @@ def environment(template_dir: str | None) -> jinja2.Environment:
 
     loaders: list[jinja2.BaseLoader] = []
     if template_dir:
+        if not os.path.isdir(template_dir):
+            raise ConfigError(f"--template-dir {template_dir}: not a directory")
         loaders.append(jinja2.FileSystemLoader(template_dir))
     loaders.append(jinja2.PackageLoader("tfdrift_ci.templates", ""))
     env = jinja2.Environment(
@@ -207,7 +210,14 @@ def build_view(
         tool_version=report.tool_version,
         scanned=c.scanned_text(report),
         reverted=_table([r for r in active if r.reverted], max_rows),
-        drift=_table([r for r in active if r.finding.kind in c.DRIFT_KINDS], max_rows),
+        # Changes the planned apply would undo come first: the reviewer is about to revert someone.
+        drift=_table(
+            sorted(
+                (r for r in active if r.finding.kind in c.DRIFT_KINDS),
+                key=lambda r: not r.finding.reverted_by_plan,
+            ),
+            max_rows,
+        ),
         config=_table([r for r in active if r.finding.kind == "config"], max_rows),
         errors=_table([r for r in active if r.finding.kind == "error"], max_rows),
         suppressed=_table([_row(f) for f in ordered if f.suppressed], max_rows),
