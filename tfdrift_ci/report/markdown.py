@@ -12,6 +12,7 @@ Filters for templates: ``code`` (value in ``<code>``), ``short(n)`` (shorten bef
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Mapping
@@ -75,12 +76,18 @@ def _block(value: object, limit: int | None = 4000) -> Markup:
 
 
 def environment(template_dir: str | None) -> jinja2.Environment:
+    """One environment per template directory (compiled templates are reused while trimming)."""
+    if template_dir and not os.path.isdir(template_dir):
+        raise ConfigError(f"--template-dir {template_dir}: not a directory")
+    return _environment(template_dir)
+
+
+@functools.lru_cache(maxsize=8)
+def _environment(template_dir: str | None) -> jinja2.Environment:
     import jinja2
 
     loaders: list[jinja2.BaseLoader] = []
     if template_dir:
-        if not os.path.isdir(template_dir):
-            raise ConfigError(f"--template-dir {template_dir}: not a directory")
         loaders.append(jinja2.FileSystemLoader(template_dir))
     loaders.append(jinja2.PackageLoader("tfdrift_ci.templates", ""))
     env = jinja2.Environment(
