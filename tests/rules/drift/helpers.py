@@ -219,6 +219,7 @@ def summary(findings: Sequence[Finding]) -> list[dict[str, Any]]:
                 "matched_by_pattern": f.matched_by_pattern,
                 "reverted_by_plan": f.reverted_by_plan,
                 "message": f.message,
+                "remediation": f.remediation,
                 "notes": list(f.notes),
             }
         )

@@ -386,6 +386,35 @@ def _hcl(value: Any) -> str:
     return _fmt(value, 200)
 
 
+def _scalar_value(value: Any) -> bool:
+    """Short enough to write in a sentence as HCL: scalars and small lists of scalars."""
+    if isinstance(value, list):
+        return len(value) <= 6 and all(isinstance(v, (bool, int, float, str)) for v in value)
+    return value is None or isinstance(value, (bool, int, float, str))
+
+
+def _restore(attribute: str, old: Any) -> str:
+    if isinstance(old, Unknown):
+        return f"sets the declared {attribute} again"
+    if old is None:
+        return f"removes {attribute}"
+    if _scalar_value(old):
+        return f"restores {attribute} = {_hcl(old)}"
+    return f"restores the declared {attribute}"
+
+
+def _adopt(attribute: str, new: Any) -> str:
+    if new is None:
+        if attribute.startswith("tags."):
+            return f"removing the {attribute[5:]!r} key from tags"
+        return f"removing {attribute}"
+    if attribute.startswith("tags."):
+        return f"setting tags[{json.dumps(attribute[5:])}] = {_hcl(new)}"
+    if _scalar_value(new):
+        return f"setting {attribute} = {_hcl(new)}"
+    return f"setting {attribute} to the new value (the finding's actual value)"
+
+
 def _declared(change: Change, resource: Resource) -> Any:
     if change.declared is not MISSING:
         return change.declared
@@ -480,16 +509,14 @@ def _finding(ctx: _Ctx, event: Event, match: M.Match, change: Change, who: Class
     title = rule.title
     message = f"{actor_text} {what} on {_when(event)} ({_where(event)})."
     if change.op in ("update", "register") and change.attribute and not ignored:
-        remediation = (
-            f"Revert it in the console/CLI or run terraform apply (restores {change.attribute} = "
-            f"{_fmt(shown_old, 80)}); or adopt the change by setting {change.attribute} = {_hcl(shown_new)} "
-            f"in {_loc(res, line)}."
-        )
+        adopt = f"or adopt the change by {_adopt(change.attribute, shown_new)} in {_loc(res, line)}."
         if change.op == "register":
             remediation = (
-                f"Deregister the out-of-band revision and register from Terraform (terraform apply); "
-                f"or adopt the change by setting {change.attribute} = {_hcl(shown_new)} in {_loc(res, line)}."
+                "Deregister the out-of-band revision and register from Terraform (terraform apply); " + adopt
             )
+        else:
+            restore = _restore(change.attribute, shown_old)
+            remediation = f"Revert it in the console/CLI or run terraform apply (it {restore}); {adopt}"
     elif change.op == "delete":
         remediation = (
             f"Re-create it with terraform apply (declared in {_loc(res, line)}), or remove the declaration."
@@ -500,6 +527,12 @@ def _finding(ctx: _Ctx, event: Event, match: M.Match, change: Change, who: Class
         )
     else:
         remediation = rule.remediation
+    if change.attribute == "desired_count" and is_aas:
+        remediation = (
+            "Add desired_count to lifecycle { ignore_changes = [desired_count] } in "
+            f"{_loc(res, res.line)}: Application Auto Scaling manages the count, so terraform apply "
+            "should not reset it."
+        )
     reverted = None
     if res.planned is not None and change.attribute:
         reverted = _reverted_by_plan(res, change, old)
