@@ -592,6 +592,12 @@ def _what(res: Resource, change: Change, old: Any, new: Any, unknown: bool) -> s
         return f"{change.detail or 'changed'} on {res.address}"
     if change.op == "register" and change.attribute is None:
         return f"registered {change.detail} of {res.address} outside Terraform"
+    if change.op == "update" and change.attribute and change.attribute.startswith("tags.") and not unknown:
+        key = change.attribute[5:]
+        if new is None:
+            return f"removed tag {key!r} (declared {_fmt(old)}) from {res.address}"
+        if old is None:
+            return f"added tag {key!r} = {_fmt(new)} (not declared) to {res.address}"
     prefix = f"registered {change.detail} of {res.address} with" if change.op == "register" else "changed"
     old_text = "(declared value unknown)" if unknown else _fmt(old)
     target = f"{change.attribute}" if change.op == "register" else f"{res.address}.{change.attribute}"
