@@ -143,12 +143,25 @@ SPECS: dict[tuple[str, str], Spec] = {
 TAG_EVENTS = {(src, name) for src in (ECR, ECR_PUBLIC, ECS) for name in ("TagResource", "UntagResource")}
 SECURITY_ATTRIBUTES = (
     "image_tag_mutability",
+    "image_tag_mutability_exclusion_filter",
     "image_scanning_configuration",
+    "encryption_configuration",
     "policy",
     "enable_execute_command",
     "network_configuration",
     "task_role_arn",
     "execution_role_arn",
+    "configuration",  # cluster exec logging
+    "setting",  # container insights
+    "replication_configuration",
+    "scan_type",
+    "rule",
+    "upstream_registry_url",
+    "credential_arn",
+    "custom_role_arn",
+    "capacity_provider_strategy",
+    "capacity_providers",
+    "default_capacity_provider_strategy",
 )
 # Rules over generic settings, where an undeclared attribute set to an empty/default value is the
 # console re-sending its form. Security rules (exec, logging, network, policies) always report.
@@ -651,11 +664,16 @@ def _replace(f: Finding, **changes: Any) -> Finding:
 def _attempt(ctx: _Ctx, event: Event, match: M.Match, spec: Spec) -> Finding:
     rule = ctx.rules["TFD-DRIFT-028"]
     res = match.resource
-    changes = [c for c in spec.extract(event, res) if c.attribute]
+    extracted = spec.extract(event, res)
+    changes = [c for c in extracted if c.attribute]
     attribute = changes[0].attribute if changes else None
     denied = (event.error_code or "").startswith(("AccessDenied", "UnauthorizedOperation"))
-    security = spec.security or any(
-        c.attribute and c.attribute.split(".")[0] in SECURITY_ATTRIBUTES for c in changes
+    # A security setting: a deletion, a security attribute, or (when the request named no attribute
+    # we map) a security event such as a policy change.
+    security = (
+        any(c.op == "delete" for c in extracted)
+        or any(str(c.attribute).split(".")[0] in SECURITY_ATTRIBUTES for c in changes)
+        or (not changes and spec.security)
     )
     severity = Severity.MEDIUM if denied and security else rule.severity
     tried = f" to set {attribute} = {_fmt(changes[0].new, 60)}" if changes else ""
