@@ -1124,3 +1124,20 @@ def test_tag_mutability_exclusions_are_graded() -> None:
         "image_tag_mutability": Severity.MEDIUM,
         "image_tag_mutability_exclusion_filter": Severity.HIGH,
     }
+
+
+def test_multi_account_events_with_unknown_resource_account_say_so() -> None:
+    events = [
+        ev("UpdateService", {"cluster": "main", "service": "api", "desiredCount": 6}),
+        ev(
+            "UpdateService",
+            {"cluster": "main", "service": "api", "desiredCount": 2},
+            account="444455556666",
+            actor=TERRAFORM,
+        ),
+    ]
+    f = one(drift([service()], events))
+    assert any("events come from 2 accounts" in n for n in f.notes)
+    pinned = res("aws_ecs_service", "api", {"desired_count": 2}, kind="service", cluster="main", account=ACCT)
+    g = one(drift([pinned], events))
+    assert not any("accounts" in n for n in g.notes)

@@ -183,6 +183,7 @@ class _Ctx:
     now: datetime
     # (address, attribute) -> [(time, new value, event, who)] for "set back since" notes
     sets: dict[tuple[str, str], list[tuple[datetime, Any, Event, str]]] = field(default_factory=dict)
+    accounts: set[str] = field(default_factory=set)  # accounts the events come from
     # identity kind -> (exact name -> resources, resources whose name is not a plain string)
     index: dict[str, tuple[dict[str, list[Resource]], list[Resource]]] = field(default_factory=dict)
 
@@ -222,6 +223,7 @@ def run(
 ) -> list[Finding]:
     ctx = _Ctx(inventory, settings, rules, graders, now or datetime.now(UTC))
     ctx.build_index()
+    ctx.accounts = {e.account for e in events if e.account}
     seen: set[str] = set()
     ordered = sorted(events, key=lambda e: (e.time, e.id))
     pending: list[tuple[Finding, str | None, str | None]] = []
@@ -448,6 +450,12 @@ def _finding(ctx: _Ctx, event: Event, match: M.Match, change: Change, who: Class
     notes: list[str] = list(match.notes)
     if who.note:
         notes.append(who.note)
+    if res.identity is not None and res.identity.account is None and len(ctx.accounts) > 1:
+        notes.append(
+            f"matched by name and region only: the declared resource's account is not known statically "
+            f"and the events come from {len(ctx.accounts)} accounts (pin it with the provider's "
+            "allowed_account_ids)"
+        )
     old = _declared(change, res)
     if (
         change.op == "update"
