@@ -201,3 +201,14 @@ def test_json_that_only_the_strict_parser_rejects_is_still_read(tmp_path: Path) 
     (tmp_path / "odd.json").write_text(text)
     events, status = read(tmp_path / "odd.json")
     assert [e.id for e in events] == [r["eventID"]] and status.complete
+
+
+def test_deeply_nested_json_is_a_broken_file_not_a_crash(tmp_path: Path) -> None:
+    depth = 10_000
+    (tmp_path / "deep.json").write_text(
+        '{"eventSource": "ecs.amazonaws.com", "x": ' + "[" * depth + "]" * depth + "}"
+    )
+    shutil.copy(CT / "single-event.json", tmp_path / "good.json")
+    events, status = read(tmp_path)
+    assert len(events) == 1
+    assert not status.complete and status.error is not None and "deep.json (invalid JSON" in status.error

@@ -62,8 +62,8 @@ class Faults:
 class _Stored:
     epoch: float
     record: Mapping[str, Any]
-    summary: dict[str, str]
-    resources: list[dict[str, str]]
+    summary: dict[str, str] | None = None
+    resources: list[dict[str, str]] = field(default_factory=list)
     text: str | None = None
 
 
@@ -319,43 +319,62 @@ def _epoch(value: Any, *, default: float) -> float:
 
 
 def _store(record: Mapping[str, Any]) -> _Stored:
-    t = datetime.fromisoformat(str(record["eventTime"]).replace("Z", "+00:00"))
+    text = str(record["eventTime"])
+    try:
+        t = datetime.fromisoformat(text)
+    except ValueError:
+        t = datetime.fromisoformat(text.replace("Z", "+00:00"))
     if t.tzinfo is None:
         t = t.replace(tzinfo=UTC)
-    ident = record.get("userIdentity") or {}
-    username = ident.get("userName") or (
-        str(ident.get("arn", "")).rsplit("/", 1)[-1] if ident.get("arn") else ""
-    )
-    summary = {
-        "EventId": str(record.get("eventID", "")),
-        "EventName": str(record.get("eventName", "")),
-        "ReadOnly": "true" if record.get("readOnly") in (True, "true") else "false",
-        "EventSource": str(record.get("eventSource", "")),
-        "Username": str(username),
-        "AccessKeyId": str(ident.get("accessKeyId", "")),
-    }
-    resources = [
-        {"ResourceType": str(r.get("type", "")), "ResourceName": str(r.get("ARN", ""))}
-        for r in record.get("resources") or []
-        if isinstance(r, Mapping)
-    ]
-    return _Stored(t.timestamp(), record, summary, resources)
+    return _Stored(t.timestamp(), record)
+
+
+def _summary(s: _Stored) -> dict[str, str]:
+    """The LookupEvents summary fields, computed when first needed (seeding stays cheap)."""
+    if s.summary is None:
+        record = s.record
+        ident = record.get("userIdentity") or {}
+        arn = str(ident.get("arn", "") or "")
+        username = ident.get("userName") or (arn.rsplit("/", 1)[-1] if arn else "")
+        s.summary = {
+            "EventId": str(record.get("eventID", "")),
+            "EventName": str(record.get("eventName", "")),
+            "ReadOnly": "true" if record.get("readOnly") in (True, "true") else "false",
+            "EventSource": str(record.get("eventSource", "")),
+            "Username": str(username),
+            "AccessKeyId": str(ident.get("accessKeyId", "") or ""),
+        }
+        s.resources = [
+            {"ResourceType": str(r.get("type", "")), "ResourceName": str(r.get("ARN", ""))}
+            for r in record.get("resources") or []
+            if isinstance(r, Mapping)
+        ]
+    return s.summary
+
+
+_RECORD_KEYS = {"EventName": "eventName", "EventSource": "eventSource", "EventId": "eventID"}
 
 
 def _matches(s: _Stored, attr: tuple[str, str] | None) -> bool:
     if attr is None:
         return True
     key, value = attr
+    direct = _RECORD_KEYS.get(key)
+    if direct is not None:
+        return s.record.get(direct) == value
+    summary = _summary(s)
     if key == "ResourceName":
         return any(r["ResourceName"] == value for r in s.resources)
     if key == "ResourceType":
         return any(r["ResourceType"] == value for r in s.resources)
     if key == "ReadOnly":
-        return s.summary["ReadOnly"] == value.lower()
-    return s.summary.get(key) == value
+        return summary["ReadOnly"] == value.lower()
+    return summary.get(key) == value
 
 
 def _item(s: _Stored) -> dict[str, Any]:
+    _summary(s)
+    assert s.summary is not None
     if s.text is None:
         s.text = json.dumps(s.record, separators=(",", ":"))
     item: dict[str, Any] = {

@@ -30,6 +30,7 @@ from tfdrift_ci.events.normalise import MalformedRecord, is_read_only, normalise
 from tfdrift_ci.models import Event
 
 _loads: Callable[[bytes | str], Any]
+_strict_loads: Callable[[bytes | str], Any]
 _DECODE_ERRORS = (ValueError, RecursionError)
 try:
     # orjson parses trail files ~3x faster than json (the files source's main cost). It is
@@ -43,8 +44,10 @@ try:
         except orjson.JSONDecodeError:
             return json.loads(data)
 
+    _strict_loads = orjson.loads
+
 except ImportError:  # pragma: no cover - depends on the environment
-    _loads = json.loads
+    _loads = _strict_loads = json.loads
 
 GZIP_MAGIC = b"\x1f\x8b"
 # A decompressed CloudTrail file larger than this is reported, not read (a gzip bomb or not a trail
@@ -147,10 +150,12 @@ class Selector:
     query: Query
     sources: frozenset[str] = field(init=False)
     needles: tuple[bytes, ...] = field(init=False)
+    name_bytes: frozenset[bytes] = field(init=False)
 
     def __post_init__(self) -> None:
         self.sources = frozenset(s for s, _ in self.query.event_names)
         self.needles = tuple(s.encode() for s in sorted(self.sources))
+        self.name_bytes = frozenset(n.encode() for _, n in self.query.event_names)
 
     def payload_may_match(self, data: bytes) -> bool:
         """False when no wanted eventSource string occurs in ``data`` (then nothing in it can match).
@@ -254,6 +259,10 @@ def _select_payload(data: bytes, selector: Selector) -> Parsed:
         raise PayloadError("not CloudTrail JSON")
     if not selector.payload_may_match(body):
         return out
+    if body.startswith(_TRAIL_HEAD):
+        compact = _select_compact_trail(body, selector)
+        if compact is not None:
+            return compact
     try:
         doc = _loads(body)
     except _DECODE_ERRORS as err:
@@ -263,6 +272,64 @@ def _select_payload(data: bytes, selector: Selector) -> Parsed:
         return out
     _select_records(iter_records(doc, selector), selector, out)
     return out
+
+
+# CloudTrail writes trail files as one compact line: {"Records":[{"eventVersion":…},{"eventVersion":…}]}
+_TRAIL_HEAD = b'{"Records":[{"eventVersion":'
+_RECORD_HEAD = b'{"eventVersion":'
+_RECORD_SEP = b'},{"eventVersion":'
+
+
+def _select_compact_trail(body: bytes, selector: Selector) -> Parsed | None:
+    """Fast path for compact trail files: split the Records array at ``},{"eventVersion":`` and
+    decode only the records that contain a wanted eventSource string (most records of a busy trail
+    are other services' and are never decoded).
+
+    Why the split is safe: inside a JSON string every ``"`` is escaped, so ``},{"eventVersion":`` can
+    only be structure. If a nested object in some record starts with an ``eventVersion`` key, the
+    pieces around it are unbalanced and fail to decode, and any piece that holds a wanted source is
+    decoded — so a wrong split is always detected (None: the caller decodes the whole document),
+    or concerns only pieces without any wanted source, which could not have matched anyway.
+    """
+    end = body.rstrip()
+    if not end.endswith(b"}]}"):
+        return None
+    out = Parsed()
+    names = selector.name_bytes
+    escapes = b"\\u" in end  # a name could be spelled with escapes: then check pieces for them
+    for piece in end[len(_TRAIL_HEAD) : -3].split(_RECORD_SEP):
+        out.records += 1
+        if not _names_in(piece, names) and not (escapes and b"\\u" in piece):
+            continue
+        try:
+            record = _strict_loads(_RECORD_HEAD + piece + b"}")
+        except _DECODE_ERRORS:
+            return None
+        if not isinstance(record, dict):
+            return None
+        _select_records((record,), selector, out)
+        out.records -= 1  # counted above
+    return out
+
+
+_NAME_KEY = b'"eventName":"'
+
+
+def _names_in(piece: bytes, names: frozenset[bytes]) -> bool:
+    """Whether some ``"eventName":"X"`` in ``piece`` names a wanted event (every occurrence is
+    tried, so a nested key cannot hide the record's own name)."""
+    start = 0
+    while True:
+        i = piece.find(_NAME_KEY, start)
+        if i < 0:
+            return False
+        j = i + len(_NAME_KEY)
+        k = piece.find(b'"', j)
+        if k < 0:
+            return False
+        if piece[j:k] in names:
+            return True
+        start = k
 
 
 def _select_lines(body: bytes, selector: Selector, out: Parsed) -> None:
