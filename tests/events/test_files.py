@@ -212,3 +212,40 @@ def test_deeply_nested_json_is_a_broken_file_not_a_crash(tmp_path: Path) -> None
     events, status = read(tmp_path)
     assert len(events) == 1
     assert not status.complete and status.error is not None and "deep.json (invalid JSON" in status.error
+
+
+def _compact(records: list[dict[str, Any]]) -> bytes:
+    return json.dumps({"Records": records}, separators=(",", ":")).encode()
+
+
+def test_compact_trail_fast_path_survives_a_nested_event_version_key(tmp_path: Path) -> None:
+    recs = [r for r in fixture_records() if r["eventName"] in ("UpdateService", "DescribeServices")]
+    # A nested object whose first key is eventVersion makes the structural split go wrong inside
+    # this record: the pieces fail to decode and the whole file is decoded instead.
+    odd = dict(
+        recs[0],
+        eventID="nested",
+        requestParameters={"cluster": "prod", "service": "api", "x": [{"a": 1}, {"eventVersion": "1"}]},
+    )
+    data = _compact([*recs, odd])
+    assert data.startswith(b'{"Records":[{"eventVersion":') and b'},{"eventVersion":"1"}' in data
+    (tmp_path / "trail.json.gz").write_bytes(gzip.compress(data))
+    events, status = read(tmp_path / "trail.json.gz")
+    assert "nested" in {e.id for e in events}
+    assert len(events) == sum(1 for r in recs if not r["readOnly"]) + 1 and status.complete
+
+
+def test_compact_trail_fast_path_finds_escaped_and_late_names(tmp_path: Path) -> None:
+    update = next(r for r in fixture_records() if r["eventName"] == "UpdateService")
+    # a hostile nested "eventName" before the record's own, and a name spelled with an escape
+    late = {
+        "eventVersion": "1.09",
+        "requestParameters": {"eventName": "Nothing"},
+        **{k: v for k, v in update.items() if k != "eventVersion"},
+    }
+    late["eventID"] = "late"
+    escaped = dict(update, eventID="escaped", eventName="UNIQUE-NAME")
+    data = _compact([late, escaped]).replace(b'"UNIQUE-NAME"', b'"\\u0055pdateService"')
+    (tmp_path / "t.json").write_bytes(data)
+    events, status = read(tmp_path / "t.json")
+    assert sorted(e.id for e in events) == ["escaped", "late"] and status.complete
