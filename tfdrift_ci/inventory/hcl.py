@@ -11,6 +11,7 @@ and the expression spans come from the lark parse tree's ``meta`` (``propagate_p
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -88,12 +89,32 @@ def read_text(path: str) -> tuple[str | None, ParseProblem | None]:
         )
 
 
+# In-process memo keyed by the file's identity and stat: the pre-commit hook loads one root per
+# touched directory and those roots share modules; each file is read and parsed once per process.
+_MEMO: dict[str, tuple[tuple[int, int, int, int], ParsedFile]] = {}
+
+
 def parse_file(path: str) -> ParsedFile:
     """Parse one file. Never raises for bad content: the problem is returned in ``ParsedFile.problem``."""
+    key = os.path.abspath(path)
+    try:
+        st = os.stat(key)
+        stamp = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    except OSError:
+        stamp = None
+    if stamp is not None:
+        memo = _MEMO.get(key)
+        if memo is not None and memo[0] == stamp and memo[1].path == path:
+            return memo[1]
     text, problem = read_text(path)
     if text is None:
         return ParsedFile(path=path, blocks=(), attributes=(), lines=(), problem=problem)
-    return parse_text(text, path)
+    parsed = parse_text(text, path)
+    if stamp is not None:
+        if len(_MEMO) > 20_000:
+            _MEMO.clear()
+        _MEMO[key] = (stamp, parsed)
+    return parsed
 
 
 def parse_text(text: str, path: str = "<text>") -> ParsedFile:
