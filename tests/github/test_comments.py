@@ -230,7 +230,7 @@ def test_summary_only_without_comment(gh: FakeGitHub, env: dict[str, str]) -> No
     assert deliver(clean(), comment=False, env=env, template_dir=None) == []
     text = Path(env["GITHUB_STEP_SUMMARY"]).read_text(encoding="utf-8")
     assert text.startswith("previous step\n### ❌ tfdrift-ci")  # appended, never overwritten
-    assert "### ✅ tfdrift-ci: no drift" in text
+    assert "tfdrift-ci: no drift and no unsafe configuration found" in text
     assert gh.requests == []
 
 

@@ -89,6 +89,7 @@ def terminal(text: object, limit: int | None = None) -> str:
 # code spans/fences (`~), emphasis (*_~), links/images ([]()!), tables (|), headings/refs (#),
 # autolinks and HTML (<> as entities), escapes themselves (\), HTML entities (& as entity).
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~])")
+_BLOCK_START = re.compile(r"^(?:[-=](?=[-=\s]|$)|(\d{1,9})\.(?=\s|$))")
 _MENTION = re.compile(r"@(?=[A-Za-z0-9_-])")  # @user, @org/team
 # #12 is linked when it starts a word (after escaping it reads \#12); awscrt#0.22 is not.
 _ISSUE_REF = re.compile(r"(?<![A-Za-z0-9_])\\#(?=\d)")
@@ -107,6 +108,8 @@ def md(text: object, limit: int | None = None) -> str:
     s = one_line(text, limit)
     s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
     s = _MD_SPECIAL.sub(r"\\\1", s)
+    # A value can start a line (a list item's text): no list marker, thematic break or setext line.
+    s = _BLOCK_START.sub(lambda m: "\\" + m.group(0) if m.group(1) is None else m.group(1) + "\\.", s)
     # GitHub turns @name into a ping and #12 into a link on text nodes, after Markdown; an invisible
     # character between the sigil and the name is the usual way to keep the text and drop the ping.
     s = _MENTION.sub("@" + ZWSP, s)

@@ -210,9 +210,11 @@ def build_view(
     active = [_row(f) for f in ordered if not f.suppressed]
     v = c.verdict(report)
     url = _trusted(summary_url) if summary_url and _SAFE_URL.match(summary_url) else None
+    # A pass over an incomplete event history is not a clean bill of health.
+    icon = "⚠️" if v.status in ("pass", "clean") and not report.complete else STATUS_ICONS[v.status]
     return View(
         verdict=v,
-        icon=_trusted(STATUS_ICONS[v.status]),
+        icon=_trusted(icon),
         path=report.path,
         tool_version=report.tool_version,
         scanned=c.scanned_text(report),
