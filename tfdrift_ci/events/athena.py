@@ -14,11 +14,13 @@ field by field here, because Athena renders structs as non-JSON text).
 
 Options after ``?``: ``output=s3://bucket/prefix/`` (when the workgroup sets no result location),
 ``partition=NAME`` (the date partition column, default ``timestamp``; empty for a table without
-one), ``catalog=NAME`` (default ``AwsDataCatalog``), ``timeout=SECONDS`` (default 1800).
+one), ``catalog=NAME`` (default ``AwsDataCatalog``), ``timeout=SECONDS`` (default 1800),
+``region=REGION`` (the workgroup's region, default the AWS config region).
 """
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
@@ -81,7 +83,7 @@ def parse_spec(spec: str) -> dict[str, str]:
     if not workgroup or not dot or not database or not table_name:
         raise SourceError(f"--events {spec!r}: expected athena://WORKGROUP/DATABASE.TABLE")
     options = {k: v[-1] for k, v in parse_qs(query, keep_blank_values=True).items()}
-    unknown = set(options) - {"output", "partition", "catalog", "timeout"}
+    unknown = set(options) - {"output", "partition", "catalog", "timeout", "region"}
     if unknown:
         raise SourceError(f"--events {spec!r}: unknown option(s) {', '.join(sorted(unknown))}")
     for value, what in ((workgroup, "workgroup"), (database, "database"), (table_name, "table")):
@@ -98,6 +100,9 @@ def parse_spec(spec: str) -> dict[str, str]:
         raise SourceError(f"--events {spec!r}: timeout must be a number of seconds") from None
     catalog = options.get("catalog", "AwsDataCatalog")
     identifier(catalog, "catalog")
+    region = options.get("region", "")
+    if region and not re.fullmatch(r"[a-z]{2}(-[a-z]+)+-\d", region):
+        raise SourceError(f"--events {spec!r}: region {region!r} is not an AWS region name")
     return {
         "workgroup": workgroup,
         "database": database,
@@ -106,6 +111,7 @@ def parse_spec(spec: str) -> dict[str, str]:
         "output": output,
         "catalog": catalog,
         "timeout": timeout,
+        "region": region,
     }
 
 
@@ -282,7 +288,7 @@ class AthenaSource:
     def _get_client(self) -> Any:
         if self._client is None:
             assert self._session is not None
-            self._client = self._session.client("athena")
+            self._client = self._session.client("athena", self.options["region"] or None)
         return self._client
 
     def _count(self, response: Any) -> Any:
