@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -388,3 +389,33 @@ def test_a_single_broken_tf_file_as_path_is_an_input_error(tf: Path) -> None:
     with pytest.raises(InventoryError) as err:
         inventory.load(str(target))
     assert str(err.value).startswith(f"{target}:4: HCL syntax error")
+
+
+def test_file_in_a_module_outside_path(tmp_path: Path, tf: Path) -> None:
+    """`check live/prod` with modules at ../../modules (no git above): their files are readable."""
+    shutil.copytree(tf / "modules", tmp_path / "repo")
+    inv = inventory.load(str(tmp_path / "repo" / "live" / "prod"))
+    res = by_address(inv)
+    from_file = res["module.app.aws_ecs_task_definition.from_file"]
+    assert from_file.file == "../../modules/app/main.tf"
+    assert from_file.attributes["container_definitions"][0]["name"] == "sidecar"
+    lifecycle = res['module.app.module.ecr["api"].aws_ecr_lifecycle_policy.this']
+    assert lifecycle.attributes["policy"]["rules"][0]["rulePriority"] == 1
+
+
+def test_file_outside_the_repository_is_not_read(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.json"
+    secret.write_text('[{"name": "leak", "image": "s3cr3t"}]', encoding="utf-8")
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "main.tf").write_text(
+        'resource "aws_ecs_task_definition" "reads_outside" {\n'
+        '  family                = "x"\n'
+        f'  container_definitions = file("{secret}")\n'
+        "}\n",
+        encoding="utf-8",
+    )
+    inv = inventory.load(str(project))
+    (td,) = inv.resources
+    assert isinstance(td.attributes["container_definitions"], Unknown)
+    assert "s3cr3t" not in repr(inv)

@@ -690,6 +690,11 @@ class Module:
         self._path_value = {"module": rel_dir, "root": ".", "cwd": loader.root_dir}
         self._cache: dict[Any, Any] = {}
         self._busy: set[Any] = set()
+        if self.files and not path_inside(os.path.realpath(self.dir), loader.allowed_dirs):
+            # a module outside the repository (no .git above PATH): its own files and siblings
+            # (`${path.module}/../policies/x.json`) may be read, nothing else
+            real = os.path.realpath(self.dir)
+            loader.allowed_dirs = (*loader.allowed_dirs, real, os.path.dirname(real))
         self.ctx = ex.Ctx(self.resolve, cwd=loader.root_dir, allowed_dirs=loader.allowed_dirs)
         self.providers: dict[str, ProviderInfo] = dict(providers)
         for block in provider_blocks:
@@ -846,7 +851,9 @@ class RootLoader:
         self.declared_only: list[Resource] = []
         self.tfvars_read: list[str] = []
         self.workspace = inputs.env.get("TF_WORKSPACE", "default") or "default"
-        self.allowed_dirs = (project.real_base,)
+        # file()/templatefile() read inside the repository only (configuration from a pull request
+        # must not make us print files of the CI machine); without git, inside PATH
+        self.allowed_dirs: tuple[str, ...] = (project.real_base, *_git_root(project.real_base))
         self.modules_json = self._read_modules_json()
 
     def _read_modules_json(self) -> dict[str, str]:
@@ -966,6 +973,22 @@ class RootLoader:
                 provider=provider or _default_provider(rtype),
                 unknowns=tuple(unknowns),
             )
+
+
+def _git_root(start: str) -> tuple[str, ...]:
+    d = start
+    for _ in range(64):
+        if os.path.exists(os.path.join(d, ".git")):
+            return (d,)
+        parent = os.path.dirname(d)
+        if parent == d:
+            return ()
+        d = parent
+    return ()
+
+
+def path_inside(path: str, dirs: tuple[str, ...]) -> bool:
+    return any(path == d or path.startswith(d.rstrip(os.sep) + os.sep) for d in dirs)
 
 
 def _default_provider(rtype: str) -> str:
