@@ -75,3 +75,9 @@ def test_suppressed_and_non_drift_findings_are_left_out() -> None:
     assert falco(_report([replace(findings[0], suppressed=True)])) == ""
     config = Finding(rule_id="TFD-ECS-001", kind="config", severity=Severity.HIGH, title="t", message="m")
     assert falco(_report([config])) == ""
+
+
+def test_whole_resource_changes_are_named_by_what_happened() -> None:
+    findings = drift([service()], [ev("DeleteService", {"cluster": "main", "service": "api"})])
+    (line,) = [json.loads(x) for x in falco(_report(findings)).splitlines()]
+    assert line["changes"] == {"(deleted)": [None, None]} and line["severity"] == "critical"

@@ -20,6 +20,20 @@ def _service(source: str) -> str:
     return source.split(".", 1)[0]
 
 
+def _whole(event_name: str) -> str:
+    """The ``changes`` key of a whole-resource change (no attribute): ``(deleted)``, ``(created)``…"""
+    for prefix, verb in (
+        ("Delete", "deleted"),
+        ("Deregister", "deregistered"),
+        ("Create", "created"),
+        ("Register", "registered"),
+        ("BatchDelete", "deleted images"),
+    ):
+        if event_name.startswith(prefix):
+            return f"({verb})"
+    return f"({event_name})"
+
+
 def render(report: Report, options: Any = None) -> str:
     groups: dict[tuple[str, str, str], list[Finding]] = {}
     for f in report.findings:
@@ -33,7 +47,7 @@ def render(report: Report, options: Any = None) -> str:
         assert event is not None  # grouped on it above
         changes: dict[str, list[Any]] = {}
         for f in findings:
-            changes[f.attribute or "(resource)"] = [f.expected, f.actual]
+            changes[f.attribute or _whole(event.name)] = [f.expected, f.actual]
         worst = max((f.severity for f in findings), key=lambda s: s.rank, default=Severity.INFO)
         actor = first.actor or event.actor
         obj = {
