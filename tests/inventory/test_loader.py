@@ -419,3 +419,22 @@ def test_file_outside_the_repository_is_not_read(tmp_path: Path) -> None:
     (td,) = inv.resources
     assert isinstance(td.attributes["container_definitions"], Unknown)
     assert "s3cr3t" not in repr(inv)
+
+
+def test_odd_references_are_unknown_never_a_crash(tmp_path: Path) -> None:
+    services = "".join(
+        f'resource "aws_ecs_service" "{name}" {{\n  name    = "{name}"\n  cluster = {ref}\n}}\n\n'
+        for name, ref in (
+            ("by_string_index", 'aws_ecs_cluster.c["1"].name'),
+            ("by_object_index", "aws_ecs_cluster.c[{}].name"),
+            ("out_of_range", "aws_ecs_cluster.c[5].name"),
+        )
+    )
+    cluster = 'resource "aws_ecs_cluster" "c" {\n  count = 2\n  name  = "c${count.index}"\n}\n\n'
+    (tmp_path / "main.tf").write_text(cluster + services, encoding="utf-8")
+    (tmp_path / ".terraform" / "modules").mkdir(parents=True)
+    (tmp_path / ".terraform" / "modules" / "modules.json").write_text('{"Modules": 3}', encoding="utf-8")
+    res = by_address(inventory.load(str(tmp_path)))
+    assert res["aws_ecs_service.by_string_index"].attributes["cluster"] == "c1"
+    assert isinstance(res["aws_ecs_service.by_object_index"].attributes["cluster"], Unknown)
+    assert isinstance(res["aws_ecs_service.out_of_range"].attributes["cluster"], Unknown)

@@ -763,9 +763,10 @@ def evaluate_text(text: str, ctx: Ctx) -> Any:
 def evaluate(node: Node, ctx: Ctx) -> Any:
     try:
         return ev(node, ctx)
-    except EvalError:
+    except (EvalError, RecursionError):
         return Unknown(node.text)
-    except RecursionError:
+    except (TypeError, ValueError, KeyError, IndexError, AttributeError, OverflowError, ZeroDivisionError):
+        # a value shape this evaluator did not anticipate: the expression is unknown, never a crash
         return Unknown(node.text)
 
 

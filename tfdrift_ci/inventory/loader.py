@@ -369,7 +369,7 @@ class _ResourceRef(ex.Lazy):
         for k, bindings in self.module.expand(self.block):
             if k == UNKNOWN_KEY:
                 return Unknown(f"{self.label}[{json.dumps(key)}]")
-            if k == key or (isinstance(k, int) and not isinstance(key, str) and k == int(key)):
+            if _same_key(k, key):
                 return _ResourceRef(self.module, self.block, bindings)
         raise ex.EvalError(f"{self.label} has no instance {key!r}")
 
@@ -419,7 +419,7 @@ class _ModuleRef(ex.Lazy):
         for k, mod in self._instances():
             if k == UNKNOWN_KEY or mod is None:
                 return Unknown(f"module.{self.call.name}[{json.dumps(key)}]")
-            if k == key or (isinstance(k, int) and not isinstance(key, str) and k == int(key)):
+            if _same_key(k, key):
                 return _ModuleInstanceRef(mod)
         raise ex.EvalError(f"module.{self.call.name} has no instance {key!r}")
 
@@ -592,6 +592,19 @@ def _merge_override(base: hcl.Block, override: hcl.Block) -> hcl.Block:
         line=base.line,
         end_line=base.end_line,
     )
+
+
+def _same_key(instance_key: Any, key: Any) -> bool:
+    """`this[0]` and `this["0"]`/`this[0.0]` name the same count instance; for_each keys are strings."""
+    if isinstance(instance_key, int):
+        if isinstance(key, bool):
+            return False
+        if isinstance(key, (int, float)):
+            return instance_key == key
+        return isinstance(key, str) and key.strip().isdigit() and instance_key == int(key)
+    if isinstance(key, bool) or not isinstance(key, (str, int, float)):
+        return False
+    return bool(instance_key == ex._to_str(key))
 
 
 def _thunk(text: str, ctx: ex.Ctx) -> Callable[[], Any]:
@@ -865,7 +878,8 @@ class RootLoader:
         except (OSError, ValueError):
             return {}
         out: dict[str, str] = {}
-        for entry in data.get("Modules", []) if isinstance(data, dict) else []:
+        modules = data.get("Modules") if isinstance(data, dict) else None
+        for entry in modules if isinstance(modules, list) else []:
             if isinstance(entry, dict) and entry.get("Key") and isinstance(entry.get("Dir"), str):
                 out[str(entry["Key"])] = os.path.normpath(os.path.join(self.root_dir, entry["Dir"]))
         return out
