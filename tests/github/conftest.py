@@ -16,7 +16,10 @@ from tfdrift_ci.github import comments
 
 
 @pytest.fixture
-def gh() -> Iterator[FakeGitHub]:
+def gh(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeGitHub]:
+    # urllib honours HTTP(S)_PROXY from the environment: a CI proxy must not see the local server.
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
     with FakeGitHub() as fake:
         yield fake
 
