@@ -7,6 +7,11 @@ evaluator noticing. The result keeps every attribute's *expression source text*;
 
 python-hcl2 8.1.4 is the reference parser. Its ``with_meta`` option emits no line numbers, so lines
 and the expression spans come from the lark parse tree's ``meta`` (``propagate_positions=True``).
+``*.tf.json`` files (JSON syntax) go through ``tfjson.py`` into the same shapes.
+
+Two caches sit in front of the parser: an in-process memo keyed by the file's stat (a process that
+loads several roots sharing modules parses each file once) and the on-disk content-hash cache
+(``cache.py``) that makes unchanged files free across runs.
 """
 
 from __future__ import annotations
