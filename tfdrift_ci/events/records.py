@@ -176,9 +176,9 @@ class Selector:
             raise MalformedRecord(f"record is a {type(record).__name__}, not an object")
         source = record.get("eventSource")
         name = record.get("eventName")
+        if not isinstance(source, str) or not isinstance(name, str):
+            raise MalformedRecord("record has no eventSource/eventName strings")
         if (source, name) not in self.query.event_names:
-            if not isinstance(source, str) or not isinstance(name, str):
-                raise MalformedRecord("record has no eventSource/eventName")
             return None
         if is_read_only(record):
             return None

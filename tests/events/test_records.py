@@ -1,0 +1,120 @@
+"""Payload parsing and the size caps (records.py), including property tests over hostile input."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tfdrift_ci.events import names
+from tfdrift_ci.events.base import Query
+from tfdrift_ci.events.records import PayloadError, Selector, read_capped, select_payload
+from tfdrift_ci.events.sql import UnsafeLiteral, literal
+from tfdrift_ci.models import Window
+
+CT = Path(__file__).parents[1] / "fixtures" / "cloudtrail"
+QUERY = Query(
+    Window(datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC)),
+    names.events_for(set(names.RESOURCE_TYPES)),
+)
+SELECTOR = Selector(QUERY)
+
+
+def test_gzip_is_detected_by_magic_not_name() -> None:
+    raw = (CT / "records.json").read_bytes()
+    assert read_capped(io.BytesIO(gzip.compress(raw)), compressed_size=None) == raw
+    assert read_capped(io.BytesIO(raw), compressed_size=None) == raw
+
+
+def test_multi_member_gzip_is_read_whole() -> None:
+    a, b = b'{"Records": [', b"]}"
+    assert read_capped(io.BytesIO(gzip.compress(a) + gzip.compress(b)), compressed_size=None) == a + b
+
+
+def test_plain_payload_over_the_cap() -> None:
+    with pytest.raises(PayloadError, match="cap"):
+        read_capped(io.BytesIO(b"x" * 101), compressed_size=None, limit=100)
+
+
+def test_corrupt_gzip() -> None:
+    data = bytearray(gzip.compress(b'{"Records": []}' * 100))
+    data[20:30] = b"\x00" * 10
+    with pytest.raises(PayloadError, match="gzip"):
+        read_capped(io.BytesIO(bytes(data)), compressed_size=len(data))
+
+
+def test_not_json_and_broken_json() -> None:
+    with pytest.raises(PayloadError, match="not CloudTrail JSON"):
+        select_payload(b"# readme ecs.amazonaws.com", SELECTOR)
+    with pytest.raises(PayloadError, match="invalid JSON"):
+        select_payload(b'{"Records": [{"eventSource": "ecs.amazonaws.com"', SELECTOR)
+    assert select_payload(b"", SELECTOR).events == []
+
+
+def test_lookup_item_list_and_records_list() -> None:
+    recs = json.loads((CT / "records.json").read_text())["Records"]
+    items = json.loads((CT / "lookup-events-v2.json").read_text())["Events"]
+    as_list = select_payload(json.dumps(items).encode(), SELECTOR)
+    nested = select_payload(json.dumps([{"Records": recs}]).encode(), SELECTOR)
+    assert {e.id for e in as_list.events} == {e.id for e in nested.events}
+    assert len(as_list.events) > 30
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
+    lambda children: (
+        st.lists(children, max_size=5) | st.dictionaries(st.text(max_size=12), children, max_size=5)
+    ),
+    max_leaves=30,
+)
+_record_keys = st.sampled_from(
+    ["eventID", "eventName", "eventSource", "eventTime", "readOnly", "userIdentity", "requestParameters"]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.binary(max_size=400))
+def test_any_bytes_give_events_or_a_payload_error(data: bytes) -> None:
+    try:
+        select_payload(b'{"eventSource": "ecs.amazonaws.com", ' + data, SELECTOR)
+        select_payload(data, SELECTOR)
+    except PayloadError:
+        pass
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.dictionaries(_record_keys, _json | st.sampled_from(["ecs.amazonaws.com", "UpdateService"])),
+        max_size=5,
+    )
+)
+def test_any_records_document_gives_events_or_malformed_counts(records: list[dict[str, Any]]) -> None:
+    for doc in (
+        {"Records": records},
+        records,
+        {"Events": [{"CloudTrailEvent": json.dumps(r)} for r in records]},
+    ):
+        parsed = select_payload(json.dumps(doc).encode(), SELECTOR)
+        assert len(parsed.events) + len(parsed.malformed) <= max(len(records), 1) * 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=80))
+def test_sql_literals_are_safe_or_refused(value: str) -> None:
+    try:
+        quoted = literal(value)
+    except UnsafeLiteral:
+        return
+    inner = quoted[1:-1]
+    assert quoted[0] == quoted[-1] == "'"
+    # nothing inside can end the literal or escape its closing quote
+    assert inner == value
+    assert not any(c in inner for c in "'\"\\;") and not any(c.isspace() for c in inner)
