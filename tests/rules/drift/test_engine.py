@@ -1141,3 +1141,15 @@ def test_multi_account_events_with_unknown_resource_account_say_so() -> None:
     pinned = res("aws_ecs_service", "api", {"desired_count": 2}, kind="service", cluster="main", account=ACCT)
     g = one(drift([pinned], events))
     assert not any("accounts" in n for n in g.notes)
+
+
+def test_unknown_region_with_multi_region_events_says_so() -> None:
+    anywhere = res(
+        "aws_ecs_service", "api", {"desired_count": 2}, kind="service", cluster="main", region=None
+    )
+    events = [
+        ev("UpdateService", {"cluster": "main", "service": "api", "desiredCount": 6}),
+        ev("UpdateService", {"cluster": "main", "service": "api", "desiredCount": 7}, region="us-east-1"),
+    ]
+    findings = drift([anywhere], events)
+    assert len(findings) == 2 and all(any("2 regions" in n for n in f.notes) for f in findings)

@@ -184,6 +184,7 @@ class _Ctx:
     # (address, attribute) -> [(time, new value, event, who)] for "set back since" notes
     sets: dict[tuple[str, str], list[tuple[datetime, Any, Event, str]]] = field(default_factory=dict)
     accounts: set[str] = field(default_factory=set)  # accounts the events come from
+    regions: set[str] = field(default_factory=set)
     # identity kind -> (exact name -> resources, resources whose name is not a plain string)
     index: dict[str, tuple[dict[str, list[Resource]], list[Resource]]] = field(default_factory=dict)
 
@@ -224,6 +225,7 @@ def run(
     ctx = _Ctx(inventory, settings, rules, graders, now or datetime.now(UTC))
     ctx.build_index()
     ctx.accounts = {e.account for e in events if e.account}
+    ctx.regions = {e.region for e in events if e.region}
     seen: set[str] = set()
     ordered = sorted(events, key=lambda e: (e.time, e.id))
     pending: list[tuple[Finding, str | None, str | None]] = []
@@ -455,6 +457,11 @@ def _finding(ctx: _Ctx, event: Event, match: M.Match, change: Change, who: Class
             f"matched by name and region only: the declared resource's account is not known statically "
             f"and the events come from {len(ctx.accounts)} accounts (pin it with the provider's "
             "allowed_account_ids)"
+        )
+    if res.identity is not None and res.identity.region is None and len(ctx.regions) > 1:
+        notes.append(
+            f"the declared resource's region is not known statically and the events come from "
+            f"{len(ctx.regions)} regions: matched in {event.region}"
         )
     old = _declared(change, res)
     if (
