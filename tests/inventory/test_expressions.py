@@ -163,3 +163,10 @@ def test_format_keeps_a_pattern_for_unknown_arguments() -> None:
     value = ex.evaluate_text('format("%s-api-%d", var.env, 3)', CTX)
     assert value == Unknown('format("%s-api-%d", var.env, 3)', "*-api-3")
     assert ex.evaluate_text('format("%d", var.env)', CTX) == Unknown('format("%d", var.env)')
+
+
+def test_hostile_sizes_stay_small() -> None:
+    assert isinstance(ex.evaluate_text('format("%0999999999d", 1)', CTX), Unknown)
+    assert isinstance(ex.evaluate_text('indent(999999999, "a\\nb")', CTX), Unknown)
+    assert isinstance(ex.evaluate_text("range(0, 1000000000)", CTX), Unknown)
+    assert isinstance(ex.evaluate_text("pow(10, 100000)", CTX), Unknown)

@@ -1298,6 +1298,8 @@ def _format(fmt: Any, *args: Any) -> str:
             text = format(num_f, f".{prec or 6}{verb}")
         if width:
             w = int(width)
+            if w > _MAX_PAD:
+                raise EvalError("format width too large")
             fill = "0" if "0" in (flags or "") else " "
             text = text.ljust(w) if "-" in (flags or "") else text.rjust(w, fill)
         out.append(text)
@@ -1305,6 +1307,7 @@ def _format(fmt: Any, *args: Any) -> str:
 
 
 _HOLE = "\x00hole\x00"
+_MAX_PAD = 10_000  # format widths / indent: hostile configuration must not allocate gigabytes
 
 
 def _format_pattern(args: list[Any]) -> str | None:
@@ -1590,7 +1593,10 @@ def _index(lst: Any, value: Any) -> int:
 
 
 def _indent(n: Any, s: Any) -> str:
-    pad = " " * int(_to_number(_k(n)))
+    count = int(_to_number(_k(n)))
+    if count > _MAX_PAD:
+        raise EvalError("indent too large")
+    pad = " " * count
     return _to_str(_k(s)).replace("\n", "\n" + pad)
 
 
