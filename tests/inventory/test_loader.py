@@ -438,3 +438,18 @@ def test_odd_references_are_unknown_never_a_crash(tmp_path: Path) -> None:
     assert res["aws_ecs_service.by_string_index"].attributes["cluster"] == "c1"
     assert isinstance(res["aws_ecs_service.by_object_index"].attributes["cluster"], Unknown)
     assert isinstance(res["aws_ecs_service.out_of_range"].attributes["cluster"], Unknown)
+
+
+def test_exponential_locals_do_not_hang(tmp_path: Path) -> None:
+    chain = "\n".join(f"  l{i} = [local.l{i + 1}, local.l{i + 1}]" for i in range(60))
+    (tmp_path / "main.tf").write_text(
+        f'locals {{\n{chain}\n  l60 = "leaf"\n}}\n\n'
+        'resource "aws_ecs_task_definition" "bomb" {\n'
+        '  family                = "bomb"\n'
+        "  container_definitions = jsonencode(local.l0)\n"
+        "}\n",
+        encoding="utf-8",
+    )
+    (td,) = inventory.load(str(tmp_path)).resources
+    assert td.attributes["family"] == "bomb"
+    assert isinstance(td.attributes["container_definitions"], Unknown)

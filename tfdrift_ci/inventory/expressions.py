@@ -1148,6 +1148,26 @@ def _has_unknown(v: Any) -> bool:
     return False
 
 
+MAX_VALUE_NODES = 50_000
+
+
+def too_big(value: Any, budget: int = MAX_VALUE_NODES) -> bool:
+    """True when walking ``value`` visits more than ``budget`` nodes (shared sub-values counted
+    each time they are reached, which is what every later walk will pay)."""
+    remaining = budget
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        remaining -= 1
+        if remaining < 0:
+            return True
+        if isinstance(v, dict):
+            stack.extend(v.values())
+        elif isinstance(v, list):
+            stack.extend(v)
+    return False
+
+
 def has_unknown(v: Any) -> bool:
     return _has_unknown(v)
 

@@ -749,6 +749,10 @@ class Module:
             value = ex.evaluate_text(text, ctx)
         finally:
             self._busy.discard(key)
+        if ex.too_big(value):
+            # locals/outputs share sub-values, so a = [b, b], b = [c, c] … grows exponentially when
+            # walked; a value this large is unknown rather than a hang on hostile configuration
+            value = Unknown(text.strip()[:200])
         self._cache[key] = value
         return value
 
@@ -780,6 +784,8 @@ class Module:
             if nullable is not None and nullable.expr.strip() == "false" and default is not None:
                 value = ex.evaluate_text(default.expr, ex.EMPTY_CTX)
         value = types.convert(value, type_text)
+        if ex.too_big(value):
+            value = Unknown(f"var.{name}")
         self._cache[key] = value
         return value
 
