@@ -453,3 +453,26 @@ def test_exponential_locals_do_not_hang(tmp_path: Path) -> None:
     (td,) = inventory.load(str(tmp_path)).resources
     assert td.attributes["family"] == "bomb"
     assert isinstance(td.attributes["container_definitions"], Unknown)
+
+
+def test_huge_counts_and_module_fan_out_are_bounded(tmp_path: Path) -> None:
+    hundred = "toset([for i in range(100) : tostring(i)])"
+    (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "main.tf").write_text(
+        f'variable "k" {{}}\n\nmodule "inner" {{\n  source   = "../n"\n  for_each = {hundred}\n}}\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "n").mkdir()
+    cluster = 'resource "aws_ecs_cluster" "c" {\n  name = "c"\n}\n'
+    (tmp_path / "n" / "main.tf").write_text(cluster, encoding="utf-8")
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_ecr_repository" "many" {\n  count = 1000000000\n  name  = "r${count.index}"\n}\n\n'
+        f'module "outer" {{\n  source   = "./m"\n  for_each = {hundred}\n  k        = each.key\n}}\n',
+        encoding="utf-8",
+    )
+    inv = inventory.load(str(tmp_path))
+    res = by_address(inv)
+    assert "aws_ecr_repository.many[*]" in res
+    clusters = [r for r in inv.resources if r.type == "aws_ecs_cluster"]
+    assert 0 < len(clusters) <= 5_000
+    assert any("module instances" in m.reason for m in inv.unfollowed_modules)

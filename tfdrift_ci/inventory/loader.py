@@ -43,6 +43,10 @@ _META_BLOCKS = frozenset({"lifecycle", "provisioner", "connection", "preconditio
 
 _MAX_MODULE_DEPTH = 20
 UNKNOWN_KEY = "*"  # instance key when count/for_each cannot be determined
+# More instances than this for one block (count = 1e9 in a hostile change) are one unknown instance.
+MAX_INSTANCES = 10_000
+# Module instances per root (nested for_each fan-out): beyond it, calls are listed as not followed.
+MAX_MODULE_INSTANCES = 5_000
 
 
 # --------------------------------------------------------------------------------------------------
@@ -509,7 +513,21 @@ class _ModuleCall:
             self._instances = [(None, None)]
             return self._instances
         out: list[tuple[Any, Module | None]] = []
-        for key, bindings in parent.expand(self.block):
+        expansion = parent.expand(self.block)
+        parent.loader.module_instances += len(expansion)
+        if parent.loader.module_instances > MAX_MODULE_INSTANCES:
+            parent.project.unfollowed.append(
+                ModuleCall(
+                    address=parent.prefix + f"module.{self.name}",
+                    source=self.source() or "",
+                    file=self.file,
+                    line=self.block.line,
+                    reason=f"more than {MAX_MODULE_INSTANCES} module instances in this root",
+                )
+            )
+            self._instances = [(None, None)]
+            return self._instances
+        for key, bindings in expansion:
             label = self.name if not self.counted else f"{self.name}[{_key_text(key)}]"
             ctx = parent.ctx.bind(bindings)
             inputs: dict[str, Callable[[], Any]] = {}
@@ -829,14 +847,16 @@ class Module:
         for_each = block.attribute("for_each")
         if count is not None:
             value = self.guarded(("count", id(block)), count.expr, self.ctx)
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value > MAX_INSTANCES:
                 out = [(UNKNOWN_KEY, {"count": {"index": Unknown("count.index")}})]
             else:
                 out = [(i, {"count": {"index": i}}) for i in range(max(0, int(value)))]
         elif for_each is not None:
             value = self.guarded(("for_each", id(block)), for_each.expr, self.ctx)
             unknown_each = {"each": {"key": Unknown("each.key"), "value": Unknown("each.value")}}
-            if isinstance(value, dict):
+            if isinstance(value, (dict, list)) and len(value) > MAX_INSTANCES:
+                out = [(UNKNOWN_KEY, unknown_each)]
+            elif isinstance(value, dict):
                 out = [(str(k), {"each": {"key": str(k), "value": value[k]}}) for k in sorted(value)]
             elif isinstance(value, list) and all(isinstance(v, str) for v in value):
                 out = [(v, {"each": {"key": v, "value": v}}) for v in sorted(set(value))]
@@ -868,6 +888,7 @@ class RootLoader:
         self.only_files = only_files
         self.dirs_read: set[str] = set()
         self.declared_only: list[Resource] = []
+        self.module_instances = 0
         self.tfvars_read: list[str] = []
         self.workspace = inputs.env.get("TF_WORKSPACE", "default") or "default"
         # file()/templatefile() read inside the repository only (configuration from a pull request
