@@ -47,6 +47,7 @@ class FakeGitHub:
         self.script: list[Scripted] = []
         self.requests: list[Recorded] = []
         self.link_override: str | None = None  # a hostile Link header for the next page
+        self.store_then_fail: int | None = None  # next POST is stored, then answered with this status
         self._next_id = 1000
         self._lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -145,6 +146,10 @@ class FakeGitHub:
                         self._send(422, _too_long(fake.max_body))
                         return
                     c = fake.add_comment(body["body"], login="github-actions[bot]")
+                    if fake.store_then_fail is not None:
+                        status, fake.store_then_fail = fake.store_then_fail, None
+                        self._send(status, {"message": "Bad Gateway"})
+                        return
                     self._send(201, c)
                 elif m and method == "PATCH":
                     found = next((c for c in fake.comments if c["id"] == int(m.group(1))), None)

@@ -126,9 +126,19 @@ def test_errors_become_one_warning_and_the_summary_is_still_written(
 def test_5xx_then_success_is_retried(gh: FakeGitHub, env: dict[str, str], sleeps: list[float]) -> None:
     gh.script = [Scripted("GET", 502, {}, {"message": "Bad Gateway"}), Scripted("POST", 503, {}, None)]
     assert deliver(load_report(), comment=True, env=env, template_dir=None) == []
-    assert [r.method for r in gh.requests] == ["GET", "GET", "POST", "POST"]
+    # The failed create is followed by a fresh look for the comment before creating again.
+    assert [r.method for r in gh.requests] == ["GET", "GET", "POST", "GET", "POST"]
     assert sleeps == [1.0, 1.0]
     assert len(gh.comments) == 1
+
+
+def test_a_create_that_happened_despite_a_502_is_not_duplicated(
+    gh: FakeGitHub, env: dict[str, str], sleeps: list[float]
+) -> None:
+    gh.store_then_fail = 502  # GitHub stored the comment but the answer was lost
+    assert deliver(load_report(), comment=True, env=env, template_dir=None) == []
+    assert [r.method for r in gh.requests] == ["GET", "POST", "GET"]
+    assert len(gh.comments) == 1 and gh.comments[0]["body"].startswith(MARK)
 
 
 @pytest.mark.parametrize(

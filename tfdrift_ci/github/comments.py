@@ -164,7 +164,17 @@ class Client:
             return float(2**attempt)  # 1, 2, 4 s
         return None
 
-    def request(self, method: str, url: str, body: dict[str, Any] | None = None, *, what: str) -> Response:
+    def request(
+        self,
+        method: str,
+        url: str,
+        body: dict[str, Any] | None = None,
+        *,
+        what: str,
+        retry_server_errors: bool = True,
+    ) -> Response:
+        """One API call, retried on 5xx (unless ``retry_server_errors`` is False: a create that
+        failed with 502 may still have happened) and on rate limits (refused before processing)."""
         self._check_origin(url)
         data = json.dumps(body).encode("utf-8") if body is not None else None
         headers = {
@@ -199,6 +209,8 @@ class Client:
                     raise GitHubApiError(status, "response is not JSON", method=method, what=what) from None
                 return Response(status, resp_headers, parsed)
             wait = self._retry_wait(status, resp_headers, attempt)
+            if status >= 500 and not retry_server_errors:
+                wait = None
             if (
                 wait is None
                 or attempt + 1 >= self.max_attempts
@@ -262,33 +274,62 @@ def upsert(
     existing = find_comment(client, number, mark)
     if existing is None and clean:
         return Outcome("skipped")
-    if existing is not None and existing.get("body") == body:
+    if existing is None:
+        created = _create_or_find(client, number, mark, body, fallback_body)
+        if isinstance(created, Outcome):
+            return created
+        existing = created
+    if existing.get("body") == body:
         return Outcome("unchanged", existing.get("id"), existing.get("html_url"))
-
-    def send(text: str) -> Response:
-        if existing is None:
-            return client.request(
-                "POST",
-                client.url(f"/repos/{client.ctx.repository}/issues/{number}/comments"),
-                {"body": text},
-                what=f"create comment on PR #{number}",
-            )
-        comment_id = int(existing["id"])
-        return client.request(
-            "PATCH",
-            client.url(f"/repos/{client.ctx.repository}/issues/comments/{comment_id}"),
-            {"body": text},
-            what=f"update comment {comment_id}",
-        )
-
-    shortened = False
+    comment_id = int(existing["id"])
     try:
-        resp = send(body)
+        return _outcome("updated", _update(client, comment_id, body))
     except GitHubApiError as err:
         if err.status != 422 or fallback_body is None:
             raise
-        resp = send(fallback_body())
-        shortened = True
+        return _outcome("updated", _update(client, comment_id, fallback_body()), shortened=True)
+
+
+def _create_or_find(
+    client: Client, number: int, mark: str, body: str, fallback_body: Callable[[], str] | None
+) -> Outcome | dict[str, Any]:
+    """POST the comment. A create answered with 5xx may have been stored all the same, so before
+    trying again look for it: returns the comment found then (to be updated) instead of a duplicate."""
+    attempt = 0
+    while True:
+        try:
+            return _outcome("created", _create(client, number, body))
+        except GitHubApiError as err:
+            if err.status == 422 and fallback_body is not None:
+                return _outcome("created", _create(client, number, fallback_body()), shortened=True)
+            if err.status < 500 or attempt + 1 >= client.max_attempts:
+                raise
+        client._pause(float(2**attempt))
+        attempt += 1
+        found = find_comment(client, number, mark)
+        if found is not None:
+            return found
+
+
+def _outcome(action: str, resp: Response, *, shortened: bool = False) -> Outcome:
     data = resp.data if isinstance(resp.data, dict) else {}
-    action = "created" if existing is None else "updated"
     return Outcome(action, data.get("id"), data.get("html_url"), shortened)
+
+
+def _create(client: Client, number: int, body: str) -> Response:
+    return client.request(
+        "POST",
+        client.url(f"/repos/{client.ctx.repository}/issues/{number}/comments"),
+        {"body": body},
+        what=f"create comment on PR #{number}",
+        retry_server_errors=False,
+    )
+
+
+def _update(client: Client, comment_id: int, body: str) -> Response:
+    return client.request(
+        "PATCH",
+        client.url(f"/repos/{client.ctx.repository}/issues/comments/{comment_id}"),
+        {"body": body},
+        what=f"update comment {comment_id}",
+    )
