@@ -100,11 +100,8 @@ def verdict(report: Report) -> Verdict:
     summary = report.summary()
     suppressed = len(report.findings) - len(active)
     incomplete = not report.complete
-    if report.fail_on == "never":
-        at_or_above: list[Finding] = []
-    else:
-        threshold = next(s for s in SEVERITIES if s.value == report.fail_on).rank
-        at_or_above = [f for f in active if f.severity.rank >= threshold]
+    threshold = next((s.rank for s in SEVERITIES if s.value == report.fail_on), None)
+    at_or_above = [f for f in active if threshold is not None and f.severity.rank >= threshold]
     if report.exit_code >= 2:
         status = "error"
         headline = f"tfdrift-ci could not complete the check (exit {report.exit_code})"
