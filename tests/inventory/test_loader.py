@@ -476,3 +476,17 @@ def test_huge_counts_and_module_fan_out_are_bounded(tmp_path: Path) -> None:
     clusters = [r for r in inv.resources if r.type == "aws_ecs_cluster"]
     assert 0 < len(clusters) <= 5_000
     assert any("module instances" in m.reason for m in inv.unfollowed_modules)
+
+
+def test_symlinks_out_of_the_repository_and_devices_are_not_read(tmp_path: Path) -> None:
+    outside = tmp_path / "outside.tf"
+    outside.write_text('resource "aws_ecs_cluster" "leak" {\n  name = "s3cr3t"\n}\n', encoding="utf-8")
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "ok.tf").write_text('resource "aws_ecs_cluster" "ok" {\n  name = "ok"\n}\n', encoding="utf-8")
+    (project / "evil.tf").symlink_to(outside)
+    (project / "device.tf").symlink_to("/dev/zero")
+    inv = inventory.load(str(project))
+    assert [r.address for r in inv.resources] == ["aws_ecs_cluster.ok"]
+    assert {p.file for p in inv.problems} == {"evil.tf", "device.tf"}
+    assert "s3cr3t" not in repr(inv)

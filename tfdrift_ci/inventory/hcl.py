@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,6 +76,9 @@ def read_text(path: str) -> tuple[str | None, ParseProblem | None]:
     """The file's text, or the problem (unreadable, too large, invalid UTF-8 with the line of the
     first bad byte). Terraform requires UTF-8; a BOM is tolerated."""
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            # a FIFO or device (committed as a symlink target) would block or never end
+            return None, ParseProblem(file=path, message="not a regular file: not read")
         with open(path, "rb") as fh:
             data = fh.read(MAX_FILE_BYTES + 1)
     except OSError as err:

@@ -65,6 +65,7 @@ class Project:
         self.unfollowed: list[ModuleCall] = []
         self.regions: set[str] = set()
         self._rel: dict[str, str] = {}
+        self.trusted: tuple[str, ...] = (self.real_base, *_git_root(self.real_base))
 
     def rel(self, path: str) -> str:
         rel = self._rel.get(path)
@@ -95,8 +96,16 @@ class Project:
         return files
 
     def parse(self, path: str) -> hcl.ParsedFile:
-        parsed = hcl.parse_file(path)
         rel = self.rel(path)
+        if os.path.islink(path) and not path_inside(os.path.realpath(path), self.trusted):
+            # a symlink committed to point at a file of the CI machine: never read (its content
+            # would surface in syntax-error messages and values)
+            if path.endswith((".tf", ".tf.json")):
+                self.tf_files.add(rel)
+            message = "symlink to a file outside the repository: not read"
+            self.problems.append(ParseProblem(file=rel, message=message))
+            return hcl.ParsedFile(path=path, blocks=(), attributes=(), lines=())
+        parsed = hcl.parse_file(path)
         if path.endswith((".tf", ".tf.json")):
             self.tf_files.add(rel)
         if parsed.lines or parsed.problem is None:
@@ -893,7 +902,7 @@ class RootLoader:
         self.workspace = inputs.env.get("TF_WORKSPACE", "default") or "default"
         # file()/templatefile() read inside the repository only (configuration from a pull request
         # must not make us print files of the CI machine); without git, inside PATH
-        self.allowed_dirs: tuple[str, ...] = (project.real_base, *_git_root(project.real_base))
+        self.allowed_dirs: tuple[str, ...] = project.trusted
         self.modules_json = self._read_modules_json()
 
     def _read_modules_json(self) -> dict[str, str]:
