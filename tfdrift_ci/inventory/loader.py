@@ -257,6 +257,11 @@ def root_variable_values(
     def load_file(path: str, runtime: bool = False) -> None:
         read.append(path)
         if path.endswith(".json"):
+            escapes = os.path.islink(path) and not path_inside(os.path.realpath(path), project.trusted)
+            if escapes and not runtime:
+                message = "symlink to a file outside the repository: not read"
+                project.problems.append(ParseProblem(file=project.rel(path), message=message))
+                return
             try:
                 with open(path, encoding="utf-8") as fh:
                     data = json.load(fh)
