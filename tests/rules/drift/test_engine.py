@@ -1153,3 +1153,13 @@ def test_unknown_region_with_multi_region_events_says_so() -> None:
     ]
     findings = drift([anywhere], events)
     assert len(findings) == 2 and all(any("2 regions" in n for n in f.notes) for f in findings)
+
+
+def test_ignore_changes_on_one_tag_key() -> None:
+    svc = service(ignore_changes=('tags["team"]',))
+    arn = f"arn:aws:ecs:{REGION}:{ACCT}:service/main/api"
+    events = [
+        ev("TagResource", {"resourceArn": arn, "tags": [{"key": "team", "value": "growth"}]}),
+        ev("TagResource", {"resourceArn": arn, "tags": [{"key": "owner", "value": "bob"}]}, minutes=1),
+    ]
+    assert [f.attribute for f in drift([svc], events)] == ["tags.owner"]

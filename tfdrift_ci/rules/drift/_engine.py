@@ -340,7 +340,9 @@ def _ignored(resource: Resource, attribute: str | None) -> bool:
         return True
     path = re.sub(r"\[[^\]]*\]", "", attribute)
     for entry in resource.ignore_changes:
-        norm = re.sub(r"\[[^\]]*\]", "", entry).strip()
+        # tags["team"] → tags.team; network_configuration[0].subnets → network_configuration.subnets
+        keyed = re.sub(r"""\[\s*["']([^"']*)["']\s*\]""", r".\1", entry)
+        norm = re.sub(r"\[[^\]]*\]", "", keyed).strip()
         if path == norm or path.startswith(norm + "."):
             return True
     return False
