@@ -1163,3 +1163,10 @@ def test_ignore_changes_on_one_tag_key() -> None:
         ev("TagResource", {"resourceArn": arn, "tags": [{"key": "owner", "value": "bob"}]}, minutes=1),
     ]
     assert [f.attribute for f in drift([svc], events)] == ["tags.owner"]
+
+
+def test_daemon_services_have_no_desired_count_drift() -> None:
+    daemon = service(scheduling_strategy="DAEMON")
+    assert (
+        drift([daemon], [ev("UpdateService", {"cluster": "main", "service": "api", "desiredCount": 6})]) == []
+    )

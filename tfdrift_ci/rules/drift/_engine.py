@@ -493,6 +493,8 @@ def _finding(ctx: _Ctx, event: Event, match: M.Match, change: Change, who: Class
         return None  # set to what is declared: not a difference
     if change.op == "register" and change.attribute is None and change.detail:
         notes.append("the registered revision matches the declared container definitions")
+    if change.attribute == "desired_count" and A.get_path(res.attributes, "scheduling_strategy") == "DAEMON":
+        return None  # one task per instance: the count is not Terraform's to set
     is_aas = who.cls == "autoscaling"
     severity = _severity(ctx, rule, change, old)
     # Application Auto Scaling and CodeDeploy acting through their service roles.
