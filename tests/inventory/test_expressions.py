@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -170,3 +171,31 @@ def test_hostile_sizes_stay_small() -> None:
     assert isinstance(ex.evaluate_text('indent(999999999, "a\\nb")', CTX), Unknown)
     assert isinstance(ex.evaluate_text("range(0, 1000000000)", CTX), Unknown)
     assert isinstance(ex.evaluate_text("pow(10, 100000)", CTX), Unknown)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('strcontains("hello", "ell")', True),
+        ('setsubtract(["a", "b"], ["b"])', ["a"]),
+        ('setproduct(["a"], [1, 2])', [["a", 1], ["a", 2]]),
+        ('urlencode("a b/c")', "a%20b%2Fc"),
+        (
+            'yamldecode("containers:\\n  - name: web\\n    privileged: true\\n")',
+            {"containers": [{"name": "web", "privileged": True}]},
+        ),
+        ('matchkeys(["i1", "i2"], ["us", "eu"], ["eu"])', ["i2"]),
+    ],
+)
+def test_more_functions(text: str, expected: Any) -> None:
+    assert ex.evaluate_text(text, CTX) == expected
+
+
+def test_yaml_billion_laughs_is_unknown() -> None:
+    doc = "a: &a [x, x, x, x, x, x, x, x, x, x]\\n"
+    for i, name in enumerate("bcdefghij"):
+        prev = "abcdefghij"[i]
+        refs = ", ".join([f"*{prev}"] * 10)
+        doc += f"{name}: &{name} [{refs}]\\n"
+    value = ex.evaluate_text(f"yamldecode({json.dumps(doc)})", CTX)
+    assert isinstance(value, Unknown)

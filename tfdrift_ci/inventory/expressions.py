@@ -1738,6 +1738,59 @@ def _transpose(m: Any) -> dict[str, list[str]]:
     return {k: sorted(v) for k, v in out.items()}
 
 
+def _setsubtract(a: Any, b: Any) -> list[Any]:
+    other = _set(b)
+    return [x for x in _set(a) if x not in other]
+
+
+def _setproduct(*sets: Any) -> list[list[Any]]:
+    out: list[list[Any]] = [[]]
+    for s in sets:
+        items = _list(s)
+        if len(out) * max(1, len(items)) > 10_000:
+            raise EvalError("setproduct too large")
+        out = [[*prefix, x] for prefix in out for x in items]
+    return out
+
+
+def _strcontains(s: Any, sub: Any) -> bool:
+    return _to_str(_k(sub)) in _to_str(_k(s))
+
+
+def _urlencode(s: Any) -> str:
+    from urllib.parse import quote
+
+    return quote(_to_str(_k(s)), safe="")
+
+
+def _yamldecode(s: Any) -> Any:
+    import yaml
+
+    try:
+        value = yaml.safe_load(_to_str(_k(s)))
+    except yaml.YAMLError as err:
+        raise EvalError(f"yamldecode: {str(err).splitlines()[0]}") from None
+    if too_big(value):  # YAML aliases share sub-values: a "billion laughs" document stays unknown
+        raise _NeedKnown
+    return _plain_yaml(value)
+
+
+def _plain_yaml(value: Any) -> Any:
+    """YAML scalars Terraform does not have (dates…) become strings."""
+    if isinstance(value, dict):
+        return {str(k): _plain_yaml(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain_yaml(v) for v in value]
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)
+
+
+def _matchkeys(values: Any, keys: Any, search: Any) -> list[Any]:
+    wanted = _list(search)
+    return [v for v, k in zip(_list(values), _list(keys), strict=True) if _k(k) in wanted]
+
+
 def _formatlist(fmt: Any, *args: Any) -> list[str]:
     lists = [_list(a) if isinstance(a, list) else None for a in args]
     n = max((len(x) for x in lists if x is not None), default=0)
@@ -1787,6 +1840,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "lower": _str1(str.lower),
     "max": _max,
     "md5": _hash("md5"),
+    "matchkeys": _matchkeys,
     "merge": _merge,
     "min": _min,
     "one": _one,
@@ -1796,14 +1850,18 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "replace": _replace,
     "reverse": _reverse,
     "setintersection": _setintersection,
+    "setproduct": _setproduct,
+    "setsubtract": _setsubtract,
     "setunion": _setunion,
     "sha1": _hash("sha1"),
     "sha256": _hash("sha256"),
+    "sha512": _hash("sha512"),
     "signum": _signum,
     "slice": _slice,
     "sort": _sort,
     "split": _split,
     "startswith": _startswith,
+    "strcontains": _strcontains,
     "strrev": _str1(lambda s: s[::-1]),
     "substr": _substr,
     "sum": _sum,
@@ -1821,7 +1879,9 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "trimspace": _str1(str.strip),
     "trimsuffix": _trimsuffix,
     "upper": _str1(str.upper),
+    "urlencode": _urlencode,
     "values": _values,
+    "yamldecode": _yamldecode,
     "zipmap": _zipmap,
 }
 # Deliberately absent (→ Unknown): timestamp, uuid, bcrypt, … (non-deterministic) and anything that
