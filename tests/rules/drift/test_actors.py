@@ -38,3 +38,21 @@ def test_describe() -> None:
     assert describe(ALICE) == "alice@example.com via the console (role AWSReservedSSO_Admin_1a2b)"
     assert describe(BOB) == "bob via the AWS CLI"
     assert describe(AAS).startswith("AutoScaling via Application Auto Scaling")
+
+
+def test_principal_forms_written_by_hand() -> None:
+    # the assumed-role ARN without the session name
+    assert (
+        classify(TERRAFORM, ("arn:aws:sts::111122223333:assumed-role/github-actions-terraform",)).cls
+        == "terraform"
+    )
+    assert classify(TERRAFORM, ("arn:aws:sts::111122223333:assumed-role/github-actions",)).cls == "other"
+    # a role with a path, configured without it
+    with_path = Actor(
+        display="s",
+        arn="arn:aws:sts::111122223333:assumed-role/tf/s",
+        role_arn="arn:aws:iam::111122223333:role/ci/tf",
+        via="sdk",
+    )
+    assert classify(with_path, ("arn:aws:iam::111122223333:role/tf",)).cls == "terraform"
+    assert classify(with_path, ("arn:aws:iam::444455556666:role/tf",)).cls == "other"

@@ -43,12 +43,27 @@ def terraform_user_agent(actor: Actor) -> bool:
 
 
 def principal_matches(actor: Actor, principals: tuple[str, ...]) -> bool:
+    """Exact ARN or fnmatch glob over the caller's ARN or its session issuer (role) ARN; also the
+    forms people write by hand: ``arn:aws:sts::ACCT:assumed-role/ROLE`` (any session) and
+    ``arn:aws:iam::ACCT:role/ROLE`` for a role that has a path (``role/ci/ROLE``)."""
     candidates = [a for a in (actor.arn, actor.role_arn) if a]
     for p in principals:
         for c in candidates:
             if c == p or fnmatch.fnmatchcase(c, p):
                 return True
+        if actor.arn and ":assumed-role/" in p and actor.arn.startswith(p.rstrip("/") + "/"):
+            return True
+        if actor.role_arn and _same_role(p, actor.role_arn):
+            return True
     return False
+
+
+def _same_role(principal: str, role_arn: str) -> bool:
+    head, sep, name = principal.partition(":role/")
+    rhead, rsep, rname = role_arn.partition(":role/")
+    if not sep or not rsep or "/" in name or any(ch in principal for ch in "*?["):
+        return False
+    return head == rhead and rname.rsplit("/", 1)[-1] == name
 
 
 def is_autoscaling(actor: Actor) -> bool:
