@@ -141,6 +141,9 @@ def test_local_modules_nested_with_inputs_and_provider_passing(tf: Path) -> None
         "live/prod/variables.tf",
         "modules/app/ecr/main.tf",
         "modules/app/main.tf",
+        "modules/app/policies/lifecycle.json",  # read by file() / templatefile()
+        "modules/app/templates/containers.json.tpl",
+        "modules/app/templates/static.json",
         "modules/app/variables.tf",
     )
     assert inv.files == 5

@@ -75,3 +75,5 @@ def test_restrict_keeps_roots_touched_by_the_change(repo: Path) -> None:
     assert absolute.roots == ("standalone",)
     assert all(r.root == "standalone" for r in absolute.resources)
     assert inventory.restrict(inv, ["README.md"]).resources == ()
+    template = inventory.restrict(inv, ["infra/modules/app/templates/containers.json.tpl"])
+    assert template.roots == ("infra/live/prod",)

@@ -24,6 +24,7 @@ import json
 import math
 import os
 import re
+import stat
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
@@ -717,9 +718,10 @@ def parse_template(text: str) -> Template:
 class Ctx:
     """Names visible to an expression. ``resolve(name)`` answers the root names the loader owns
     (var, local, module, data, path, terraform, count, each, resource types); ``bindings`` holds
-    for-expression / iterator variables layered on top."""
+    for-expression / iterator variables layered on top. ``reads`` collects the files file() and
+    templatefile() read (a change to them selects the root in --changed-only / pre-commit)."""
 
-    __slots__ = ("allowed_dirs", "bindings", "cwd", "resolve")
+    __slots__ = ("allowed_dirs", "bindings", "cwd", "reads", "resolve")
 
     def __init__(
         self,
@@ -727,16 +729,18 @@ class Ctx:
         cwd: str = ".",
         bindings: Mapping[str, Any] | None = None,
         allowed_dirs: tuple[str, ...] = (),
+        reads: set[str] | None = None,
     ) -> None:
         self.resolve = resolve
         self.cwd = cwd
         self.bindings: Mapping[str, Any] = bindings or {}
         self.allowed_dirs = allowed_dirs
+        self.reads = reads
 
     def bind(self, names: Mapping[str, Any]) -> Ctx:
         merged = dict(self.bindings)
         merged.update(names)
-        return Ctx(self.resolve, self.cwd, merged, self.allowed_dirs)
+        return Ctx(self.resolve, self.cwd, merged, self.allowed_dirs, self.reads)
 
     def lookup(self, name: str) -> Any:
         if name in self.bindings:
@@ -1451,8 +1455,11 @@ def _read_file(ctx: Ctx, path: Any) -> str:
         real == d or real.startswith(d.rstrip(os.sep) + os.sep) for d in ctx.allowed_dirs
     ):
         raise _NeedKnown
+    if ctx.reads is not None:
+        ctx.reads.add(os.path.abspath(full))
     try:
-        if os.path.getsize(real) > _MAX_FILE:
+        info = os.stat(real)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > _MAX_FILE:
             raise _NeedKnown
         with open(real, encoding="utf-8") as fh:
             return fh.read()
@@ -1483,7 +1490,7 @@ def _templatefile(ctx: Ctx, path: Any, variables: Any = None) -> Any:
             raise EvalError(f"templatefile: {err}") from None
         _TEMPLATE_CACHE[text] = tmpl
     names = dict(_map(variables)) if variables is not None else {}
-    sub = Ctx(_no_names, ctx.cwd, names, ctx.allowed_dirs)
+    sub = Ctx(_no_names, ctx.cwd, names, ctx.allowed_dirs, ctx.reads)
     value = _ev_template(tmpl, sub)
     if isinstance(value, Unknown):
         raise _NeedKnown

@@ -740,7 +740,9 @@ class Module:
             # (`${path.module}/../policies/x.json`) may be read, nothing else
             real = os.path.realpath(self.dir)
             loader.allowed_dirs = (*loader.allowed_dirs, real, os.path.dirname(real))
-        self.ctx = ex.Ctx(self.resolve, cwd=loader.root_dir, allowed_dirs=loader.allowed_dirs)
+        self.ctx = ex.Ctx(
+            self.resolve, cwd=loader.root_dir, allowed_dirs=loader.allowed_dirs, reads=loader.files_read
+        )
         self.providers: dict[str, ProviderInfo] = dict(providers)
         for block in provider_blocks:
             key = _provider_key(block, self.ctx)
@@ -903,6 +905,7 @@ class RootLoader:
         self.dirs_read: set[str] = set()
         self.declared_only: list[Resource] = []
         self.module_instances = 0
+        self.files_read: set[str] = set()  # by file() / templatefile()
         self.tfvars_read: list[str] = []
         self.workspace = inputs.env.get("TF_WORKSPACE", "default") or "default"
         # file()/templatefile() read inside the repository only (configuration from a pull request
@@ -950,6 +953,7 @@ class RootLoader:
             for parsed in self.project.dir_files(d):
                 read.add(self.project.rel(parsed.path))
         read.update(self.project.rel(p) for p in self.tfvars_read)
+        read.update(self.project.rel(p) for p in self.files_read)
         return resources, sorted(read)
 
     def _collect(
