@@ -220,3 +220,13 @@ def test_stub_failed_query_and_access_denied() -> None:
         assert list(src.events(QUERY)) == []
     status = src.status()
     assert not status.complete and status.error is not None and "athena:StartQueryExecution" in status.error
+
+
+def test_stub_answers_that_are_not_athena() -> None:
+    src, stub, _ = stubbed()
+    stub.add_response("start_query_execution", {"QueryExecutionId": "q1"}, None)
+    stub.add_response("get_query_execution", {}, None)
+    with stub:
+        assert list(src.events(QUERY)) == []
+    status = src.status()
+    assert not status.complete and status.error is not None and "without a query state" in status.error

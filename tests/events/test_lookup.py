@@ -410,3 +410,13 @@ def test_token_bucket_paces_to_the_rate() -> None:
     for _ in range(5):
         bucket.acquire()
     assert now[0] == pytest.approx(2.0)  # 5 calls at 2/s: the first is free, then 0.5 s apart
+
+
+def test_stub_an_answer_without_events_is_not_an_empty_window() -> None:
+    """A proxy page or a wrong endpoint parsed as {} must not read as 'no events, complete'."""
+    src, stub, _ = stubbed()
+    stub.add_response("lookup_events", {}, params("UpdateService"))
+    with stub:
+        assert list(src.events(Query(WEEK, ONE_NAME))) == []
+    status = src.status()
+    assert not status.complete and status.error is not None and "no Events list" in status.error

@@ -197,7 +197,11 @@ class AthenaSource:
             if o["output"]:
                 params["ResultConfiguration"] = {"OutputLocation": o["output"]}
             started = self._count(client.start_query_execution(**params))
-            qid = started["QueryExecutionId"]
+            qid = started.get("QueryExecutionId")
+            if not qid:
+                self._problem = "Athena answered without a query id (is the endpoint Athena?)"
+                self._done = True
+                return
             self._say(f"query {qid} started")
             if not self._wait(client, qid, float(o["timeout"])):
                 self._done = True
@@ -210,7 +214,11 @@ class AthenaSource:
                 if token:
                     args["NextToken"] = token
                 page = self._count(client.get_query_results(**args))
-                rows = page.get("ResultSet", {}).get("Rows") or []
+                result_set = page.get("ResultSet")
+                if not isinstance(result_set, dict):
+                    self._problem = f"Athena answered without a result set for {qid} (is it Athena?)"
+                    break
+                rows = result_set.get("Rows") or []
                 if first and rows and _is_header(rows[0]):
                     rows = rows[1:]
                 first = False
@@ -251,8 +259,11 @@ class AthenaSource:
         deadline = self._clock() + timeout
         for attempt in range(1_000_000):
             got = self._count(client.get_query_execution(QueryExecutionId=qid))
-            status = got["QueryExecution"]["Status"]
+            status = (got.get("QueryExecution") or {}).get("Status") or {}
             state = status.get("State")
+            if state is None:
+                self._problem = f"Athena answered without a query state for {qid} (is the endpoint Athena?)"
+                return False
             if state == "SUCCEEDED":
                 return True
             if state in _TERMINAL:

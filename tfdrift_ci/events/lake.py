@@ -122,7 +122,11 @@ class LakeSource:
         self._say(f"CloudTrail Lake SQL:\n{self.sql}")
         client = self._get_client()
         try:
-            qid = self._count(client.start_query(QueryStatement=self.sql))["QueryId"]
+            qid = self._count(client.start_query(QueryStatement=self.sql)).get("QueryId")
+            if not qid:
+                self._problem = "CloudTrail Lake answered without a query id (is the endpoint CloudTrail?)"
+                self._done = True
+                return
             self._say(f"query {qid} started")
             deadline = self._clock() + self._timeout
             token: str | None = None

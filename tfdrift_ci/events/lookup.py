@@ -308,7 +308,16 @@ class LookupSource:
                 self._say(f"LookupEvents {key}={value}: invalid NextToken, restarting at {_t(oldest)}")
                 end, token = oldest, None
                 continue
-            items = list(response.get("Events") or [])
+            events = response.get("Events")
+            if not isinstance(events, list):
+                # CloudTrail always answers with an Events list (empty or not): anything else is not
+                # CloudTrail (a proxy's page, a wrong AWS_ENDPOINT_URL) and must not read as "no events".
+                raise _Stop(
+                    "LookupEvents answer has no Events list (is the endpoint CloudTrail? "
+                    "check AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_CLOUDTRAIL)",
+                    fatal=True,
+                )
+            items = list(events)
             token = response.get("NextToken") or None
             if items:
                 page_oldest = min(_item_time(i) for i in items)
