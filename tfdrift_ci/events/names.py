@@ -17,6 +17,8 @@ WRITE_EVENTS: dict[str, tuple[tuple[str, str], ...]] = {
         (ECR, "DeleteRepository"),
         (ECR, "PutImageScanningConfiguration"),
         (ECR, "PutImageTagMutability"),
+        # Not Terraform-managed (images), reported as info: someone deleted images by hand.
+        (ECR, "BatchDeleteImage"),
         (ECR, "TagResource"),
         (ECR, "UntagResource"),
     ),
