@@ -244,7 +244,7 @@ def test_50mb_single_line_trail_file(tmp_path: Path) -> None:
             requestParameters={
                 "repositoryName": "elsewhere",
                 "imageTagMutability": "MUTABLE",
-                "pad": "p" * 800,
+                "pad": "p" * 200,
             },
         )
         for i in range(50_000)

@@ -490,7 +490,7 @@ def formats() -> list[str]:
     return sorted(FORMATS)
 
 
-@SETTINGS
+@settings(SETTINGS, max_examples=25)  # six renderers per example
 @given(payload=st.text(max_size=60), exit_code=st.sampled_from([0, 1]), color=st.booleans())
 def test_every_renderer_accepts_any_text(payload: str, exit_code: int, color: bool) -> None:
     from tfdrift_ci.report import FORMATS, RenderOptions, render
