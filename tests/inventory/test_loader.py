@@ -493,3 +493,42 @@ def test_symlinks_out_of_the_repository_and_devices_are_not_read(tmp_path: Path)
     assert [r.address for r in inv.resources] == ["aws_ecs_cluster.ok"]
     assert {p.file for p in inv.problems} == {"evil.tf", "device.tf"}
     assert "s3cr3t" not in repr(inv)
+
+
+def test_existing_cluster_and_repository_looked_up_by_data_sources(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        """
+data "aws_ecs_cluster" "shared" {
+  cluster_name = "platform-shared"
+}
+
+data "aws_ecr_repository" "app" {
+  name = "team/app"
+}
+
+data "aws_caller_identity" "me" {}
+
+resource "aws_ecs_service" "on_shared_cluster" {
+  name    = "api"
+  cluster = data.aws_ecs_cluster.shared.arn
+}
+
+resource "aws_ecs_task_definition" "uses_repo" {
+  family = "api"
+  container_definitions = jsonencode([{
+    name  = "api"
+    image = "${data.aws_ecr_repository.app.repository_url}:1.0"
+    user  = data.aws_caller_identity.me.account_id
+  }])
+}
+""",
+        encoding="utf-8",
+    )
+    res = by_address(inventory.load(str(tmp_path)))
+    svc = res["aws_ecs_service.on_shared_cluster"]
+    assert svc.identity is not None
+    assert svc.identity.cluster == "platform-shared"
+    assert isinstance(svc.attributes["cluster"], Unknown)
+    (container,) = res["aws_ecs_task_definition.uses_repo"].attributes["container_definitions"]
+    assert container["image"].pattern == "*.dkr.ecr.*.amazonaws.com/team/app:1.0"
+    assert container["user"] == Unknown("data.aws_caller_identity.me.account_id")

@@ -47,6 +47,9 @@ UNKNOWN_KEY = "*"  # instance key when count/for_each cannot be determined
 MAX_INSTANCES = 10_000
 # Module instances per root (nested for_each fan-out): beyond it, calls are listed as not followed.
 MAX_MODULE_INSTANCES = 5_000
+# Data sources whose declared arguments name an existing ECS/ECR object (see _computed_data); every
+# other data source is unknown as a whole.
+_NAMED_DATA_SOURCES = frozenset({"aws_ecs_cluster", "aws_ecr_repository", "aws_ecs_task_definition"})
 
 
 # --------------------------------------------------------------------------------------------------
@@ -367,19 +370,49 @@ def _computed(rtype: str, attr: str, value_of: Callable[[str], Any]) -> Any:
     return Unknown(f"{rtype}.{attr}")
 
 
+def _computed_data(rtype: str, attr: str, value_of: Callable[[str], Any]) -> Any:
+    """Data sources that look up an existing ECS cluster / ECR repository by name: the name is
+    declared, so ARNs and ids are predictable (a service in one stack on a cluster of another)."""
+    label = f"data.{rtype}.{attr}"
+
+    def pattern(name_attr: str, fmt: str) -> Any:
+        name = value_of(name_attr)
+        if isinstance(name, str):
+            return Unknown(label, fmt.format(name=ex._glob_escape(name)))
+        return Unknown(label)
+
+    if rtype == "aws_ecs_cluster" and attr in ("id", "arn"):
+        return pattern("cluster_name", "arn:aws*:ecs:*:*:cluster/{name}")
+    if rtype == "aws_ecs_cluster" and attr == "name":
+        return value_of("cluster_name")
+    if rtype == "aws_ecr_repository" and attr == "arn":
+        return pattern("name", "arn:aws*:ecr:*:*:repository/{name}")
+    if rtype == "aws_ecr_repository" and attr == "id":
+        return value_of("name")
+    if rtype == "aws_ecr_repository" and attr == "repository_url":
+        return pattern("name", "*.dkr.ecr.*.amazonaws.com/{name}")
+    if rtype == "aws_ecs_task_definition" and attr in ("arn", "id"):
+        return pattern("task_definition", "arn:aws*:ecs:*:*:task-definition/{name}*")
+    return Unknown(label)
+
+
 class _ResourceRef(ex.Lazy):
     """``aws_ecs_cluster.main`` (and its instances): declared attributes evaluate, computed ones
     become (patterned) unknowns."""
 
-    def __init__(self, module: Module, block: hcl.Block, bindings: Mapping[str, Any] | None) -> None:
+    def __init__(
+        self, module: Module, block: hcl.Block, bindings: Mapping[str, Any] | None, *, data: bool = False
+    ) -> None:
         self.module = module
         self.block = block
         self.bindings = bindings
+        self.data = data
         self.counted = block.attribute("count") is not None or block.attribute("for_each") is not None
 
     @property
     def label(self) -> str:
-        return f"{self.block.labels[0]}.{self.block.labels[1]}"
+        prefix = "data." if self.data else ""
+        return f"{prefix}{self.block.labels[0]}.{self.block.labels[1]}"
 
     def get_index(self, key: Any) -> Any:
         if not self.counted or self.bindings is not None:
@@ -388,7 +421,7 @@ class _ResourceRef(ex.Lazy):
             if k == UNKNOWN_KEY:
                 return Unknown(f"{self.label}[{json.dumps(key)}]")
             if _same_key(k, key):
-                return _ResourceRef(self.module, self.block, bindings)
+                return _ResourceRef(self.module, self.block, bindings, data=self.data)
         raise ex.EvalError(f"{self.label} has no instance {key!r}")
 
     def get_attr(self, name: str) -> Any:
@@ -405,6 +438,8 @@ class _ResourceRef(ex.Lazy):
 
         if self.block.attribute(name) is not None:
             return value_of(name)
+        if self.data:
+            return _computed_data(rtype, name, value_of)
         return _computed(rtype, name, value_of)
 
     def materialize(self, expr: str) -> Any:
@@ -688,6 +723,7 @@ class Module:
         self.locals: dict[str, hcl.Attribute] = {}
         self.outputs: dict[str, hcl.Attribute] = {}
         self.resources: dict[tuple[str, str], tuple[hcl.Block, str]] = {}
+        self.data_sources: dict[tuple[str, str], hcl.Block] = {}
         self.resource_types: set[str] = set()
         self.calls: dict[str, _ModuleCall] = {}
         provider_blocks: list[hcl.Block] = []
@@ -725,6 +761,8 @@ class Module:
                 elif t == "resource" and len(labels) >= 2:
                     self.resources[(labels[0], labels[1])] = (block, rel)
                     self.resource_types.add(labels[0])
+                elif t == "data" and len(labels) >= 2 and labels[0] in _NAMED_DATA_SOURCES:
+                    self.data_sources[(labels[0], labels[1])] = block
                 elif t == "module" and labels:
                     self.calls[labels[0]] = _ModuleCall(self, labels[0], block, rel)
                 elif t == "provider" and labels:
@@ -760,7 +798,7 @@ class Module:
         if name == "module":
             return _NS(self.module_ref, "module")
         if name == "data":
-            return _NS(lambda t: _NS(lambda n: _DataRef(f"data.{t}.{n}"), f"data.{t}"), "data")
+            return _NS(lambda t: _NS(lambda n: self.data_ref(t, n), f"data.{t}"), "data")
         if name == "path":
             return self._path_value
         if name == "terraform":
@@ -843,6 +881,12 @@ class Module:
         if call is None:
             raise ex.EvalError(f"undeclared module {name!r}")
         return _ModuleRef(call)
+
+    def data_ref(self, rtype: str, name: str) -> Any:
+        block = self.data_sources.get((rtype, name))
+        if block is None:
+            return _DataRef(f"data.{rtype}.{name}")
+        return _ResourceRef(self, block, None, data=True)
 
     def resource_ref(self, rtype: str, name: str) -> Any:
         entry = self.resources.get((rtype, name))
