@@ -91,6 +91,7 @@ def _find_roots(project: Project) -> list[str]:
     """Directories with .tf files that no other directory under base calls as a local module.
     Module calls are read from the parsed files (exact), not the pre-commit regex."""
     from tfdrift_ci.inventory import expressions as ex
+    from tfdrift_ci.inventory.loader import is_local_source
     from tfdrift_ci.inventory.roots import walk_tf_dirs
 
     dirs = [(os.path.abspath(d), names) for d, names in walk_tf_dirs(project.base)]
@@ -104,7 +105,7 @@ def _find_roots(project: Project) -> list[str]:
                 if attr is None:
                     continue
                 value = ex.evaluate_text(attr.expr, ex.EMPTY_CTX)
-                if isinstance(value, str) and value.startswith(("./", "../")):
+                if isinstance(value, str) and is_local_source(value):
                     target = os.path.normpath(os.path.join(d, value))
                     if target != d:
                         called.add(target)

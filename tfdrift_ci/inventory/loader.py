@@ -194,7 +194,7 @@ def parse_provider_map(text: str) -> dict[str, str]:
 # variables
 
 
-def _is_local_source(source: str) -> bool:
+def is_local_source(source: str) -> bool:
     return source.startswith(("./", "../", ".\\", "..\\")) or source in (".", "..")
 
 
@@ -521,7 +521,7 @@ class _ModuleCall:
         if source is None:
             return None, "module source is not a literal string"
         parent = self.parent
-        if _is_local_source(source):
+        if is_local_source(source):
             return os.path.normpath(os.path.join(parent.dir, source)), ""
         key = ".".join((*parent.call_keys, self.name))
         entry = parent.loader.modules_json.get(key)
