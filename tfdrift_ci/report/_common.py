@@ -53,7 +53,10 @@ def has_change(f: Finding) -> bool:
 
 
 def change_text(f: Finding, limit: int | None = VALUE_LIMIT) -> str:
-    """``old → new`` (declared → observed)."""
+    """Drift: ``old → new`` (declared → observed). Config findings have no "before": they show the
+    offending declared value and the safe one, so that they never read like a change."""
+    if f.kind == "config":
+        return f"{value_text(f.actual, limit)} (safe: {value_text(f.expected, limit)})"
     return f"{value_text(f.expected, limit)} → {value_text(f.actual, limit)}"
 
 

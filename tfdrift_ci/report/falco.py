@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 from tfdrift_ci.models import Finding, Report, Severity, iso
+from tfdrift_ci.report.escape import json_safe
 
 
 def _service(source: str) -> str:
@@ -67,5 +68,5 @@ def render(report: Report, options: Any = None) -> str:
             "line": first.line,
             "reverted_by_plan": any(f.reverted_by_plan for f in findings) or None,
         }
-        lines.append(json.dumps(obj, ensure_ascii=False, sort_keys=False, default=str))
+        lines.append(json_safe(json.dumps(obj, ensure_ascii=False, sort_keys=False, default=str)))
     return "\n".join(lines) + ("\n" if lines else "")

@@ -273,6 +273,12 @@ def iter_statements(policy: object) -> Iterator[Mapping[str, Any]]:
                 yield s
 
 
+_KNOWN_PREFIXES = ("AKIA", "ASIA", "ghp_", "gho_", "ghs_", "github_pat_", "xoxb-", "xoxp-", "-----BEGIN")
+
+
 def mask(secret: str) -> str:
-    """Never echo a secret: the first 4 characters of long values only, nothing of short ones."""
-    return secret[:4] + "…" if len(secret) >= 12 else "…"
+    """Never echo a secret. Reports land in PR comments and code scanning, which may be read more
+    widely than the repository; only a well-known token-type prefix (AKIA, ghp_…) is kept, because
+    it tells the reader what kind of credential leaked without giving any of it away."""
+    prefix = next((p for p in _KNOWN_PREFIXES if secret.startswith(p)), "")
+    return f"{prefix}…(redacted, {len(secret)} characters)"
