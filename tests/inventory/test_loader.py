@@ -532,3 +532,23 @@ resource "aws_ecs_task_definition" "uses_repo" {
     (container,) = res["aws_ecs_task_definition.uses_repo"].attributes["container_definitions"]
     assert container["image"].pattern == "*.dkr.ecr.*.amazonaws.com/team/app:1.0"
     assert container["user"] == Unknown("data.aws_caller_identity.me.account_id")
+
+
+def test_workspace_from_env_or_the_selected_one(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_ecs_cluster" "per_workspace" {\n  name = "app-${terraform.workspace}"\n}\n',
+        encoding="utf-8",
+    )
+
+    def name(env: dict[str, str]) -> object:
+        (cluster,) = inventory.load(str(tmp_path), env=env).resources
+        return cluster.attributes["name"]
+
+    assert name({}) == "app-default"
+    (tmp_path / ".terraform").mkdir()
+    (tmp_path / ".terraform" / "environment").write_text("staging", encoding="utf-8")
+    assert name({}) == "app-staging"
+    assert name({"TF_WORKSPACE": "prod"}) == "app-prod"
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "environment").write_text("qa\n", encoding="utf-8")
+    assert name({"TF_DATA_DIR": "data"}) == "app-qa"

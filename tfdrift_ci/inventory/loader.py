@@ -951,15 +951,27 @@ class RootLoader:
         self.module_instances = 0
         self.files_read: set[str] = set()  # by file() / templatefile()
         self.tfvars_read: list[str] = []
-        self.workspace = inputs.env.get("TF_WORKSPACE", "default") or "default"
+        # TF_DATA_DIR moves .terraform; the selected workspace is TF_WORKSPACE, else the one
+        # `terraform workspace select` recorded in <data dir>/environment
+        # https://developer.hashicorp.com/terraform/cli/config/environment-variables
+        self.data_dir = os.path.join(self.root_dir, inputs.env.get("TF_DATA_DIR") or ".terraform")
+        self.workspace = inputs.env.get("TF_WORKSPACE") or self._selected_workspace() or "default"
         # file()/templatefile() read inside the repository only (configuration from a pull request
         # must not make us print files of the CI machine); without git, inside PATH
         self.allowed_dirs: tuple[str, ...] = project.trusted
         self.modules_json = self._read_modules_json()
 
+    def _selected_workspace(self) -> str | None:
+        try:
+            with open(os.path.join(self.data_dir, "environment"), encoding="utf-8") as fh:
+                name = fh.read(256).strip()
+        except (OSError, UnicodeDecodeError):
+            return None
+        return name if re.fullmatch(r"[A-Za-z0-9_.-]+", name) else None
+
     def _read_modules_json(self) -> dict[str, str]:
         """``terraform init`` records where each module call's code was downloaded."""
-        path = os.path.join(self.root_dir, ".terraform", "modules", "modules.json")
+        path = os.path.join(self.data_dir, "modules", "modules.json")
         try:
             with open(path, encoding="utf-8") as fh:
                 data = json.load(fh)
