@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -552,3 +553,41 @@ def test_workspace_from_env_or_the_selected_one(tmp_path: Path) -> None:
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "environment").write_text("qa\n", encoding="utf-8")
     assert name({"TF_DATA_DIR": "data"}) == "app-qa"
+
+
+def test_for_each_chained_over_another_resource(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        """
+resource "aws_ecr_repository" "this" {
+  for_each = toset(["api", "web"])
+  name     = "team/${each.key}"
+}
+
+resource "aws_ecr_lifecycle_policy" "this" {
+  for_each   = aws_ecr_repository.this
+  repository = each.value.name
+  policy     = jsonencode({ rules = [] })
+}
+""",
+        encoding="utf-8",
+    )
+    res = by_address(inventory.load(str(tmp_path)))
+    policy = res['aws_ecr_lifecycle_policy.this["web"]']
+    assert policy.attributes["repository"] == "team/web"
+    assert policy.identity is not None
+    assert policy.identity.name == "team/web"
+    assert res['aws_ecr_lifecycle_policy.this["api"]'].attributes["policy"] == {"rules": []}
+
+
+def test_each_read_whole_never_leaks_internal_objects(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_ecr_repository" "r" {\n  for_each = toset(["a"])\n  name = each.key\n}\n\n'
+        'resource "aws_ecr_lifecycle_policy" "p" {\n  for_each   = aws_ecr_repository.r\n'
+        "  repository = each.value.name\n  policy     = jsonencode(each)\n  tags       = each\n}\n",
+        encoding="utf-8",
+    )
+    inv = inventory.load(str(tmp_path))
+    doc = json.loads(inventory.render(inv, "json"))
+    (policy,) = [r for r in doc["resources"] if r["type"] == "aws_ecr_lifecycle_policy"]
+    assert policy["attributes"]["tags"]["key"] == "a"
+    assert policy["attributes"]["tags"]["value"]["unknown"] == "each.value"

@@ -788,6 +788,9 @@ def ev(node: Node, ctx: Ctx) -> Any:
         value = ev_ref(node, ctx)
         if isinstance(value, Lazy):
             value = value.materialize(node.text)
+        elif isinstance(value, dict) and any(isinstance(v, Lazy) for v in value.values()):
+            # `each` whose value is a resource instance (for_each chaining), read as a whole
+            value = {k: materialize(v, f"{node.text}.{k}") for k, v in value.items()}
         if isinstance(value, Unknown) and value.expr != node.text and _root_name(node) not in ctx.bindings:
             # name the unknown by what the expression reads (data.x.y.id), except for iteration
             # variables, whose unknown keeps the expression it came from

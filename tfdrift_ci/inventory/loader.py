@@ -895,6 +895,28 @@ class Module:
         return _ResourceRef(self, entry[0], None)
 
     # -- expansion -------------------------------------------------------------------------------
+    def _chained_instances(self, text: str) -> list[tuple[Any, dict[str, Any]]] | None:
+        """``for_each = aws_ecr_repository.this`` (resource chaining): each.value is that
+        instance, so ``each.value.name`` is its declared name, not an unknown object."""
+        try:
+            node = ex.parse(text)
+        except ex.ExprSyntaxError:
+            return None
+        if not isinstance(node, ex.GetAttr) or not isinstance(node.obj, ex.Var):
+            return None
+        if node.obj.name not in self.resource_types:
+            return None
+        entry = self.resources.get((node.obj.name, node.name))
+        if entry is None or entry[0].attribute("for_each") is None:
+            return None
+        target = entry[0]
+        out: list[tuple[Any, dict[str, Any]]] = []
+        for key, bindings in self.expand(target):
+            if key == UNKNOWN_KEY:
+                return [(UNKNOWN_KEY, {"each": {"key": Unknown("each.key"), "value": Unknown("each.value")}})]
+            out.append((str(key), {"each": {"key": str(key), "value": _ResourceRef(self, target, bindings)}}))
+        return out
+
     def expand(self, block: hcl.Block) -> list[tuple[Any, dict[str, Any]]]:
         """(instance key, bindings) per instance: count → 0..n-1, for_each → sorted keys;
         (UNKNOWN_KEY, unknown bindings) when they cannot be determined."""
@@ -911,6 +933,8 @@ class Module:
                 out = [(UNKNOWN_KEY, {"count": {"index": Unknown("count.index")}})]
             else:
                 out = [(i, {"count": {"index": i}}) for i in range(max(0, int(value)))]
+        elif for_each is not None and (chained := self._chained_instances(for_each.expr)) is not None:
+            out = chained
         elif for_each is not None:
             value = self.guarded(("for_each", id(block)), for_each.expr, self.ctx)
             unknown_each = {"each": {"key": Unknown("each.key"), "value": Unknown("each.value")}}
