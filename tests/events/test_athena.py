@@ -86,7 +86,13 @@ def test_parse_spec() -> None:
     )
     assert parse_spec(SPEC)["partition"] == "timestamp"
     assert parse_spec(SPEC + "?region=eu-west-1")["region"] == "eu-west-1"
-    for bad in ("athena://wg/db", "athena://wg/db.t;drop", 'athena://w"g/db.t', "athena://wg/db.t?evil=1", "athena://wg/db.t?region=x';"):
+    for bad in (
+        "athena://wg/db",
+        "athena://wg/db.t;drop",
+        'athena://w"g/db.t',
+        "athena://wg/db.t?evil=1",
+        "athena://wg/db.t?region=x';",
+    ):
         with pytest.raises(SourceError):
             parse_spec(bad)
 

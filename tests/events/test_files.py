@@ -249,3 +249,19 @@ def test_compact_trail_fast_path_finds_escaped_and_late_names(tmp_path: Path) ->
     (tmp_path / "t.json").write_bytes(data)
     events, status = read(tmp_path / "t.json")
     assert sorted(e.id for e in events) == ["escaped", "late"] and status.complete
+
+
+def test_compact_head_with_spaced_records_is_read(tmp_path: Path) -> None:
+    """``{"Records":[`` + json.dumps(record) (spaces after colons): the fast path must still see the
+    records' names."""
+    recs = [r for r in fixture_records() if r["eventName"] == "UpdateService"]
+    (tmp_path / "mixed.json").write_text('{"Records":[' + ",".join(json.dumps(r) for r in recs) + "]}")
+    events, status = read(tmp_path / "mixed.json")
+    assert len(events) == len(recs) and status.complete
+
+
+def test_json_without_any_record_is_reported_not_silently_empty(tmp_path: Path) -> None:
+    (tmp_path / "other.json").write_text('{"hello": "world", "items": [1, 2, 3]}')
+    events, status = read(tmp_path / "other.json")
+    assert events == [] and not status.complete
+    assert status.error is not None and "not CloudTrail JSON" in status.error

@@ -102,8 +102,13 @@ def test_any_records_document_gives_events_or_malformed_counts(records: list[dic
         records,
         {"Events": [{"CloudTrailEvent": json.dumps(r)} for r in records]},
     ):
-        parsed = select_payload(json.dumps(doc).encode(), SELECTOR)
-        assert len(parsed.events) + len(parsed.malformed) <= max(len(records), 1) * 1
+        try:
+            parsed = select_payload(json.dumps(doc).encode(), SELECTOR)
+        except PayloadError as err:
+            # a bare list of objects that name no source at all is not CloudTrail
+            assert str(err) == "not CloudTrail JSON" and isinstance(doc, list)
+            continue
+        assert len(parsed.events) + len(parsed.malformed) <= max(len(records), 1)
 
 
 @settings(max_examples=300, deadline=None)

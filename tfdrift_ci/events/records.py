@@ -257,6 +257,10 @@ def _select_payload(data: bytes, selector: Selector) -> Parsed:
         return out
     if body[:1] not in (b"{", b"["):
         raise PayloadError("not CloudTrail JSON")
+    if not any(k in body for k in _CLOUDTRAIL_MARKS) and body.rstrip() != b"[]":
+        # Not even an empty trail file: every record and lookup item names its source, every trail
+        # file and lookup output has its Records/Events list.
+        raise PayloadError("not CloudTrail JSON")
     if not selector.payload_may_match(body):
         return out
     if body.startswith(_TRAIL_HEAD):
@@ -274,6 +278,7 @@ def _select_payload(data: bytes, selector: Selector) -> Parsed:
     return out
 
 
+_CLOUDTRAIL_MARKS = (b"eventSource", b"EventSource", b'"Records"', b'"Events"', b"\\u")
 # CloudTrail writes trail files as one compact line: {"Records":[{"eventVersion":…},{"eventVersion":…}]}
 _TRAIL_HEAD = b'{"Records":[{"eventVersion":'
 _RECORD_HEAD = b'{"eventVersion":'
@@ -312,24 +317,34 @@ def _select_compact_trail(body: bytes, selector: Selector) -> Parsed | None:
     return out
 
 
-_NAME_KEY = b'"eventName":"'
+_NAME_KEY = b'"eventName"'
+_JSON_SPACE = b" \t\r\n"
 
 
 def _names_in(piece: bytes, names: frozenset[bytes]) -> bool:
-    """Whether some ``"eventName":"X"`` in ``piece`` names a wanted event (every occurrence is
-    tried, so a nested key cannot hide the record's own name)."""
+    """Whether some ``"eventName": "X"`` in ``piece`` names a wanted event. Every occurrence is
+    tried (a nested key cannot hide the record's own name) and any JSON whitespace around the colon
+    is accepted. The key cannot match inside a string: there its quotes are escaped."""
     start = 0
+    n = len(piece)
     while True:
         i = piece.find(_NAME_KEY, start)
         if i < 0:
             return False
         j = i + len(_NAME_KEY)
-        k = piece.find(b'"', j)
-        if k < 0:
-            return False
-        if piece[j:k] in names:
-            return True
-        start = k
+        while j < n and piece[j] in _JSON_SPACE:
+            j += 1
+        if j < n and piece[j] == 58:  # ':'
+            j += 1
+            while j < n and piece[j] in _JSON_SPACE:
+                j += 1
+            if j < n and piece[j] == 34:  # '"'
+                k = piece.find(b'"', j + 1)
+                if k < 0:
+                    return False
+                if piece[j + 1 : k] in names:
+                    return True
+        start = j
 
 
 def _select_lines(body: bytes, selector: Selector, out: Parsed) -> None:
