@@ -391,7 +391,7 @@ class GitHub:
                 comment = {
                     "id": cid,
                     "body": body.get("body", ""),
-                    "user": {"login": "github-actions[bot]"},
+                    "user": {"login": "github-actions[bot]", "type": "Bot"},
                     "html_url": f"https://github.invalid/c/{cid}",
                 }
                 self.comments.append(comment)

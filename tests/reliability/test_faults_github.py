@@ -218,3 +218,23 @@ def test_summary_file_unwritable(cli: CliRunner, tmp_path: Path) -> None:
         run = cli(["check", str(GOOD_TF), "--offline", "--comment"], env=env)
     assert TRACEBACK not in run.err
     assert run.rc in (_baseline(cli), 2)
+
+
+def test_marker_in_someone_elses_comment_is_not_taken_as_ours(cli: CliRunner, tmp_path: Path) -> None:
+    """Anyone can comment on a PR. A comment that starts with our hidden marker but was written by
+    a person (say, a fake "all clear") must not become the sticky comment: editing it would leave
+    the author able to rewrite our report, and failing to edit it would leave only the fake."""
+    from tfdrift_ci.github.comments import marker
+
+    fake = marker(".") + "\n## ✅ tfdrift-ci: no drift, no findings"
+    state = GitHub(
+        existing=[{"id": 1, "body": fake, "user": {"login": "mallory", "type": "User"}}],
+    )
+    with github_server(state) as server:
+        env = github_env(server.url, tmp_path, token=TOKEN)
+        env["GITHUB_WORKSPACE"] = str(GOOD_TF)
+        run = cli(["check", str(GOOD_TF), "--offline", "--comment"], env=env)
+    assert run.rc == _baseline(cli)
+    assert state.comments[0]["body"] == fake, "another user's comment was edited"
+    ours = [c for c in state.comments if c["user"]["login"] == "github-actions[bot]"]
+    assert len(ours) == 1, "the report was not posted as our own comment"
