@@ -12,7 +12,7 @@ to the day after its end (``DELIVERY_LAG``: CloudTrail delivers within about 5 m
 "not guaranteed"; a day of margin covers late files). Events are then filtered on ``eventTime``,
 never on the key. ``CloudTrail-Digest`` and ``CloudTrail-Insight`` trees are skipped.
 
-Objects are downloaded in parallel and decompressed as streams under the size cap of ``records``.
+Day folders are listed and objects downloaded in parallel, and decompressed as streams under the size cap of ``records``.
 A key that cannot be read (access denied, truncated gzip, broken JSON) is reported with the IAM
 action it needs and the rest is read; a missing bucket or a denied listing makes the source
 incomplete with the reason.
@@ -159,11 +159,14 @@ class S3Source:
 
     def _keys_for(self, query: Query) -> Iterator[str]:
         days = _days(query.window.since, query.window.until + DELIVERY_LAG)
-        seen: set[str] = set()
+        prefixes: list[str] = []
         for root, exact in self._roots(self.prefix, 0):
-            prefixes = [root] if exact else [f"{root}{d:%Y/%m/%d}/" for d in days]
-            for prefix in prefixes:
-                for key in self._list(prefix):
+            prefixes.extend([root] if exact else [f"{root}{d:%Y/%m/%d}/" for d in days])
+        seen: set[str] = set()
+        # Day prefixes are many (days x regions x accounts): list them concurrently.
+        with ThreadPoolExecutor(max_workers=self._workers, thread_name_prefix="tfdrift-s3-list") as pool:
+            for keys in pool.map(lambda p: list(self._list(p)), prefixes):
+                for key in keys:
                     if key not in seen and not skipped_key(key):
                         seen.add(key)
                         yield key
@@ -225,7 +228,8 @@ class S3Source:
     def _list(self, prefix: str) -> Iterator[str]:
         from botocore.exceptions import BotoCoreError, ClientError
 
-        self.listed_prefixes.append(prefix)
+        with self._calls_lock:
+            self.listed_prefixes.append(prefix)
         self._say(f"ListObjectsV2 s3://{self.bucket}/{prefix}")
         token: str | None = None
         try:
