@@ -131,20 +131,17 @@ def test_every_format_has_no_raw_payload_controls(key: str) -> None:
 # PR comment and job summary
 
 
-def _comment_body_direct(report: Any) -> str | None:
-    """The comment body, when the github package exposes a builder (names vary while it lands)."""
-    try:
-        from tfdrift_ci.github import comments
-    except ImportError:
-        return None
-    for name in ("comment_body", "render_comment", "build_body", "body"):
-        fn = getattr(comments, name, None)
-        if callable(fn):
-            try:
-                return str(fn(report))
-            except TypeError:
-                continue
-    return None
+def _comment_body_direct(report: Any, limit: int | None = None) -> str | None:
+    """The PR comment body as ``github.post_comment`` builds it (marker added by comments.upsert)."""
+    from tfdrift_ci.report import RenderOptions
+    from tfdrift_ci.report.markdown import COMMENT_LIMIT, render_comment
+
+    return render_comment(
+        report,
+        RenderOptions(),
+        summary_url="https://github.invalid/acme/infra/actions/runs/42",
+        limit=limit or COMMENT_LIMIT,
+    )
 
 
 @pytest.mark.parametrize("key", PAYLOAD_IDS)
@@ -249,3 +246,34 @@ def test_cli_end_to_end_hostile_values_are_inert(cli: CliRunner, tmp_path: Path)
     inert.assert_sarif_inert(hostile["sarif"], benign["sarif"])
     inert.assert_terminal_safe(hostile["stderr"])
     inert.assert_no_workflow_commands(hostile["stderr"])
+
+
+@pytest.mark.parametrize("key", ["fence", "table", "marker"])
+def test_comment_trimmed_to_githubs_limit_stays_inert(key: str) -> None:
+    """Thousands of hostile findings: the body is cut to GitHub's limit by dropping details, the
+    verdict stays, and cutting never leaves an open fence, table or <details> behind."""
+    from dataclasses import replace
+
+    from tfdrift_ci.report.markdown import COMMENT_LIMIT
+
+    def big(payload: str) -> Any:
+        report = gen.hostile_report(payload * 20)
+        many = tuple(
+            replace(f, rule_id=f"{f.rule_id}", address=f"{f.address}[{i}]", line=i + 1)
+            for i in range(120)
+            for f in report.findings[:2]
+        )
+        return replace(report, findings=many)
+
+    body = _comment_body_direct(big(gen.PAYLOADS[key]))
+    benign = _comment_body_direct(big(_benign_for(gen.PAYLOADS[key])))
+    assert body is not None and benign is not None
+    assert len(body) <= COMMENT_LIMIT
+    untrimmed = _comment_body_direct(big(gen.PAYLOADS[key]), limit=10**9)
+    assert untrimmed is not None and len(untrimmed) > COMMENT_LIMIT, "the test never made the body trim"
+    assert "tfdrift-ci" in body.splitlines()[0] or "tfdrift-ci" in body[:300], "verdict lost when trimming"
+    html = inert.markdown_structure(body)
+    assert not html.bad
+    assert body.count("<details") == body.count("</details>")
+    assert not [t for t in html.text_outside_code if inert.MENTION.search(t)]
+    assert len(inert.MARKER.findall(body)) == len(inert.MARKER.findall(benign))
