@@ -33,8 +33,11 @@ def free_port() -> int:
 
 class MotoServer:
     def __init__(self, port: int | None = None) -> None:
+        import logging
+
         from moto.server import ThreadedMotoServer
 
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one access-log line per request otherwise
         self.port = port or free_port()
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
 

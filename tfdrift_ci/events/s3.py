@@ -86,6 +86,7 @@ class S3Source:
         self._problems: list[tuple[str, str]] = []
         self._fatal: str | None = None
         self._keys = 0
+        self._records = 0
         self._done = False
         self.listed_prefixes: list[str] = []
 
@@ -126,6 +127,7 @@ class S3Source:
                     except _KeyProblem as problem:
                         self._problems.append((key, str(problem)))
                         continue
+                    self._records += parsed.records
                     for reason in parsed.malformed:
                         self._tally.bad(f"{key}: {reason}")
                     for event in parsed.events:
@@ -153,6 +155,11 @@ class S3Source:
             error="; ".join(notes) or None,
             malformed=self._tally.malformed,
         )
+
+    @property
+    def records_seen(self) -> int:
+        """Records looked at (benchmarks divide by the elapsed time)."""
+        return self._records
 
     # -------------------------------------------------------------------------------------------
     # listing
