@@ -88,3 +88,17 @@ def test_output_path_is_a_directory(cli: CliRunner, tmp_path: Path) -> None:
     run = cli(["check", str(GOOD_TF), "--offline", "--format", "json", "--output", str(tmp_path)])
     assert TRACEBACK not in run.err
     assert run.rc == 2
+
+
+def test_deeply_nested_pyproject_table(tmp_path: Path) -> None:
+    proj = tmp_path / "proj"
+    shutil.copytree(GOOD_TF, proj)
+    (proj / "pyproject.toml").write_text(
+        "[tool.tfdrift]\nfail_on = 'high'\nx = " + "[" * 5000 + "]" * 5000 + "\n", encoding="utf-8"
+    )
+    home = tmp_path / "home"
+    home.mkdir()
+    run = run_cli(["check", str(proj), "--offline"], home=home, timeout=120)
+    assert_clean_failure(run)
+    assert run.rc == 2
+    assert "pyproject.toml" in run.err
