@@ -13,9 +13,9 @@ to the day after its end (``DELIVERY_LAG``: CloudTrail delivers within about 5 m
 never on the key. ``CloudTrail-Digest`` and ``CloudTrail-Insight`` trees are skipped.
 
 Day folders are listed and objects downloaded in parallel, and decompressed as streams under the
-size caps of ``records``. A key that cannot be read (access denied, truncated gzip, broken JSON) is reported with the IAM
-action it needs and the rest is read; a missing bucket or a denied listing makes the source
-incomplete with the reason.
+size caps of ``records``. A key that cannot be read (access denied, truncated gzip, broken JSON)
+is reported with the IAM action it needs and the rest is read; a missing bucket or a denied
+listing makes the source incomplete with the reason.
 """
 
 from __future__ import annotations
