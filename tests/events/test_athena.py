@@ -200,7 +200,7 @@ def test_stub_polls_and_pages(ct_records: list[dict[str, Any]]) -> None:
     with stub:
         events = list(src.events(QUERY))
     stub.assert_no_pending_responses()
-    assert len(events) == len(rows) == 4
+    assert len(events) == len(rows) == 5  # the fixture's UpdateService records in the window
     assert sleeps == [0.5, 1.0]
     assert src.status().api_calls == 6 and src.status().complete
 

@@ -311,3 +311,12 @@ _json = st.recursive(
 def test_any_json_object_either_normalises_or_is_malformed(record: dict[str, Any]) -> None:
     with contextlib.suppress(MalformedRecord):
         normalise(record)
+
+
+def test_github_oidc_session_is_named_by_its_run_and_attributed_to_the_role() -> None:
+    oidc = [r for r in records() if r["eventName"] == "UpdateService"][4]
+    assert "webIdFederationData" in oidc["userIdentity"]["sessionContext"]
+    actor = event(oidc).actor
+    assert actor.display == "GitHubActions-8412399999"
+    assert actor.role_arn == "arn:aws:iam::123456789012:role/github-deploy"
+    assert actor.via == "cli" and actor.service is None
