@@ -66,7 +66,8 @@ def _aws(spec: str, ctx: Context) -> list[EventSource]:
             "--events aws: no region to query: pass --region, declare a region in the provider "
             "blocks, or set AWS_REGION / region in the AWS config"
         )
-    return [LookupSource(session, region, log=ctx.log) for region in regions]
+    # One source (and one rate limiter) per region, however often the region was named.
+    return [LookupSource(session, region, log=ctx.log) for region in dict.fromkeys(regions)]
 
 
 def _file(spec: str, ctx: Context) -> list[EventSource]:
