@@ -53,14 +53,15 @@ def test_findings_carry_location_and_remediation() -> None:
     assert (omitted.line, omitted.actual) == (1, None)  # the block's line when the attribute is absent
 
 
-def test_container_finding_points_at_container_definitions() -> None:
+def test_container_finding_points_at_the_offending_key() -> None:
+    """Inside a heredoc JSON document the finding names the line of `"privileged": true` itself."""
     inv = inventory.load(str(FIXTURES / "ecs_privileged"))
     found = [
         f
         for f in config_rules.run(inv, Settings())
         if f.rule_id == "TFD-ECS-003" and f.address == "aws_ecs_task_definition.privileged_heredoc_bad"
     ]
-    assert [(f.attribute, f.line) for f in found] == [("container_definitions[1].privileged", 14)]
+    assert [(f.attribute, f.line) for f in found] == [("container_definitions[1].privileged", 24)]
     assert "'agent'" in found[0].message
 
 

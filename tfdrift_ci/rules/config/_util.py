@@ -19,12 +19,23 @@ from tfdrift_ci.models import Inventory, Resource, Unknown
 _FIRST_SEGMENT = re.compile(r"^[^.\[]+")
 
 
+_INDEX = re.compile(r"\[(\d+)\]")
+
+
 def attr_line(resource: Resource, path: str | None) -> int | None:
-    """Line of the top-level attribute/block that ``path`` starts with, else the block's line."""
+    """Line of the deepest known attribute on ``path`` (``container_definitions[0].privileged`` →
+    the ``privileged`` key's line when the inventory knows it), else of the top-level
+    attribute/block, else the block's line."""
     if path:
+        lines = resource.attribute_lines
+        parts = _INDEX.sub(r".\1", path).split(".")
+        for n in range(len(parts), 0, -1):
+            key = ".".join(parts[:n])
+            if key in lines:
+                return lines[key]
         m = _FIRST_SEGMENT.match(path)
-        if m and m.group(0) in resource.attribute_lines:
-            return resource.attribute_lines[m.group(0)]
+        if m and m.group(0) in lines:
+            return lines[m.group(0)]
     return resource.line
 
 

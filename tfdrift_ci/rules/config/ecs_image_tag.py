@@ -78,8 +78,8 @@ def check(resource: Resource, ctx: ConfigContext) -> Iterable[Hit]:
             why = "uses the latest tag" if tag else "has no tag (means latest) and no digest"
             yield Hit(
                 message=f"{container_label(index, container)} image {image!r} {why}",
-                attribute=f"container_definitions[{index}].image",
+                attribute=(path := f"container_definitions[{index}].image"),
                 actual=image,
                 expected="a version tag or @sha256 digest",
-                line=attr_line(resource, "container_definitions"),
+                line=attr_line(resource, path),
             )

@@ -146,8 +146,8 @@ def check(resource: Resource, ctx: ConfigContext) -> Iterable[Hit]:
             yield Hit(
                 message=f"{container_label(index, container)}: environment variable {name} {reason} "
                 f"({mask(value)}); use secrets with valueFrom",
-                attribute=f"container_definitions[{index}].environment[{i}].value",
+                attribute=(path := f"container_definitions[{index}].environment[{i}].value"),
                 actual={"name": name, "value": mask(value)},
                 expected="secrets: [{name, valueFrom}]",
-                line=attr_line(resource, "container_definitions"),
+                line=attr_line(resource, path),
             )

@@ -60,8 +60,8 @@ def check(resource: Resource, ctx: ConfigContext) -> Iterable[Hit]:
         if as_bool(value) is True:
             yield Hit(
                 message=f"{container_label(index, container)} is privileged",
-                attribute=f"container_definitions[{index}].privileged",
+                attribute=(path := f"container_definitions[{index}].privileged"),
                 actual=value,
                 expected=False,
-                line=attr_line(resource, "container_definitions"),
+                line=attr_line(resource, path),
             )

@@ -71,8 +71,8 @@ def check(resource: Resource, ctx: ConfigContext) -> Iterable[Hit]:
         shown = "false" if value is not None else "not set (writable by default)"
         yield Hit(
             message=f"{container_label(index, container)}: readonlyRootFilesystem is {shown}",
-            attribute=f"container_definitions[{index}].readonlyRootFilesystem",
+            attribute=(path := f"container_definitions[{index}].readonlyRootFilesystem"),
             actual=value,
             expected=True,
-            line=attr_line(resource, "container_definitions"),
+            line=attr_line(resource, path),
         )
