@@ -211,14 +211,15 @@ def test_stub_failed_query_and_access_denied() -> None:
     stub.add_response(
         "get_query_execution",
         _execution(
-            "FAILED", "COLUMN_NOT_FOUND: line 3:8: Column 'sessioncredentialfromconsole' cannot be resolved"
+            "FAILED",
+            "TABLE_NOT_FOUND: line 28:6: Table 'awsdatacatalog.security.cloudtrail_logs' does not exist",
         ),
         None,
     )
     with stub:
         assert list(src.events(QUERY)) == []
     status = src.status()
-    assert not status.complete and status.error is not None and "COLUMN_NOT_FOUND" in status.error
+    assert not status.complete and status.error is not None and "TABLE_NOT_FOUND" in status.error
 
     src, stub, _ = stubbed()
     stub.add_client_error("start_query_execution", "AccessDeniedException", "not authorized", 400)
@@ -236,3 +237,32 @@ def test_stub_answers_that_are_not_athena() -> None:
         assert list(src.events(QUERY)) == []
     status = src.status()
     assert not status.complete and status.error is not None and "without a query state" in status.error
+
+
+def test_stub_older_ddl_without_session_credential_column_is_queried_again(
+    ct_records: list[dict[str, Any]],
+) -> None:
+    update = next(r for r in wanted(ct_records) if r["eventName"] == "UpdateService")
+    reduced = [c for c in COLUMNS if c[0] != "sessioncredentialfromconsole"]
+    row = [
+        v
+        for (alias, _), v in zip(COLUMNS, athena_row(update), strict=True)
+        if alias != "sessioncredentialfromconsole"
+    ]
+    src, stub, _ = stubbed()
+    stub.add_response("start_query_execution", {"QueryExecutionId": "q1"}, None)
+    stub.add_response(
+        "get_query_execution",
+        _execution(
+            "FAILED", "COLUMN_NOT_FOUND: line 16:8: Column 'sessioncredentialfromconsole' cannot be resolved"
+        ),
+        None,
+    )
+    stub.add_response("start_query_execution", {"QueryExecutionId": "q2"}, None)
+    stub.add_response("get_query_execution", _execution("SUCCEEDED"), None)
+    stub.add_response("get_query_results", _page([[a for a, _ in reduced], row]), None)
+    with stub:
+        events = list(src.events(QUERY))
+    stub.assert_no_pending_responses()
+    assert [e.id for e in events] == [update["eventID"]]
+    assert src.status().complete and src.sql is not None and "sessioncredentialfromconsole" not in src.sql

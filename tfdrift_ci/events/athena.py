@@ -115,12 +115,23 @@ def parse_spec(spec: str) -> dict[str, str]:
     }
 
 
-def build_sql(query: Query, database: str, table: str, partition: str) -> str:
+# Columns of the current AWS DDL that tables created from older versions of the page lack: a query
+# that fails on one of them is run again without it (the field is then simply absent).
+OPTIONAL_COLUMNS = frozenset({"sessioncredentialfromconsole"})
+
+
+def build_sql(
+    query: Query,
+    database: str,
+    table: str,
+    partition: str,
+    columns: tuple[tuple[str, str], ...] = COLUMNS,
+) -> str:
     """The SELECT for one run (validated literals only)."""
     by_source: dict[str, set[str]] = {}
     for source, name in query.event_names:
         by_source.setdefault(source, set()).add(name)
-    select = ",\n       ".join(expr if expr == alias else f"{expr} AS {alias}" for alias, expr in COLUMNS)
+    select = ",\n       ".join(expr if expr == alias else f"{expr} AS {alias}" for alias, expr in columns)
     where = [
         pairs_condition(by_source, "eventsource", "eventname"),
         f"eventtime >= {literal(iso_z(query.window.since))}",
@@ -185,25 +196,36 @@ class AthenaSource:
 
         selector = Selector(query)
         o = self.options
-        self.sql = build_sql(query, o["database"], o["table"], o["partition"])
-        self._say(f"Athena workgroup {o['workgroup']} SQL:\n{self.sql}")
         client = self._get_client()
+        columns = COLUMNS
         try:
-            params: dict[str, Any] = {
-                "QueryString": self.sql,
-                "WorkGroup": o["workgroup"],
-                "QueryExecutionContext": {"Database": o["database"], "Catalog": o["catalog"]},
-            }
-            if o["output"]:
-                params["ResultConfiguration"] = {"OutputLocation": o["output"]}
-            started = self._count(client.start_query_execution(**params))
-            qid = started.get("QueryExecutionId")
-            if not qid:
-                self._problem = "Athena answered without a query id (is the endpoint Athena?)"
-                self._done = True
-                return
-            self._say(f"query {qid} started")
-            if not self._wait(client, qid, float(o["timeout"])):
+            while True:
+                self.sql = build_sql(query, o["database"], o["table"], o["partition"], columns)
+                self._say(f"Athena workgroup {o['workgroup']} SQL:\n{self.sql}")
+                params: dict[str, Any] = {
+                    "QueryString": self.sql,
+                    "WorkGroup": o["workgroup"],
+                    "QueryExecutionContext": {"Database": o["database"], "Catalog": o["catalog"]},
+                }
+                if o["output"]:
+                    params["ResultConfiguration"] = {"OutputLocation": o["output"]}
+                started = self._count(client.start_query_execution(**params))
+                qid = started.get("QueryExecutionId")
+                if not qid:
+                    self._problem = "Athena answered without a query id (is the endpoint Athena?)"
+                    self._done = True
+                    return
+                self._say(f"query {qid} started")
+                if self._wait(client, qid, float(o["timeout"])):
+                    break
+                missing = [c for c in OPTIONAL_COLUMNS if c in (self._problem or "").lower()]
+                if columns is COLUMNS and missing:
+                    self._say(
+                        f"the table has no {', '.join(missing)} column (older DDL): querying without it"
+                    )
+                    self._problem = None
+                    columns = tuple(c for c in COLUMNS if c[0] not in OPTIONAL_COLUMNS)
+                    continue
                 self._done = True
                 return
             rows_read = 0
@@ -219,12 +241,12 @@ class AthenaSource:
                     self._problem = f"Athena answered without a result set for {qid} (is it Athena?)"
                     break
                 rows = result_set.get("Rows") or []
-                if first and rows and _is_header(rows[0]):
+                if first and rows and _is_header(rows[0], columns):
                     rows = rows[1:]
                 first = False
                 for row in rows:
                     rows_read += 1
-                    yield from self._take(_row_to_record(row), selector)
+                    yield from self._take(_row_to_record(row, columns), selector)
                 if progress:
                     progress(self.name, rows_read, None)
                 token = page.get("NextToken")
@@ -316,15 +338,15 @@ def _cells(row: Mapping[str, Any]) -> list[str | None]:
     return [c.get("VarCharValue") for c in row.get("Data") or []]
 
 
-def _is_header(row: Mapping[str, Any]) -> bool:
-    return _cells(row) == [alias for alias, _ in COLUMNS]
+def _is_header(row: Mapping[str, Any], columns: tuple[tuple[str, str], ...]) -> bool:
+    return _cells(row) == [alias for alias, _ in columns]
 
 
-def _row_to_record(row: Mapping[str, Any]) -> dict[str, Any]:
+def _row_to_record(row: Mapping[str, Any], columns: tuple[tuple[str, str], ...]) -> dict[str, Any]:
     """One result row → a CloudTrail-shaped record (camelCase keys) for ``normalise``."""
     import json
 
-    values = dict(zip((alias for alias, _ in COLUMNS), _cells(row), strict=False))
+    values = dict(zip((alias for alias, _ in columns), _cells(row), strict=False))
     ident: dict[str, Any] = {
         "type": values.get("ui_type"),
         "principalId": values.get("ui_principalid"),
