@@ -155,3 +155,12 @@ def test_flat_folder_of_exports(moto: MotoServer) -> None:
     )
     events, status, _ = read("s3://exports/ct")
     assert len(events) > 30 and status.complete
+
+
+def test_files_beside_awslogs_do_not_turn_off_date_pruning(moto: MotoServer) -> None:
+    upload_tree("trail-bucket", prefix="")
+    s3().put_object(Bucket="trail-bucket", Key="README.txt", Body=b"trail bucket of the audit account")
+    events, status, src = read("s3://trail-bucket")
+    assert {e.id for e in events} == expected_ids()
+    assert status.complete
+    assert all("/CloudTrail/" in p for p in src.listed_prefixes)  # only dated trail folders listed

@@ -196,7 +196,12 @@ class S3Source:
         if depth > MAX_DISCOVERY_DEPTH:
             return
         children, has_objects = self._children(prefix)
-        if has_objects:
+        trail = [c for c in children if c.rstrip("/").rsplit("/", 1)[-1] == "AWSLogs"]
+        if trail:
+            # The trail layout starts here: files beside it are not CloudTrail's, and listing the
+            # level whole would read the entire bucket.
+            children = trail
+        elif has_objects:
             # Files sit right here (a copied folder, not the trail layout): read them all.
             yield prefix, True
             return
