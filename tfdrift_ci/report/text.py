@@ -43,9 +43,11 @@ def _group_key(f: Finding) -> tuple[str, str]:
     return (f.root or "", "not declared in Terraform" if f.kind == "unmanaged" else "(no resource)")
 
 
-def _finding_lines(f: Finding, paint: _Paint) -> list[str]:
+def _finding_lines(f: Finding, paint: _Paint, header_where: str | None = None) -> list[str]:
     sev = paint(_COLOURS[f.severity], f"{f.severity.value.upper():<8}")
-    lines = [f"  {sev}  {t(f.rule_id)}  {t(f.title)}"]
+    where = c.where_text(f)
+    at = f"  ({t(where)})" if where and where != header_where else ""
+    lines = [f"  {sev}  {t(f.rule_id)}  {t(f.title)}{at}"]
     pad = " " * 12
     if f.kind in c.DRIFT_KINDS and f.event is not None:
         parts = []
@@ -94,9 +96,13 @@ def render(report: Report, options: RenderOptions) -> str:
     groups: dict[tuple[str, str], list[Finding]] = {}
     for f in active:
         groups.setdefault(_group_key(f), []).append(f)
+    declared = {(r.root, r.address): r for r in report.resources}
     for (root, label), items in groups.items():
         first = items[0]
-        where = c.where_text(first)
+        # The header names where the resource block starts; each finding adds its own line when
+        # it points elsewhere (the offending attribute).
+        resource = declared.get((first.root or ".", first.address or ""))
+        where = f"{resource.file}:{resource.line}" if resource and resource.file else None
         header = paint(_BOLD, t(label))
         if root and root != ".":
             header += f"  [{t(root)}]"
@@ -104,7 +110,7 @@ def render(report: Report, options: RenderOptions) -> str:
             header += f"  ({t(where)})"
         out.append(header)
         for f in items:
-            out.extend(_finding_lines(f, paint))
+            out.extend(_finding_lines(f, paint, where if first.address else c.where_text(first)))
         out.append("")
 
     if suppressed:
