@@ -420,3 +420,15 @@ def test_stub_an_answer_without_events_is_not_an_empty_window() -> None:
         assert list(src.events(Query(WEEK, ONE_NAME))) == []
     status = src.status()
     assert not status.complete and status.error is not None and "no Events list" in status.error
+
+
+@pytest.mark.parametrize("code", ["UnrecognizedClientException", "OptInRequired"])
+def test_stub_invalid_credentials_or_region_stop_the_region_once(code: str) -> None:
+    src, stub, _ = stubbed()
+    stub.add_client_error("lookup_events", code, "nope", 400)
+    with stub:
+        assert list(src.events(Query(WEEK, SERVICE))) == []
+    stub.assert_no_pending_responses()
+    status = src.status()
+    assert not status.complete and status.error is not None and code in status.error
+    assert status.api_calls == 1

@@ -39,7 +39,7 @@ from typing import Any
 from tfdrift_ci.events.base import Progress, Query
 from tfdrift_ci.events.normalise import MalformedRecord
 from tfdrift_ci.events.records import Selector, Tally, iter_records
-from tfdrift_ci.events.session import ACCESS_DENIED, EXPIRED, AwsSession, error_code
+from tfdrift_ci.events.session import ACCESS_DENIED, EXPIRED, NOT_ENABLED, AwsSession, error_code
 from tfdrift_ci.models import Event, SourceStatus, Window
 
 RATE = 2.0  # calls per second per account and region (LookupEvents quota)
@@ -198,7 +198,7 @@ class LookupSource:
         self._done = True
 
     def status(self) -> SourceStatus:
-        notes = list(self._problems)
+        notes = list(dict.fromkeys(self._problems))  # the same reason once
         malformed = self._tally.malformed_note()
         if malformed:
             notes.append(malformed)
@@ -345,6 +345,10 @@ class LookupSource:
                         f"{code}: the credentials may not call cloudtrail:LookupEvents in "
                         f"{self.region} (grant cloudtrail:LookupEvents; see docs/iam-policy.json)",
                         fatal=True,
+                    ) from None
+                if code in NOT_ENABLED:
+                    raise _Stop(
+                        f"{code}: the region {self.region} is not enabled for this account", fatal=True
                     ) from None
                 if code in EXPIRED:
                     raise _Stop(

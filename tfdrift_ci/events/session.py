@@ -121,4 +121,16 @@ ACCESS_DENIED = frozenset(
         "AllAccessDisabled",
     }
 )
-EXPIRED = frozenset({"ExpiredToken", "ExpiredTokenException", "RequestExpired", "InvalidClientTokenId"})
+EXPIRED = frozenset(
+    {
+        "ExpiredToken",
+        "ExpiredTokenException",
+        "RequestExpired",
+        "InvalidClientTokenId",
+        "UnrecognizedClientException",
+        "SignatureDoesNotMatch",
+        "AuthFailure",
+    }
+)
+# The region is not enabled for the account (opt-in regions).
+NOT_ENABLED = frozenset({"OptInRequired", "SubscriptionRequiredException"})
