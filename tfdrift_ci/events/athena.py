@@ -32,7 +32,7 @@ from tfdrift_ci.events.normalise import MalformedRecord
 from tfdrift_ci.events.records import Selector, Tally
 from tfdrift_ci.events.s3 import DELIVERY_LAG
 from tfdrift_ci.events.session import ACCESS_DENIED, EXPIRED, AwsSession, error_code
-from tfdrift_ci.events.sql import UnsafeLiteral, identifier, iso_z, literal, pairs_condition
+from tfdrift_ci.events.sql import UnsafeLiteral, identifier, in_list, iso_z, literal, pairs_condition
 from tfdrift_ci.models import Event, SourceStatus
 from tfdrift_ci.textutil import one_line
 
@@ -153,10 +153,25 @@ def build_sql(
     )
 
 
+# Events that create a resource: never narrowed by name, because an undeclared resource created
+# next to declared ones is a finding of its own (TFD-DRIFT-027, "unmanaged").
+CREATING_EVENTS = frozenset(
+    {
+        "CreateRepository",
+        "CreateService",
+        "CreateCluster",
+        "CreateCapacityProvider",
+        "CreatePullThroughCacheRule",
+        "RegisterTaskDefinition",
+    }
+)
+
+
 def names_condition(query: Query) -> str | None:
-    """``(strpos(requestparameters, 'api') > 0 OR …)`` when every declared resource's name is known
-    (``Query.resource_names_complete``) and every name is a safe literal; else None (no push-down:
-    slower, never incomplete). A substring match only narrows; exact matching stays in the engine."""
+    """``(eventname IN (<creating events>) OR strpos(requestparameters, 'api') > 0 OR …)`` when
+    every declared resource's name is known (``Query.resource_names_complete``) and every name is a
+    safe literal; else None (no push-down: slower, never incomplete). A substring match only
+    narrows; exact matching stays in the engine."""
     names = query.resource_names
     if not query.resource_names_complete or not names or len(names) > MAX_PUSHED_NAMES:
         return None
@@ -164,6 +179,9 @@ def names_condition(query: Query) -> str | None:
         parts = [f"strpos(requestparameters, {literal(n)}) > 0" for n in sorted(set(names))]
     except UnsafeLiteral:
         return None
+    creating = sorted({n for _, n in query.event_names} & CREATING_EVENTS)
+    if creating:
+        parts.insert(0, f"eventname IN {in_list(creating)}")
     return "(" + " OR ".join(parts) + ")"
 
 
