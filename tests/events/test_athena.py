@@ -104,7 +104,7 @@ def test_sql_pushes_down_pairs_window_partition() -> None:
     assert 'FROM "security"."cloudtrail_logs"' in sql
     assert "(eventsource = 'ecs.amazonaws.com' AND eventname IN ('CreateService', 'CreateTaskSet'," in sql
     assert "eventtime >= '2026-11-20T00:00:00Z'" in sql and "eventtime < '2026-11-23T00:00:00Z'" in sql
-    assert "\"timestamp\" BETWEEN '2026/11/20' AND '2026/11/24'" in sql  # + one day of delivery lag
+    assert "\"timestamp\" BETWEEN '2026/11/20' AND '2026/11/23'" in sql  # last day 22nd + 1 day of lag
     assert "strpos" not in sql  # names are not complete: no push-down
 
 

@@ -9,6 +9,7 @@ not be read. Nothing here imports boto3 at import time.
 from __future__ import annotations
 
 import sys
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -267,7 +268,16 @@ def merge(results: Sequence[tuple[EventSource, list[Event], SourceStatus]], quer
     return FetchResult(events, statuses, notices)
 
 
+_LOG_LOCK = threading.Lock()
+
+
 def _debug_log(message: str) -> None:
+    """One stderr line per message, whole even when sources log from several threads. SQL keeps
+    its line breaks (control characters are stripped from each line)."""
     from tfdrift_ci.textutil import one_line
 
-    print(f"tfdrift-ci: debug: {one_line(message, 4000)}", file=sys.stderr)
+    lines = [one_line(line, 4000) for line in str(message).splitlines() or [""]]
+    text = "".join(f"tfdrift-ci: debug: {line}\n" for line in lines)
+    with _LOG_LOCK:
+        sys.stderr.write(text)
+        sys.stderr.flush()

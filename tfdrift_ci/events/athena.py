@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Iterator, Mapping
+from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -142,7 +143,7 @@ def build_sql(
     if partition:
         # Folder dates are delivery days: a file delivered the day after the window still counts.
         first = query.window.since.strftime("%Y/%m/%d")
-        last = (query.window.until + DELIVERY_LAG).strftime("%Y/%m/%d")
+        last = (query.window.until - timedelta(microseconds=1) + DELIVERY_LAG).strftime("%Y/%m/%d")
         where.append(f'"{partition}" BETWEEN {literal(first)} AND {literal(last)}')
     names = names_condition(query)
     if names:

@@ -165,7 +165,8 @@ class S3Source:
     # listing
 
     def _keys_for(self, query: Query) -> Iterator[str]:
-        days = _days(query.window.since, query.window.until + DELIVERY_LAG)
+        # until is exclusive: a window ending at midnight does not need that day's folder itself
+        days = _days(query.window.since, query.window.until - timedelta(microseconds=1) + DELIVERY_LAG)
         prefixes: list[str] = []
         for root, exact in self._roots(self.prefix, 0):
             prefixes.extend([root] if exact else [f"{root}{d:%Y/%m/%d}/" for d in days])
