@@ -242,6 +242,7 @@ def run_check(args: argparse.Namespace, env: Mapping[str, str], path: str, setti
         variables=_parse_vars(args.var),
         env=env,
     )
+    _require_terraform(inv, path, args.plan)
     notices: list[str] = []
     if args.changed_only:
         from tfdrift_ci import gitutil
@@ -283,6 +284,15 @@ def run_check(args: argparse.Namespace, env: Mapping[str, str], path: str, setti
         unfollowed_modules=inv.unfollowed_modules,
         notices=tuple(notices),
     )
+
+
+def _require_terraform(inv: Any, path: str, plan: str | None) -> None:
+    """A PATH with no Terraform at all is almost always a wrong path in a pipeline: passing it
+    silently would report "clean" for code that was never read."""
+    if inv.files == 0 and not inv.problems and not plan:
+        from tfdrift_ci.errors import InventoryError
+
+        raise InventoryError(f"{path}: no Terraform files (.tf, .tf.json) found")
 
 
 def _fetch_events(args: argparse.Namespace, env: Mapping[str, str], inv: Any, settings: Any) -> Any:
@@ -421,6 +431,7 @@ def cmd_inventory(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         variables=_parse_vars(args.var),
         env=env,
     )
+    _require_terraform(inv, args.path, args.plan)
     _write(sys.stdout, inventory.render(inv, args.format))
     return EXIT_OK
 
