@@ -29,12 +29,12 @@ from urllib.parse import parse_qs
 
 from tfdrift_ci.errors import SourceError
 from tfdrift_ci.events.base import Progress, Query
-from tfdrift_ci.events.normalise import MalformedRecord
-from tfdrift_ci.events.records import Selector, Tally
+from tfdrift_ci.events.query_source import QuerySource
+from tfdrift_ci.events.records import Selector
 from tfdrift_ci.events.s3 import DELIVERY_LAG
-from tfdrift_ci.events.session import ACCESS_DENIED, EXPIRED, AwsSession, error_code
+from tfdrift_ci.events.session import AwsSession
 from tfdrift_ci.events.sql import UnsafeLiteral, identifier, in_list, iso_z, literal, pairs_condition
-from tfdrift_ci.models import Event, SourceStatus
+from tfdrift_ci.models import Event
 from tfdrift_ci.textutil import one_line
 
 # (alias, expression) — the record field each alias becomes is in _row_to_record.
@@ -186,7 +186,10 @@ def names_condition(query: Query) -> str | None:
     return "(" + " OR ".join(parts) + ")"
 
 
-class AthenaSource:
+class AthenaSource(QuerySource):
+    service_label = "Athena"
+    needed_actions = ATHENA_ACTIONS
+
     def __init__(
         self,
         session: AwsSession | None,
@@ -198,17 +201,7 @@ class AthenaSource:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.options = parse_spec(spec)
-        self.name = spec.strip()
-        self._session = session
-        self._client = client
-        self._log = log
-        self._sleep = sleep
-        self._clock = clock
-        self._tally = Tally()
-        self.api_calls = 0
-        self.sql: str | None = None
-        self._problem: str | None = None
-        self._done = False
+        super().__init__(session, spec, log=log, client=client, sleep=sleep, clock=clock)
 
     def events(self, query: Query, progress: Progress | None = None) -> Iterator[Event]:
         from botocore.exceptions import BotoCoreError, ClientError
@@ -272,27 +265,10 @@ class AthenaSource:
                 if not token:
                     break
         except ClientError as err:
-            self._count(getattr(err, "response", None))
             self._problem = self._client_error(err)
         except BotoCoreError as err:
             self._problem = f"Athena unreachable: {err}"
         self._done = True
-
-    def status(self) -> SourceStatus:
-        notes = [self._problem] if self._problem else []
-        malformed = self._tally.malformed_note()
-        if malformed:
-            notes.append(malformed)
-        if not self._done:
-            notes.append("not read to the end")
-        return SourceStatus(
-            name=self.name,
-            events_read=self._tally.events_read,
-            api_calls=self.api_calls,
-            complete=self._done and self._problem is None,
-            error="; ".join(notes) or None,
-            malformed=self._tally.malformed,
-        )
 
     # -------------------------------------------------------------------------------------------
 
@@ -319,38 +295,11 @@ class AthenaSource:
             self._sleep(_POLL[min(attempt, len(_POLL) - 1)])
         return False  # pragma: no cover
 
-    def _take(self, record: Mapping[str, Any], selector: Selector) -> Iterator[Event]:
-        try:
-            event = selector.select(record)
-        except MalformedRecord as err:
-            self._tally.bad(str(err))
-            return
-        if event is not None and self._tally.add(event):
-            yield event
-
-    def _client_error(self, err: Any) -> str:
-        code = error_code(err)
-        message = one_line(str(err.response.get("Error", {}).get("Message", "")), 300)
-        if code in ACCESS_DENIED:
-            return f"{code}: {message} (needs {ATHENA_ACTIONS})"
-        if code in EXPIRED:
-            return f"the AWS credentials expired or are invalid ({code})"
-        return f"Athena {code or 'error'}: {message}"
-
     def _get_client(self) -> Any:
         if self._client is None:
             assert self._session is not None
             self._client = self._session.client("athena", self.options["region"] or None)
         return self._client
-
-    def _count(self, response: Any) -> Any:
-        retries = int(((response or {}).get("ResponseMetadata") or {}).get("RetryAttempts") or 0)
-        self.api_calls += 1 + retries
-        return response
-
-    def _say(self, message: str) -> None:
-        if self._log:
-            self._log(f"{self.name}: {message}")
 
 
 def _cells(row: Mapping[str, Any]) -> list[str | None]:

@@ -19,11 +19,11 @@ from typing import Any
 
 from tfdrift_ci.errors import SourceError
 from tfdrift_ci.events.base import Progress, Query
-from tfdrift_ci.events.normalise import MalformedRecord
-from tfdrift_ci.events.records import Selector, Tally
-from tfdrift_ci.events.session import ACCESS_DENIED, EXPIRED, AwsSession, error_code
+from tfdrift_ci.events.query_source import QuerySource
+from tfdrift_ci.events.records import Selector
+from tfdrift_ci.events.session import AwsSession
 from tfdrift_ci.events.sql import SAFE_IDENTIFIER, pairs_condition, timestamp_literal
-from tfdrift_ci.models import Event, SourceStatus
+from tfdrift_ci.models import Event
 from tfdrift_ci.textutil import one_line
 
 COLUMNS: tuple[tuple[str, str], ...] = (
@@ -88,7 +88,10 @@ def build_sql(query: Query, store: str) -> str:
     return f"SELECT {select}\nFROM {store}\nWHERE " + "\n  AND ".join(where) + "\nORDER BY eventTime"
 
 
-class LakeSource:
+class LakeSource(QuerySource):
+    service_label = "CloudTrail Lake"
+    needed_actions = LAKE_ACTIONS
+
     def __init__(
         self,
         session: AwsSession | None,
@@ -101,18 +104,8 @@ class LakeSource:
         timeout: float = 1800.0,
     ) -> None:
         self.store, self.region = parse_spec(spec)
-        self.name = spec.strip()
-        self._session = session
-        self._client = client
-        self._log = log
-        self._sleep = sleep
-        self._clock = clock
         self._timeout = timeout
-        self._tally = Tally()
-        self.api_calls = 0
-        self.sql: str | None = None
-        self._problem: str | None = None
-        self._done = False
+        super().__init__(session, spec, log=log, client=client, sleep=sleep, clock=clock)
 
     def events(self, query: Query, progress: Progress | None = None) -> Iterator[Event]:
         from botocore.exceptions import BotoCoreError, ClientError
@@ -158,58 +151,16 @@ class LakeSource:
                 if not token:
                     break
         except ClientError as err:
-            self._count(getattr(err, "response", None))
-            code = error_code(err)
-            message = one_line(str(err.response.get("Error", {}).get("Message", "")), 300)
-            if code in ACCESS_DENIED:
-                self._problem = f"{code}: {message} (needs {LAKE_ACTIONS})"
-            elif code in EXPIRED:
-                self._problem = f"the AWS credentials expired or are invalid ({code})"
-            else:
-                self._problem = f"CloudTrail Lake {code or 'error'}: {message}"
+            self._problem = self._client_error(err)
         except BotoCoreError as err:
             self._problem = f"CloudTrail Lake unreachable: {err}"
         self._done = True
-
-    def status(self) -> SourceStatus:
-        notes = [self._problem] if self._problem else []
-        malformed = self._tally.malformed_note()
-        if malformed:
-            notes.append(malformed)
-        if not self._done:
-            notes.append("not read to the end")
-        return SourceStatus(
-            name=self.name,
-            events_read=self._tally.events_read,
-            api_calls=self.api_calls,
-            complete=self._done and self._problem is None,
-            error="; ".join(notes) or None,
-            malformed=self._tally.malformed,
-        )
-
-    def _take(self, record: Mapping[str, Any], selector: Selector) -> Iterator[Event]:
-        try:
-            event = selector.select(record)
-        except MalformedRecord as err:
-            self._tally.bad(str(err))
-            return
-        if event is not None and self._tally.add(event):
-            yield event
 
     def _get_client(self) -> Any:
         if self._client is None:
             assert self._session is not None
             self._client = self._session.client("cloudtrail", self.region)
         return self._client
-
-    def _count(self, response: Any) -> Any:
-        retries = int(((response or {}).get("ResponseMetadata") or {}).get("RetryAttempts") or 0)
-        self.api_calls += 1 + retries
-        return response
-
-    def _say(self, message: str) -> None:
-        if self._log:
-            self._log(f"{self.name}: {message}")
 
 
 def row_to_record(row: list[Mapping[str, Any]]) -> dict[str, Any]:

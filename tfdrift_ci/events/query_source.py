@@ -1,0 +1,90 @@
+"""What the SQL sources (Athena, CloudTrail Lake) share: start a query, count API calls, turn rows
+into events through the one selector, and report honestly what was read.
+
+Each subclass supplies the service-specific parts (building the SQL, polling, paging, mapping a row
+to a CloudTrail-shaped record) and calls ``_take`` for every record and ``_fail`` on a ClientError.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+from tfdrift_ci.events.normalise import MalformedRecord
+from tfdrift_ci.events.records import Selector, Tally
+from tfdrift_ci.events.session import ACCESS_DENIED, EXPIRED, AwsSession, error_code
+from tfdrift_ci.models import Event, SourceStatus
+from tfdrift_ci.textutil import one_line
+
+
+class QuerySource:
+    service_label = "query"  # "Athena", "CloudTrail Lake": used in messages
+    needed_actions = ""  # the IAM actions named when access is denied
+
+    def __init__(
+        self,
+        session: AwsSession | None,
+        spec: str,
+        *,
+        log: Callable[[str], None] | None = None,
+        client: Any = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.name = spec.strip()
+        self._session = session
+        self._client = client
+        self._log = log
+        self._sleep = sleep
+        self._clock = clock
+        self._tally = Tally()
+        self.api_calls = 0
+        self.sql: str | None = None
+        self._problem: str | None = None
+        self._done = False
+
+    def status(self) -> SourceStatus:
+        notes = [self._problem] if self._problem else []
+        malformed = self._tally.malformed_note()
+        if malformed:
+            notes.append(malformed)
+        if not self._done:
+            notes.append("not read to the end")
+        return SourceStatus(
+            name=self.name,
+            events_read=self._tally.events_read,
+            api_calls=self.api_calls,
+            complete=self._done and self._problem is None,
+            error="; ".join(notes) or None,
+            malformed=self._tally.malformed,
+        )
+
+    def _take(self, record: Mapping[str, Any], selector: Selector) -> Iterator[Event]:
+        try:
+            event = selector.select(record)
+        except MalformedRecord as err:
+            self._tally.bad(str(err))
+            return
+        if event is not None and self._tally.add(event):
+            yield event
+
+    def _client_error(self, err: Any) -> str:
+        """One line for a ClientError that stopped the query (the API call is counted here)."""
+        self._count(getattr(err, "response", None))
+        code = error_code(err)
+        message = one_line(str(err.response.get("Error", {}).get("Message", "")), 300)
+        if code in ACCESS_DENIED:
+            return f"{code}: {message} (needs {self.needed_actions})"
+        if code in EXPIRED:
+            return f"the AWS credentials expired or are invalid ({code})"
+        return f"{self.service_label} {code or 'error'}: {message}"
+
+    def _count(self, response: Any) -> Any:
+        retries = int(((response or {}).get("ResponseMetadata") or {}).get("RetryAttempts") or 0)
+        self.api_calls += 1 + retries
+        return response
+
+    def _say(self, message: str) -> None:
+        if self._log:
+            self._log(f"{self.name}: {message}")
