@@ -20,6 +20,7 @@ REPO = BENCH.parent
 OUT = BENCH / "out"
 VENV_BIN = Path(sys.executable).parent
 TFDRIFT = str(VENV_BIN / "tfdrift-ci")
+GNU_TIME = "/usr/bin/time"
 
 
 @dataclass
@@ -57,6 +58,14 @@ def run(
     timeout: float | None = None,
 ) -> Run:
     """Run ``cmd`` once; read the JSON report at ``report`` when given."""
+    # Peak RSS: Linux keeps the larger of the parent's RSS at fork time and the child's own in the
+    # child's ru_maxrss (exec does not reset it), so a runner holding a moto server or a seeded
+    # LookupEvents server would inflate every child's figure. GNU time forks the command from a
+    # tiny process, so its %M is the command's own peak.
+    fd, rss_path = tempfile.mkstemp(prefix="tfdrift-bench-rss-")
+    os.close(fd)
+    if os.path.exists(GNU_TIME):
+        cmd = [GNU_TIME, "-f", "%M", "-o", rss_path, *cmd]
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         t0 = time.perf_counter()
         proc = subprocess.Popen(
@@ -77,6 +86,13 @@ def run(
         out.seek(0)
         err.seek(0)
         so, se = out.read().decode(errors="replace"), err.read().decode(errors="replace")
+    rss_mb = usage.ru_maxrss / 1024
+    try:
+        text = Path(rss_path).read_text().strip().splitlines()
+        if text and text[-1].isdigit():
+            rss_mb = int(text[-1]) / 1024
+    finally:
+        os.unlink(rss_path)
     data = None
     if report is not None and report.exists():
         try:
@@ -86,7 +102,7 @@ def run(
     return Run(
         wall=wall,
         cpu=usage.ru_utime + usage.ru_stime,
-        rss_mb=usage.ru_maxrss / 1024,
+        rss_mb=rss_mb,
         rc=proc.returncode,
         stdout=so,
         stderr=se,
