@@ -140,6 +140,9 @@ def _read_yaml(path: Path) -> dict[str, Any]:
         line = mark.line + 1 if mark is not None else None
         problem = getattr(err, "problem", None) or str(err).splitlines()[0]
         raise ConfigError(f"invalid YAML: {problem}", file=str(path), line=line) from None
+    except RecursionError:
+        # PyYAML's composer recurses per nesting level; no settings file nests this deep.
+        raise ConfigError("nested too deeply to be a settings file", file=str(path)) from None
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -155,6 +158,8 @@ def _pyproject_table(path: Path) -> dict[str, Any] | None:
             doc = tomllib.load(fh)
     except tomllib.TOMLDecodeError as err:
         raise ConfigError(f"invalid TOML: {err}", file=str(path)) from None
+    except RecursionError:
+        raise ConfigError("nested too deeply to be a settings file", file=str(path)) from None
     except OSError as err:
         raise ConfigError(f"cannot read: {err.strerror}", file=str(path)) from None
     tool = doc.get("tool")
