@@ -376,3 +376,18 @@ def hostile_report(payload: str, *, exit_code: int = 1) -> Any:
         unfollowed_modules=(ModuleCall(address=f"module.{p}", source=p, file=p, line=1, reason=p),),
         notices=(p,),
     )
+
+
+# ~30 KB values shaped to make backtracking regexes quadratic (a quadratic one needs minutes here)
+REDOS: dict[str, str] = {
+    "dotted": "a." * 15_000,
+    "letters": "a" * 30_000,
+    "scheme_like": "a+" * 15_000 + ":",
+    "spaces": " \t" * 15_000 + "x",
+    "backticks": "`" * 30_000,
+    "mentions": "@a" * 15_000,
+    "escapes": "\x1b[" * 15_000,
+    "underscores": "_a" * 15_000,
+    "brackets": "[" * 15_000 + "]" * 15_000,
+    "percent": "%0A" * 10_000,
+}
