@@ -7,6 +7,7 @@ partial result."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -304,3 +305,26 @@ def test_operations_called_are_in_the_iam_policy(cli: CliRunner, tmp_path: Path)
     assert state.operations
     missing = {op for op in state.operations if op.lower() not in policy_actions()}
     assert not missing, f"called but not in docs/iam-policy.json: {missing}"
+
+
+def test_hostile_cloudtrail_event_strings(cli: CliRunner, tmp_path: Path) -> None:
+    """LookupEvents hands each record over as a JSON *string*: cut, deeply nested, not an object,
+    or with wrong types. Counted as malformed; the good event next to them is still read."""
+    base = gen.record(eventID="lk-good", eventTime="2026-11-20T09:00:00Z")
+    bad_texts = [
+        json.dumps(gen.record(eventID="lk-cut"))[:200],
+        '{"eventID": "lk-deep", "eventTime": "2026-11-20T08:00:00Z", "x": ' + gen.deep_json() + "}",
+        "[1, 2, 3]",
+        "null",
+        json.dumps(gen.record(eventID="lk-types", eventName={"a": 1}, eventSource=["x"])),
+    ]
+    records = [base]
+    for i, text in enumerate(bad_texts):
+        rec = gen.record(eventID=f"lk-bad-{i}", eventTime=f"2026-11-20T0{i}:30:00Z")
+        rec["__raw__"] = text
+        records.append(rec)
+    state = LookupEvents(records)
+    _, report = _run(cli, tmp_path, state)
+    src = _aws_source(report)
+    assert "lk-good" in {f["event"]["id"] for f in report["findings"] if f.get("event")}
+    assert src["malformed"] >= 3 or not src["complete"], src
