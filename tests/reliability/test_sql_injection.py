@@ -68,12 +68,12 @@ def _literals(sql: str) -> list[str]:
 
 
 def _structure(sql: str) -> str:
-    """The statement with every literal replaced by ?, and push-down name lists collapsed."""
+    """The statement with every literal replaced by ?, lists of literals collapsed, and the
+    push-down of names (however many) collapsed to NAMES."""
     flat = re.sub(r"'(?:[^']|'')*'", "?", sql)
+    flat = re.sub(r"\(\?(?:, \?)*\)", "(LIST)", flat)
     return re.sub(
-        r"\(strpos\(requestparameters, \?\) > 0(?: OR strpos\(requestparameters, \?\) > 0)*\)",
-        "(NAMES)",
-        flat,
+        r"strpos\(requestparameters, \?\) > 0(?: OR strpos\(requestparameters, \?\) > 0)*", "NAMES", flat
     )
 
 
