@@ -74,3 +74,12 @@ def test_labels_blocks_and_lines() -> None:
     ]
     cluster = parsed.blocks[1].attribute("name")
     assert cluster is not None and cluster.expr == '"clüster-✓"'
+
+
+def test_tfdrift_parser_hcl2_switches_the_fast_front_end_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = (TS_FIXTURES / "expressions.tf").read_text(encoding="utf-8")
+    simple = 'resource "aws_ecr_repository" "x" {\n  name = "a"\n}\n'
+    assert ts_parse.parse_text(simple, "x.tf") is not None
+    monkeypatch.setenv("TFDRIFT_PARSER", "hcl2")
+    assert ts_parse.parse_text(simple, "x.tf") is None
+    assert ts_parse.parse_text(text, "x.tf") is None

@@ -15,6 +15,7 @@ byte offsets into the UTF-8 text; lines are 1-based like lark's.
 from __future__ import annotations
 
 import functools
+import os
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -46,8 +47,10 @@ def _parser() -> Any:
     return tree_sitter.Parser(tree_sitter.Language(tree_sitter_hcl.language()))
 
 
+@functools.cache
 def available() -> bool:
-    """True when tree-sitter and its HCL grammar import (they are optional at run time)."""
+    """True when tree-sitter and its HCL grammar load. Without them every file goes to python-hcl2,
+    which gives the same result, slower."""
     try:
         _parser()
     except (ImportError, OSError, ValueError, TypeError):
@@ -55,9 +58,19 @@ def available() -> bool:
     return True
 
 
+def enabled() -> bool:
+    """``TFDRIFT_PARSER=hcl2`` sends every file to python-hcl2, the reference parser (to rule the
+    fast front end out when a result looks wrong; the benchmarks compare both)."""
+    if os.environ.get("TFDRIFT_PARSER", "").strip().lower() == "hcl2":
+        return False
+    return available()
+
+
 def parse_text(text: str, path: str) -> ParsedFile | None:
-    """``ParsedFile`` for ``text``, or None when tree-sitter reports a syntax error (or cannot
-    parse): the caller then uses python-hcl2, the reference parser, for this file."""
+    """``ParsedFile`` for ``text``, or None when tree-sitter reports a syntax error, cannot parse,
+    is not installed or is switched off: the caller then uses python-hcl2, the reference parser."""
+    if not enabled():
+        return None
     from tfdrift_ci.inventory.hcl import ParsedFile
 
     data = text.encode("utf-8", "surrogatepass")
