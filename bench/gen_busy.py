@@ -69,7 +69,10 @@ def busy_records(
 
 def write_root(acc: Account, out: Path, region: str = "us-east-1") -> Path:
     out.mkdir(parents=True, exist_ok=True)
-    (out / "main.tf").write_text(terraform_root(acc, region), encoding="utf-8")
+    text = terraform_root(acc, region)
+    main = out / "main.tf"
+    if not main.exists() or main.read_text(encoding="utf-8") != text:
+        main.write_text(text, encoding="utf-8")
     return out
 
 
