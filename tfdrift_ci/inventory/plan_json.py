@@ -89,7 +89,13 @@ def _values_by_address(doc: Any) -> dict[str, dict[str, Any]]:
         return out
     for res in _module_resources(doc.get("root_module")):
         managed = res.get("mode", "managed") == "managed"
-        if managed and res.get("type") in WANTED and isinstance(res.get("address"), str):
+        # types are checked before the set lookup: a hostile plan may put a list where a name goes
+        if (
+            managed
+            and isinstance(res.get("type"), str)
+            and res["type"] in WANTED
+            and isinstance(res.get("address"), str)
+        ):
             out[res["address"]] = res
     return out
 
@@ -248,11 +254,13 @@ def resources_from_plan(
     prior = _values_by_address(prior_doc.get("values") if isinstance(prior_doc, dict) else None)
     state_values = _values_by_address(data.get("values"))  # `terraform show -json` of a state file
     changes: dict[str, dict[str, Any]] = {}
-    for rc in data.get("resource_changes") or []:
+    resource_changes = data.get("resource_changes")
+    for rc in resource_changes if isinstance(resource_changes, list) else []:
         if (
             isinstance(rc, dict)
             and rc.get("mode", "managed") == "managed"
-            and rc.get("type") in WANTED
+            and isinstance(rc.get("type"), str)
+            and rc["type"] in WANTED
             and isinstance(rc.get("address"), str)
         ):
             changes[rc["address"]] = rc
