@@ -21,6 +21,7 @@ SCHEMAS = Path(__file__).resolve().parent.parent / "schemas" / "github"
 CREATE = json.loads((SCHEMAS / "issues-create-comment.request.json").read_text(encoding="utf-8"))
 UPDATE = json.loads((SCHEMAS / "issues-update-comment.request.json").read_text(encoding="utf-8"))
 MARK = marker("examples/infra")
+BOT = "github-actions[bot]"  # the author of our own earlier comments (find_comment trusts bots)
 
 
 def clean() -> Report:
@@ -54,7 +55,7 @@ def test_creates_the_comment_when_absent(gh: FakeGitHub, env: dict[str, str]) ->
 
 def test_updates_the_existing_comment_in_place(gh: FakeGitHub, env: dict[str, str]) -> None:
     gh.add_comment("unrelated")
-    old = gh.add_comment(f"{MARK}\nold result")
+    old = gh.add_comment(f"{MARK}\nold result", login=BOT)
     assert deliver(load_report(), comment=True, env=env, template_dir=None) == []
     [patch] = gh.writes()
     assert patch.method == "PATCH" and patch.path == f"/repos/{gh.repo}/issues/comments/{old['id']}"
@@ -69,7 +70,7 @@ def test_same_body_is_not_rewritten(gh: FakeGitHub, env: dict[str, str]) -> None
 
 
 def test_clean_result_updates_the_old_comment(gh: FakeGitHub, env: dict[str, str]) -> None:
-    old = gh.add_comment(f"{MARK}\n### ❌ tfdrift-ci: 4 findings")
+    old = gh.add_comment(f"{MARK}\n### ❌ tfdrift-ci: 4 findings", login=BOT)
     assert deliver(clean(), comment=True, env=env, template_dir=None) == []
     [patch] = gh.writes()
     assert patch.path.endswith(f"/comments/{old['id']}")
@@ -85,7 +86,7 @@ def test_clean_result_with_no_previous_comment_creates_nothing(gh: FakeGitHub, e
 
 def test_finds_the_marker_on_page_three(gh: FakeGitHub, env: dict[str, str]) -> None:
     for i in range(230):
-        gh.add_comment(f"comment {i}" if i != 215 else f"{MARK}\nold")
+        gh.add_comment(f"comment {i}" if i != 215 else f"{MARK}\nold", login=BOT)
     # A comment that only quotes the marker is not ours.
     gh.comments.insert(5, {"id": 1, "body": f"> {MARK}\n> quoted", "user": {"login": "x"}})
     assert deliver(load_report(), comment=True, env=env, template_dir=None) == []

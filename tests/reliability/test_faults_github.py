@@ -238,3 +238,28 @@ def test_marker_in_someone_elses_comment_is_not_taken_as_ours(cli: CliRunner, tm
     assert state.comments[0]["body"] == fake, "another user's comment was edited"
     ours = [c for c in state.comments if c["user"]["login"] == "github-actions[bot]"]
     assert len(ours) == 1, "the report was not posted as our own comment"
+
+
+def test_marker_comment_by_a_repository_member_is_updated(cli: CliRunner, tmp_path: Path) -> None:
+    """With a personal token the sticky comment is written by a person with write access to the
+    repository (author_association MEMBER/OWNER/COLLABORATOR): that one is ours and is updated."""
+    from tfdrift_ci.github.comments import marker
+
+    original = marker(".") + "\nold result"
+    state = GitHub(
+        existing=[
+            {
+                "id": 1,
+                "body": original,
+                "user": {"login": "alice", "type": "User"},
+                "author_association": "MEMBER",
+            }
+        ]
+    )
+    with github_server(state) as server:
+        env = github_env(server.url, tmp_path, token=TOKEN)
+        env["GITHUB_WORKSPACE"] = str(GOOD_TF)
+        run = cli(["check", str(GOOD_TF), "--offline", "--comment"], env=env)
+    assert run.rc == _baseline(cli)
+    assert len(state.comments) == 1, "a second comment was created instead of updating ours"
+    assert state.comments[0]["body"] != original and "old result" not in state.comments[0]["body"]
