@@ -89,6 +89,7 @@ def run_cli(
         cwd=str(cwd or home),
         timeout=timeout,
         preexec_fn=_limit_memory,
+        stdin=subprocess.DEVNULL,
         check=False,
     )
     files = {p.name: p.read_text(encoding="utf-8") for p in outputs if p.exists()}

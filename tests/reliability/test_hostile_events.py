@@ -283,3 +283,17 @@ def test_events_file_invalid_utf8_name(cli: CliRunner, tmp_path: Path) -> None:
     with open(weird, "wb") as fh:
         fh.write(b'{"Records": [')
     assert_good_drift_found(_check(cli, folder, tmp_path))
+
+
+def test_special_files_in_events_folder(tmp_path: Path) -> None:
+    """A FIFO or a link to /dev/zero or /dev/stdin in an events folder must not hang or exhaust
+    memory; the trail file next to them is read."""
+    folder = tmp_path / "trail"
+    folder.mkdir()
+    gen.write_records(folder / "good.json", [gen.good_record()])
+    os.mkfifo(folder / "fifo.json")
+    os.symlink("/dev/zero", folder / "zero.json")
+    os.symlink("/dev/stdin", folder / "stdin.json.gz")
+    os.symlink("/dev/urandom", folder / "random.jsonl")
+    report = assert_good_drift_found(_check_sub(folder, tmp_path, timeout=120))
+    assert drift_ids(report).count(gen.GOOD_EVENT_ID) == 1

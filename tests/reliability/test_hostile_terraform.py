@@ -281,3 +281,23 @@ def test_binary_plan_garbage_without_terraform(cli: CliRunner, tmp_path: Path) -
     assert_clean_failure(run)
     assert run.rc == 2
     assert "tfplan" in run.err or "terraform" in run.err
+
+
+def test_special_files_and_device_symlinks(good_project: Path, tmp_path: Path) -> None:
+    """A pull request can commit symlinks (git stores them): ``zero.tf -> /dev/zero`` would never
+    end, ``stdin.tf -> /dev/stdin`` would wait forever, a FIFO blocks on open. None may hang the run
+    or be read; each is reported, and the good resources are still checked."""
+    import os
+
+    os.symlink("/dev/zero", good_project / "zero.tf")
+    os.symlink("/dev/urandom", good_project / "random.auto.tfvars")
+    os.symlink("/dev/stdin", good_project / "stdin.tf")
+    os.symlink("/etc/hostname", good_project / "host.tf")
+    os.mkfifo(good_project / "fifo.tf")
+    run = _check_sub(good_project, tmp_path, timeout=120)
+    assert_clean_failure(run)
+    assert run.rc == 1, run.err
+    report = run.report()
+    assert findings(report, kind="config", address=GOOD_ADDRESS)
+    reported = {(f.get("file") or "").rsplit("/", 1)[-1] for f in findings(report, kind="error")}
+    assert {"zero.tf", "stdin.tf", "fifo.tf", "host.tf"} <= reported, reported
