@@ -94,7 +94,8 @@ _MENTION = re.compile(r"@(?=[A-Za-z0-9_-])")  # @user, @org/team
 # #12 is linked when it starts a word (after escaping it reads \#12); awscrt#0.22 is not.
 _ISSUE_REF = re.compile(r"(?<![A-Za-z0-9_])\\#(?=\d)")
 _GH_REF = re.compile(r"(?i)\bGH-(?=\d)")  # GH-12 is linked like #12
-_URL_SCHEME = re.compile(r"(?i)(?<![a-z0-9+.-])([a-z][a-z0-9+.-]*):(?=//)")  # https://, javascript:// (one start per run: linear)
+# https://, javascript:// (one start per run: linear)
+_URL_SCHEME = re.compile(r"(?i)(?<![a-z0-9+.-])([a-z][a-z0-9+.-]*):(?=//)")
 _WWW = re.compile(r"(?i)\bwww\.")
 _JS_SCHEME = re.compile(r"(?i)\b(javascript|data|vbscript):")
 
