@@ -190,6 +190,9 @@ def test_module_cycle(tmp_path: Path) -> None:
     reasons += [m.get("reason", "") for m in report["scanned"].get("unfollowed_modules", [])]
     text = " ".join(reasons).lower()
     assert any(word in text for word in ("cycle", "itself", "recurs", "loop")), text
+    # b calls "./" (itself): that call is not followed even once (it would duplicate b's resources)
+    addresses = [r["address"] for r in report["resources"]]
+    assert not [a for a in addresses if "module.self" in a], addresses
 
 
 @pytest.mark.slow

@@ -549,7 +549,8 @@ class _ModuleCall:
             )
             self._instances = [(None, None)]
             return self._instances
-        if len(parent.path) >= _MAX_MODULE_DEPTH or directory in parent.ancestors:
+        # parent.dir too: `source = "./"` (a module calling its own directory) is a cycle as well
+        if len(parent.path) >= _MAX_MODULE_DEPTH or directory in (*parent.ancestors, parent.dir):
             parent.project.unfollowed.append(
                 ModuleCall(
                     address=parent.prefix + f"module.{self.name}",
@@ -610,7 +611,7 @@ class _ModuleCall:
             return self._phantom
         parent = self.parent
         directory, _ = self.directory()
-        if directory is None or not os.path.isdir(directory) or directory in parent.ancestors:
+        if directory is None or not os.path.isdir(directory) or directory in (*parent.ancestors, parent.dir):
             return None
         if len(parent.path) >= _MAX_MODULE_DEPTH:
             return None
