@@ -145,7 +145,7 @@ def write_deep_tf(path: Path, depth: int = 10_000) -> Path:
     return path
 
 
-def write_gzip_bomb(path: Path, decompressed: int = 4 * 1024**3) -> Path:
+def write_gzip_bomb(path: Path, decompressed: int = 3 * 1024**3 // 2) -> Path:
     """A ``.json.gz`` trail file that inflates to ``decompressed`` bytes (a JSON prefix, then
     whitespace). One gzip member, written in chunks so generation needs little memory."""
     comp = zlib.compressobj(9, zlib.DEFLATED, 31)  # wbits 31: gzip container
