@@ -15,6 +15,23 @@ def _entries(directory: Path) -> list[Path]:
     return sorted(directory.rglob("*.json"))
 
 
+@pytest.fixture(autouse=True)
+def _reference_parser(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cache spares python-hcl2 only (tree-sitter parses faster than an entry is read)."""
+    monkeypatch.setenv("TFDRIFT_PARSER", "hcl2")
+
+
+def test_tree_sitter_results_are_not_cached(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tfdrift_ci.inventory import ts_parse
+
+    monkeypatch.delenv("TFDRIFT_PARSER")
+    if not ts_parse.available():
+        pytest.skip("tree-sitter is not installed")
+    monkeypatch.setenv("TFDRIFT_CACHE_DIR", str(tmp_path / "c"))
+    assert hcl.parse_text(TEXT, "a.tf").blocks
+    assert _entries(tmp_path / "c") == []
+
+
 def test_cache_round_trip_and_content_keying(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TFDRIFT_CACHE_DIR", str(tmp_path / "c"))
     first = hcl.parse_text(TEXT, "a.tf")

@@ -134,14 +134,20 @@ def parse_text(text: str, path: str = "<text>") -> ParsedFile:
 
         return tfjson.parse_json_text(text, path)
 
+    from tfdrift_ci.inventory import ts_parse
+
+    # tree-sitter first: the same ParsedFile ~8x faster (tests/inventory/test_ts_parse.py), and
+    # cheaper than a cache entry's hashing and JSON (bench/README.md: writing the cache cost more
+    # than tree-sitter parsing on a cold run). The content-hash cache only spares python-hcl2, the
+    # reference parser, which gets every file tree-sitter declines (syntax errors,
+    # TFDRIFT_PARSER=hcl2, tree-sitter not installed).
+    parsed = ts_parse.parse_text(text, path)
+    if parsed is not None:
+        return parsed
     cached = cache.get(text, path)
     if cached is not None:
         return cached
-    from tfdrift_ci.inventory import ts_parse
-
-    # tree-sitter first: the same ParsedFile ~8x faster (tests/inventory/test_ts_parse.py); every file
-    # it declines (syntax errors, TFDRIFT_PARSER=hcl2, not installed) goes to python-hcl2, the reference
-    parsed = ts_parse.parse_text(text, path) or _parse_uncached(text, path)
+    parsed = _parse_uncached(text, path)
     cache.put(text, parsed)
     return parsed
 
