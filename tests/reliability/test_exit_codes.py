@@ -148,25 +148,17 @@ def test_clean_project_exits_0(cli: CliRunner, tmp_path: Path) -> None:
 
 
 def test_incomplete_source_with_fail_on_incomplete(cli: CliRunner, tmp_path: Path) -> None:
+    """No finding reaches --fail-on critical, but part of the window could not be read: with
+    --fail-on-incomplete that fails the run (and without it, it does not)."""
     folder = tmp_path / "trail"
     gen.write_truncated_gzip(folder / "cut.json.gz", [gen.record(eventID=f"c{i}") for i in range(200)])
-    (folder / "x.json").write_text("{}")
-    rc, report, _ = _json_run(
-        cli,
-        tmp_path,
-        str(GOOD_TF),
-        "--events",
-        str(folder),
-        *gen.WINDOW,
-        "--fail-on",
-        "never",
-        "--fail-on-incomplete",
-    )
-    assert report is not None and report["exit_code"] == rc
-    if not all(s["complete"] for s in report["scanned"]["sources"]):
-        # --fail-on never says "findings never fail"; --fail-on-incomplete asks for a missing
-        # window to fail; the explicit incomplete flag must not be silently ignored either way
-        assert rc in (0, 1)
+    common = [str(GOOD_TF), "--events", str(folder), *gen.WINDOW, "--fail-on", "critical"]
+    rc, report, _ = _json_run(cli, tmp_path, *common, "--fail-on-incomplete")
+    assert report is not None
+    assert not all(s["complete"] for s in report["scanned"]["sources"]), "the cut gzip was not reported"
+    assert (rc, report["exit_code"]) == (1, 1)
+    rc, report, _ = _json_run(cli, tmp_path, *common)
+    assert report is not None and (rc, report["exit_code"]) == (0, 0)
 
 
 @pytest.mark.parametrize(
