@@ -15,6 +15,7 @@ The loop is then the same for every event (design §5):
 
 from __future__ import annotations
 
+import bisect
 import fnmatch
 import json
 import re
@@ -187,6 +188,27 @@ class _Ctx:
     regions: set[str] = field(default_factory=set)
     # identity kind -> (exact name -> resources, resources whose name is not a plain string)
     index: dict[str, tuple[dict[str, list[Resource]], list[Resource]]] = field(default_factory=dict)
+
+    # (address, attribute, declared value as JSON) -> (times, events, who), the events that set the
+    # attribute to the declared value, in time order
+    _set_back_cache: dict[tuple[str, str, str], tuple[list[datetime], list[Event], list[str]]] = field(
+        default_factory=dict
+    )
+
+    def set_backs(
+        self, address: str, attribute: str, declared: Any
+    ) -> tuple[list[datetime], list[Event], list[str]]:
+        key = (address, attribute, json.dumps(declared, sort_keys=True, default=str))
+        found = self._set_back_cache.get(key)
+        if found is None:
+            rows = [
+                (when, ev, who)
+                for when, value, ev, who in self.sets.get((address, attribute), [])
+                if A.same(value, declared)
+            ]
+            found = ([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows])
+            self._set_back_cache[key] = found
+        return found
 
     def build_index(self) -> None:
         """Resolve identities once (cluster references) and index by kind and name, so that each
@@ -667,10 +689,18 @@ def _reverted_by_plan(res: Resource, change: Change, old: Any) -> bool:
 
 
 def _annotate_set_back(ctx: _Ctx, f: Finding, address: str | None, attribute: str | None) -> Finding:
+    """Note the first later event that set the attribute back to the declared value.
+
+    Linear overall: per (address, attribute, declared value) the set-back candidates are filtered
+    once, and each finding bisects them by time (events are recorded in time order), instead of
+    comparing every finding with every event (quadratic on busy resources)."""
     if address is None or attribute is None or f.event is None or f.kind != "drift":
         return f
-    for when, value, ev, who in ctx.sets.get((address, attribute), []):
-        if when > f.event.time and ev.id != f.event.id and A.same(value, f.expected):
+    candidates = ctx.set_backs(address, attribute, f.expected)
+    i = bisect.bisect_right(candidates[0], f.event.time)
+    for when, ev, who in zip(*(c[i:] for c in candidates), strict=True):
+        if when > f.event.time and ev.id != f.event.id:
+            value = f.expected
             note = f"{who} set it back to {_fmt(value, 60)} on {_when(ev)} (event {ev.id})"
             return _replace(f, notes=(*f.notes, note))
     return f
