@@ -29,7 +29,7 @@ from urllib.parse import parse_qs
 
 from tfdrift_ci.errors import SourceError
 from tfdrift_ci.events.base import Progress, Query
-from tfdrift_ci.events.query_source import QuerySource
+from tfdrift_ci.events.query_source import QuerySource, user_identity
 from tfdrift_ci.events.records import Selector
 from tfdrift_ci.events.s3 import DELIVERY_LAG
 from tfdrift_ci.events.session import AwsSession
@@ -315,24 +315,7 @@ def _row_to_record(row: Mapping[str, Any], columns: tuple[tuple[str, str], ...])
     import json
 
     values = dict(zip((alias for alias, _ in columns), _cells(row), strict=False))
-    ident: dict[str, Any] = {
-        "type": values.get("ui_type"),
-        "principalId": values.get("ui_principalid"),
-        "arn": values.get("ui_arn"),
-        "accountId": values.get("ui_accountid"),
-        "invokedBy": values.get("ui_invokedby"),
-        "accessKeyId": values.get("ui_accesskeyid"),
-        "userName": values.get("ui_username"),
-    }
-    if values.get("ui_issuer_arn"):
-        ident["sessionContext"] = {
-            "sessionIssuer": {
-                "type": values.get("ui_issuer_type"),
-                "arn": values.get("ui_issuer_arn"),
-                "userName": values.get("ui_issuer_username"),
-                "accountId": values.get("ui_issuer_accountid"),
-            }
-        }
+    ident = user_identity(values)
     resources: list[dict[str, Any]] = []
     arns = values.get("resource_arns")
     if arns:

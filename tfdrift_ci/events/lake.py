@@ -19,7 +19,7 @@ from typing import Any
 
 from tfdrift_ci.errors import SourceError
 from tfdrift_ci.events.base import Progress, Query
-from tfdrift_ci.events.query_source import QuerySource
+from tfdrift_ci.events.query_source import QuerySource, user_identity
 from tfdrift_ci.events.records import Selector
 from tfdrift_ci.events.session import AwsSession
 from tfdrift_ci.events.sql import SAFE_IDENTIFIER, pairs_condition, timestamp_literal
@@ -169,24 +169,7 @@ def row_to_record(row: list[Mapping[str, Any]]) -> dict[str, Any]:
     for cell in row:
         if isinstance(cell, Mapping):
             values.update(cell)
-    ident: dict[str, Any] = {
-        "type": values.get("ui_type"),
-        "principalId": values.get("ui_principalid"),
-        "arn": values.get("ui_arn"),
-        "accountId": values.get("ui_accountid"),
-        "invokedBy": values.get("ui_invokedby"),
-        "accessKeyId": values.get("ui_accesskeyid"),
-        "userName": values.get("ui_username"),
-    }
-    if values.get("ui_issuer_arn"):
-        ident["sessionContext"] = {
-            "sessionIssuer": {
-                "type": values.get("ui_issuer_type"),
-                "arn": values.get("ui_issuer_arn"),
-                "userName": values.get("ui_issuer_username"),
-                "accountId": values.get("ui_issuer_accountid"),
-            }
-        }
+    ident = user_identity(values)
     record: dict[str, Any] = {alias: values.get(alias) for alias, _ in COLUMNS if not alias.startswith("ui_")}
     record["userIdentity"] = {k: v for k, v in ident.items() if v not in (None, "")}
     for key in ("requestParameters", "responseElements"):

@@ -88,3 +88,26 @@ class QuerySource:
     def _say(self, message: str) -> None:
         if self._log:
             self._log(f"{self.name}: {message}")
+
+
+def user_identity(values: Mapping[str, Any]) -> dict[str, Any]:
+    """``userIdentity`` rebuilt from the flattened ``ui_*`` columns both SQL sources select."""
+    ident: dict[str, Any] = {
+        "type": values.get("ui_type"),
+        "principalId": values.get("ui_principalid"),
+        "arn": values.get("ui_arn"),
+        "accountId": values.get("ui_accountid"),
+        "invokedBy": values.get("ui_invokedby"),
+        "accessKeyId": values.get("ui_accesskeyid"),
+        "userName": values.get("ui_username"),
+    }
+    if values.get("ui_issuer_arn"):
+        ident["sessionContext"] = {
+            "sessionIssuer": {
+                "type": values.get("ui_issuer_type"),
+                "arn": values.get("ui_issuer_arn"),
+                "userName": values.get("ui_issuer_username"),
+                "accountId": values.get("ui_issuer_accountid"),
+            }
+        }
+    return ident
