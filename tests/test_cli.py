@@ -117,3 +117,18 @@ def test_console_script_exit_status_reaches_the_shell(tmp_path: Path) -> None:
     )
     assert done.returncode == 1, done.stderr
     assert done.stdout.startswith("FAIL")
+
+
+def test_readme_configuration_example_is_valid(tmp_path: Path) -> None:
+    """The YAML shown in the README's Configuration section loads without a ConfigError."""
+    from tfdrift_ci.config import load_settings
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Configuration", 1)[1]
+    example = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".tfdrift.yml").write_text(example, encoding="utf-8")
+    settings = load_settings(None, start=tmp_path)
+    assert settings.fail_on == "high"
+    assert settings.terraform_principals == ("arn:aws:iam::111122223333:role/terraform-ci",)
+    assert not settings.rules["TFD-ECS-004"].enabled

@@ -414,7 +414,7 @@ def cmd_rules(args: argparse.Namespace) -> int:
     lines = []
     for r in RULES:
         peers = ", ".join(r.peers.all()) or "-"
-        lines.append(f"{r.id:<14} {r.kind:<7} {r.severity.value:<8} {r.title}  [{peers}]")
+        lines.append(f"{r.id:<14} {r.kind:<9} {r.severity.value:<8} {r.title}  [{peers}]")
     _write(sys.stdout, "\n".join(lines))
     return EXIT_OK
 
