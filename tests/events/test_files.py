@@ -266,3 +266,16 @@ def test_json_without_any_record_is_reported_not_silently_empty(tmp_path: Path) 
     events, status = read(tmp_path / "other.json")
     assert events == [] and not status.complete
     assert status.error is not None and "not CloudTrail JSON" in status.error
+
+
+def test_fifos_devices_and_dangling_links_are_skipped_and_reported(tmp_path: Path) -> None:
+    import os
+
+    shutil.copy(CT / "records.json", tmp_path / "good.json")
+    os.mkfifo(tmp_path / "pipe.json")  # opening it would block forever
+    (tmp_path / "zero.json").symlink_to("/dev/zero")  # reading it would never end
+    (tmp_path / "gone.json").symlink_to(tmp_path / "missing.json")
+    events, status = read(tmp_path)
+    assert {e.id for e in events} == expected_ids()
+    assert status.error is not None
+    assert "3 entry(ies) skipped: not a regular file (gone.json, pipe.json, zero.json)" in status.error

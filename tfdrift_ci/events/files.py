@@ -53,6 +53,7 @@ class FileSource:
         self._files = 0
         self._problems: list[tuple[str, str]] = []
         self._unrecognised: list[str] = []
+        self._special: list[str] = []  # FIFOs, devices, dangling links: never opened, but reported
         self._records = 0
         self._done = False
 
@@ -100,6 +101,9 @@ class FileSource:
         if self._unrecognised:
             shown = ", ".join(self._unrecognised[:3]) + (" …" if len(self._unrecognised) > 3 else "")
             notes.append(f"{len(self._unrecognised)} file(s) skipped: not CloudTrail JSON ({shown})")
+        if self._special:
+            shown = ", ".join(self._special[:3]) + (" …" if len(self._special) > 3 else "")
+            notes.append(f"{len(self._special)} entry(ies) skipped: not a regular file ({shown})")
         if self._files == 0:
             notes.append("no files found")
         return SourceStatus(
@@ -129,7 +133,12 @@ class FileSource:
                 if name.startswith("."):
                     continue
                 full = Path(folder) / name
-                if skipped_key(full.as_posix()) or not full.is_file():
+                if skipped_key(full.as_posix()):
+                    continue
+                if not full.is_file():
+                    # Opening a FIFO or /dev/stdin would block, /dev/zero never ends: skip them,
+                    # and say so, so that a folder of events never silently shrinks.
+                    self._special.append(self._rel(full))
                     continue
                 found.append(full)
         return found
