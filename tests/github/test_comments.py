@@ -258,10 +258,15 @@ def test_hostile_report_comment_is_inert(gh: FakeGitHub, env: dict[str, str]) ->
         report = replace(test_injection.hostile_report(value), path="examples/infra")
         gh.comments.clear()
         deliver(report, comment=True, env=env, template_dir=None)
-        body = gh.comments[0]["body"]
-        assert body.startswith(MARK + "\n")
-        url = "https://github.com/octo/infra/actions/runs/4242"
-        assert_inert(body, allowed_links=(url,), comments=1)
+        # One sticky comment per Terraform root: a hostile root name gets its own comment, whose
+        # marker is percent-encoded; every body stays inert.
+        assert gh.comments
+        for posted in gh.comments:
+            body = posted["body"]
+            assert body.startswith(MARK[: -len(" -->")])
+            assert body.split("\n", 1)[0].endswith(" -->")
+            url = "https://github.com/octo/infra/actions/runs/4242"
+            assert_inert(body, allowed_links=(url,), comments=1)
 
 
 def _big_report(n: int) -> Report:
@@ -274,3 +279,30 @@ def _big_report(n: int) -> Report:
         for i in range(n)
     )
     return replace(base, findings=many)
+
+
+def _two_roots(prod_findings: bool, staging_findings: bool) -> Report:
+    base = replace(load_report(), path="infra")
+    template = next(f for f in base.findings if f.address)
+    resources = tuple(replace(r, root=root) for r in base.resources[:1] for root in ("prod", "staging"))
+    findings = []
+    if prod_findings:
+        findings.append(replace(template, root="prod"))
+    if staging_findings:
+        findings.append(replace(template, root="staging"))
+    worst = 1 if findings else 0
+    return replace(base, resources=resources, findings=tuple(findings), exit_code=worst)
+
+
+def test_one_sticky_comment_per_terraform_root(gh: FakeGitHub, env: dict[str, str]) -> None:
+    deliver(_two_roots(prod_findings=True, staging_findings=False), comment=True, env=env, template_dir=None)
+    # staging is clean and has no earlier comment: nothing is created for it
+    assert [c["body"].split("\n", 1)[0] for c in gh.comments] == [marker("infra/prod")]
+
+    deliver(_two_roots(prod_findings=False, staging_findings=True), comment=True, env=env, template_dir=None)
+    by_root = {c["body"].split("\n", 1)[0]: c["body"] for c in gh.comments}
+    assert set(by_root) == {marker("infra/prod"), marker("infra/staging")}
+    # prod's own comment was updated in place to say it is clean now
+    assert "no drift and no unsafe configuration found" in by_root[marker("infra/prod")]
+    assert "❌" in by_root[marker("infra/staging")]
+    assert len(gh.comments) == 2

@@ -11,15 +11,20 @@ import contextlib
 import os
 import posixpath
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from tfdrift_ci.errors import GitHubError
 from tfdrift_ci.models import Report
 from tfdrift_ci.report import RenderOptions
 from tfdrift_ci.report.escape import one_line
 
+if TYPE_CHECKING:
+    from tfdrift_ci.github.comments import Client
+    from tfdrift_ci.github.context import Context
+
 
 def comment_root(report: Report, env: Mapping[str, str]) -> str:
-    """The key of the sticky comment: the scanned path relative to the workspace (posix)."""
+    """The key of a sticky comment: the (root's) path relative to the workspace (posix)."""
     path = report.path
     workspace = env.get("GITHUB_WORKSPACE")
     if os.path.isabs(path) and workspace:
@@ -46,28 +51,73 @@ def _forbidden_hint(status: int) -> str:
     return ""
 
 
+def root_reports(report: Report) -> list[tuple[str, Report]]:
+    """One report per Terraform root (design: one sticky comment per root), each with its own
+    findings, resources and exit code. A report over a single root stays whole."""
+    from dataclasses import replace
+
+    from tfdrift_ci.engine import exit_code_for
+
+    roots = sorted({r.root for r in report.resources} | {f.root or "." for f in report.findings})
+    if len(roots) <= 1:
+        return [(roots[0] if roots else ".", report)]
+    out: list[tuple[str, Report]] = []
+    for root in roots:
+        findings = tuple(f for f in report.findings if (f.root or ".") == root)
+        code = report.exit_code if report.exit_code >= 2 else exit_code_for(findings, report.fail_on)
+        out.append(
+            (
+                root,
+                replace(
+                    report,
+                    path=posixpath.normpath(posixpath.join(report.path.replace(os.sep, "/"), root)),
+                    resources=tuple(r for r in report.resources if r.root == root),
+                    findings=findings,
+                    exit_code=code,
+                ),
+            )
+        )
+    return out
+
+
 def post_comment(report: Report, env: Mapping[str, str], template_dir: str | None) -> list[str]:
-    """Upsert the sticky comment; returns warnings. Raises ``GitHubError`` for API failures."""
+    """Upsert one sticky comment per Terraform root; returns warnings. Raises ``GitHubError`` for
+    API failures. A clean root only updates its earlier comment (never a new "all clear")."""
     from tfdrift_ci.github import comments, context
-    from tfdrift_ci.report.markdown import COMMENT_LIMIT
 
     ctx = context.from_env(env)
     if ctx.pr_number is None:
         return ["--comment: this run is not for a pull request (no PR in GITHUB_EVENT_PATH); comment skipped"]
     client = comments.Client(ctx)
-    root = comment_root(report, env)
-    body = comments.comment_body(report, root=root, template_dir=template_dir, summary_url=ctx.run_url)
+    warnings: list[str] = []
+    for _root, part in root_reports(report):
+        warnings.extend(_upsert_one(client, ctx, part, comment_root(part, env), template_dir))
+    return warnings
+
+
+def _upsert_one(
+    client: Client, ctx: Context, report: Report, root: str, template_dir: str | None
+) -> list[str]:
+    from tfdrift_ci.github import comments
+    from tfdrift_ci.report.markdown import COMMENT_LIMIT
+
+    run_url, pr_number = ctx.run_url, ctx.pr_number
+    assert pr_number is not None  # checked by post_comment
+    body = comments.comment_body(report, root=root, template_dir=template_dir, summary_url=run_url)
 
     def short() -> str:
         # GitHub counts the limit its own way (422 even under 65,536 characters with many
         # multi-byte characters): fall back to a quarter of the size.
         return comments.comment_body(
-            report, root=root, template_dir=template_dir, summary_url=ctx.run_url, limit=COMMENT_LIMIT // 4
+            report, root=root, template_dir=template_dir, summary_url=run_url, limit=COMMENT_LIMIT // 4
         )
 
-    outcome = comments.upsert(client, ctx.pr_number, root, body, clean=_is_clean(report), fallback_body=short)
+    outcome = comments.upsert(client, pr_number, root, body, clean=_is_clean(report), fallback_body=short)
     if outcome.shortened:
-        return ["the PR comment was shortened to fit GitHub's limits; the job summary has the full report"]
+        return [
+            f"the PR comment for {root} was shortened to fit GitHub's limits; "
+            "the job summary has the full report"
+        ]
     return []
 
 
