@@ -22,6 +22,8 @@ def problem_findings(inventory: Inventory, settings: Settings | None = None) -> 
     if setting is not None and not setting.enabled:
         return []
     severity = setting.severity if setting is not None and setting.severity else Severity.HIGH
+    # The root a broken file belongs to, so per-root outputs (PR comments) carry it.
+    root_of = {file: root for root, files in inventory.root_files.items() for file in files}
     return [
         Finding(
             rule_id=PARSE_ERROR_RULE,
@@ -31,6 +33,7 @@ def problem_findings(inventory: Inventory, settings: Settings | None = None) -> 
             message=p.message,
             file=p.file,
             line=p.line,
+            root=root_of.get(p.file),
             remediation="Fix the syntax (terraform validate) so that the file can be checked.",
         )
         for p in inventory.problems
