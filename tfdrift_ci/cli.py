@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from tfdrift_ci import __version__
 from tfdrift_ci.errors import ConfigError, TfdriftError
+from tfdrift_ci.textutil import one_line
 
 if TYPE_CHECKING:
     from tfdrift_ci.models import Event, SourceStatus, Window
@@ -137,7 +138,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             import traceback
 
             traceback.print_exc()
-        _err(f"error: {_one_line(str(err))}")
+        _err(f"error: {one_line(str(err))}")
         return err.exit_code
     except KeyboardInterrupt:
         _err("error: interrupted")
@@ -150,19 +151,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             import traceback
 
             traceback.print_exc()
-            _err(f"internal error: {type(err).__name__}: {_one_line(str(err))}")
+            _err(f"internal error: {type(err).__name__}: {one_line(str(err))}")
         else:
             _err(
-                f"internal error: {type(err).__name__}: {_one_line(str(err))} "
+                f"internal error: {type(err).__name__}: {one_line(str(err))} "
                 "(rerun with --debug for a traceback)"
             )
         return EXIT_INTERNAL
-
-
-def _one_line(text: str) -> str:
-    from tfdrift_ci.textutil import one_line
-
-    return one_line(text)
 
 
 def _err(message: str) -> None:
@@ -353,7 +348,7 @@ def _deliver(
         from tfdrift_ci import github
 
         for warning in github.deliver(report, comment=args.comment, env=env, template_dir=args.template_dir):
-            _err(f"warning: {_one_line(warning)}")
+            _err(f"warning: {one_line(warning)}")
 
 
 def _write(stream: TextIO, text: str) -> None:
