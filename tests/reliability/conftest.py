@@ -5,16 +5,14 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from rel_support import GOOD_TF, Run, base_env
-
-CliRunner = Callable[..., Run]
+from rel_support import GOOD_TF, CliRunner, Run, base_env
 
 
 @pytest.fixture

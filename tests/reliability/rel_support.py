@@ -469,3 +469,7 @@ def s3_action(req: Request) -> str:
     if req.method in ("GET", "HEAD"):
         return "s3:GetObject"
     return f"s3:{req.method}?"
+
+
+# The ``cli`` fixture (conftest.py): runs the real CLI in-process and returns a Run.
+CliRunner = Callable[..., Run]

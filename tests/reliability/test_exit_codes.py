@@ -13,8 +13,7 @@ from typing import Any
 
 import hostile_gen as gen
 import pytest
-from conftest import CliRunner
-from rel_support import GOOD_TF, HOSTILE, TRACEBACK, base_env, findings
+from rel_support import GOOD_TF, HOSTILE, TRACEBACK, CliRunner, base_env, findings
 
 SECRETISH = "boom-internal-detail"
 

@@ -10,8 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CliRunner
-from rel_support import GOOD_TF, TRACEBACK, GitHub, Run, github_env, github_server, serve
+from rel_support import GOOD_TF, TRACEBACK, CliRunner, GitHub, Run, github_env, github_server, serve
 
 TOKEN = "ghs_fakeGithubTokenForTests000001"
 

@@ -14,8 +14,7 @@ from typing import Any
 
 import hostile_gen as gen
 import pytest
-from conftest import CliRunner
-from rel_support import GOOD_TF, TRACEBACK, Fault, LookupEvents, Run, aws_env, serve
+from rel_support import GOOD_TF, TRACEBACK, CliRunner, Fault, LookupEvents, Run, aws_env, serve
 
 N = 120  # > 2 pages of 50
 

@@ -14,8 +14,7 @@ from urllib.parse import urlsplit
 
 import hostile_gen as gen
 import pytest
-from conftest import CliRunner
-from rel_support import GOOD_TF, TRACEBACK, Request, Run, aws_env, serve
+from rel_support import GOOD_TF, TRACEBACK, CliRunner, Request, Run, aws_env, serve
 
 BUCKET = "trail-bucket"
 PREFIX = f"AWSLogs/{gen.ACCOUNT}/CloudTrail/{gen.REGION}"

@@ -7,8 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import CliRunner
-from rel_support import GOOD_TF, TRACEBACK, assert_clean_failure, run_cli
+from rel_support import GOOD_TF, TRACEBACK, CliRunner, assert_clean_failure, run_cli
 
 BILLION_LAUGHS = """\
 a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]

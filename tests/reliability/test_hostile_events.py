@@ -12,8 +12,7 @@ from typing import Any
 
 import hostile_gen as gen
 import pytest
-from conftest import CliRunner
-from rel_support import GOOD_TF, HOSTILE, Run, assert_clean_failure, findings, run_cli
+from rel_support import GOOD_TF, HOSTILE, CliRunner, Run, assert_clean_failure, findings, run_cli
 
 EVENTS = HOSTILE / "events"
 DRIFTED = "aws_ecr_repository.drifted_bad"

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import hostile_gen as gen
 import pytest
-from conftest import CliRunner
 from rel_support import (
     GOOD_TF,
     HOSTILE,
     TRACEBACK,
+    CliRunner,
     Run,
     assert_clean_failure,
     findings,

@@ -15,8 +15,7 @@ from typing import Any
 import hostile_gen as gen
 import inert
 import pytest
-from conftest import CliRunner
-from rel_support import GitHub, findings, github_env, github_server
+from rel_support import CliRunner, GitHub, findings, github_env, github_server
 
 PAYLOAD_IDS = sorted(gen.PAYLOADS)
 
