@@ -230,14 +230,7 @@ def run_check(args: argparse.Namespace, env: Mapping[str, str], path: str, setti
     from tfdrift_ci import engine, inventory
     from tfdrift_ci.models import Report
 
-    inv = inventory.load(
-        path,
-        plan=args.plan,
-        var_files=args.var_file,
-        variables=_parse_vars(args.var),
-        env=env,
-    )
-    _require_terraform(inv, path, args.plan)
+    inv = _load_inventory(args, env, path)
     notices: list[str] = []
     if args.changed_only:
         from tfdrift_ci import gitutil
@@ -281,13 +274,18 @@ def run_check(args: argparse.Namespace, env: Mapping[str, str], path: str, setti
     )
 
 
-def _require_terraform(inv: Any, path: str, plan: str | None) -> None:
-    """A PATH with no Terraform at all is almost always a wrong path in a pipeline: passing it
-    silently would report "clean" for code that was never read."""
-    if inv.files == 0 and not inv.problems and not plan:
-        from tfdrift_ci.errors import InventoryError
+def _load_inventory(args: argparse.Namespace, env: Mapping[str, str], path: str) -> Any:
+    """The inventory of PATH (and --plan). A PATH with no Terraform at all is almost always a wrong
+    path in a pipeline: passing it silently would report "clean" for code that was never read."""
+    from tfdrift_ci import inventory
+    from tfdrift_ci.errors import InventoryError
 
+    inv = inventory.load(
+        path, plan=args.plan, var_files=args.var_file, variables=_parse_vars(args.var), env=env
+    )
+    if inv.files == 0 and not inv.problems and not args.plan:
         raise InventoryError(f"{path}: no Terraform files (.tf, .tf.json) found")
+    return inv
 
 
 def _fetch_events(args: argparse.Namespace, env: Mapping[str, str], inv: Any, settings: Any) -> Any:
@@ -419,14 +417,7 @@ def cmd_inventory(args: argparse.Namespace, env: Mapping[str, str]) -> int:
 
     if not Path(args.path).exists():
         raise ConfigError(f"{args.path}: no such file or directory")
-    inv = inventory.load(
-        args.path,
-        plan=args.plan,
-        var_files=args.var_file,
-        variables=_parse_vars(args.var),
-        env=env,
-    )
-    _require_terraform(inv, args.path, args.plan)
+    inv = _load_inventory(args, env, args.path)
     _write(sys.stdout, inventory.render(inv, args.format))
     return EXIT_OK
 
