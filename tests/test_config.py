@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from tfdrift_ci.config import DriftRuleSetting, IgnoreEntry, RuleSetting, Settings, load_settings
+from tfdrift_ci.config import load_settings
 from tfdrift_ci.errors import ConfigError
 from tfdrift_ci.models import Severity
+from tfdrift_ci.settings import DriftRuleSetting, IgnoreEntry, RuleSetting, Settings
 
 CONFIG = Path(__file__).parent / "fixtures" / "config"
 

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from tfdrift_ci.config import RuleSetting, Settings
 from tfdrift_ci.engine import PARSE_ERROR_RULE, exit_code_for, problem_findings
 from tfdrift_ci.models import Finding, Inventory, ParseProblem, Severity
+from tfdrift_ci.settings import RuleSetting, Settings
 
 
 def _finding(sev: Severity, suppressed: bool = False) -> Finding:

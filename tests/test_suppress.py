@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from tfdrift_ci.config import IgnoreEntry, Settings
 from tfdrift_ci.models import Finding, Inventory, Resource, Severity
+from tfdrift_ci.settings import IgnoreEntry, Settings
 from tfdrift_ci.suppress import apply, glob_match, parse_line
 
 TODAY = date(2026, 11, 23)

@@ -23,8 +23,6 @@ if TYPE_CHECKING:
     from tfdrift_ci.models import Event, SourceStatus, Window
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
-FAIL_ON_CHOICES = ("critical", "high", "medium", "low", "info", "never")
-FORMAT_CHOICES = ("text", "json", "markdown", "sarif", "github", "falco")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -67,6 +65,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_check_options(p: argparse.ArgumentParser) -> None:
+    # The choices come from the registries themselves (imported here, not at module level, so that
+    # `import tfdrift_ci.cli` stays cheap for the pre-commit hook).
+    from tfdrift_ci.report import FORMATS
+    from tfdrift_ci.settings import FAIL_ON_VALUES
+
     tf = p.add_argument_group("Terraform input")
     tf.add_argument("--plan", metavar="FILE", help="plan JSON, or a binary plan (needs terraform)")
     tf.add_argument("--var-file", action="append", default=[], metavar="FILE")
@@ -98,9 +101,9 @@ def _add_check_options(p: argparse.ArgumentParser) -> None:
     ev.add_argument("--show-ignored", action="store_true", help="list ignore_changes drift as info")
 
     out = p.add_argument_group("output")
-    out.add_argument("--format", action="append", default=[], choices=FORMAT_CHOICES)
+    out.add_argument("--format", action="append", default=[], choices=tuple(FORMATS))
     out.add_argument("--output", action="append", default=[], metavar="FILE")
-    out.add_argument("--fail-on", choices=FAIL_ON_CHOICES)
+    out.add_argument("--fail-on", choices=FAIL_ON_VALUES)
     out.add_argument("--comment", action="store_true", help="upsert the sticky PR comment")
     out.add_argument("--template-dir", metavar="DIR")
     out.add_argument("--quiet", action="store_true", help="text: print only the summary")

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from tfdrift_ci.config import Settings
 from tfdrift_ci.models import Event, Finding, Inventory, Severity
+from tfdrift_ci.settings import Settings
 
 PARSE_ERROR_RULE = "TFD-ERR-001"
 

@@ -24,8 +24,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
-from tfdrift_ci.config import IgnoreEntry, Settings
 from tfdrift_ci.models import Finding, Inventory, Resource
+from tfdrift_ci.settings import IgnoreEntry, Settings
 
 _EXP = r"(?::exp:(?P<exp>\d{4}-\d{2}-\d{2}))?"
 _TFDRIFT = re.compile(

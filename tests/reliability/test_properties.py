@@ -457,9 +457,9 @@ def events(draw: st.DrawFn) -> Any:
 @SETTINGS
 @given(evs=st.lists(events(), max_size=8))
 def test_drift_matcher_never_raises(evs: list[Any]) -> None:
-    from tfdrift_ci.config import Settings
     from tfdrift_ci.models import Finding
     from tfdrift_ci.rules import drift
+    from tfdrift_ci.settings import Settings
 
     out = drift.run(_inventory(), evs, Settings(terraform_principals=("arn:aws:iam::*:role/terraform",)))
     assert all(isinstance(f, Finding) for f in out)
@@ -471,8 +471,8 @@ def test_drift_matcher_never_raises(evs: list[Any]) -> None:
 @SETTINGS
 @given(records=st.lists(perturbed_records, max_size=5))
 def test_normalised_records_through_the_matcher(records: list[dict[str, Any]]) -> None:
-    from tfdrift_ci.config import Settings
     from tfdrift_ci.rules import drift
+    from tfdrift_ci.settings import Settings
 
     evs = [e for e in (_normalise_checked(r) for r in records) if e is not None]
     out = drift.run(_inventory(), evs, Settings())

@@ -14,8 +14,8 @@ import pytest
 
 from rules.config.helpers import fixture_outcomes
 from tfdrift_ci import inventory
-from tfdrift_ci.config import Settings
 from tfdrift_ci.rules import config as config_rules
+from tfdrift_ci.settings import Settings
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "rules"
 RULE_DIRS = sorted(config_rules.MODULES)

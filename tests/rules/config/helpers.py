@@ -7,10 +7,10 @@ from types import ModuleType
 from typing import Any
 
 from tfdrift_ci import inventory
-from tfdrift_ci.config import Settings
 from tfdrift_ci.models import Identity, Inventory, Resource
 from tfdrift_ci.rules import config as config_rules
 from tfdrift_ci.rules.base import ConfigContext, Hit
+from tfdrift_ci.settings import Settings
 
 
 def res(

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from rules.config.helpers import res
-from tfdrift_ci.config import RuleSetting, Settings
 from tfdrift_ci.models import Inventory, Resource, Severity
 from tfdrift_ci.rules import config as config_rules
 from tfdrift_ci.rules.base import ConfigContext, Hit
+from tfdrift_ci.settings import RuleSetting, Settings
 
 
 def _inv(*resources: Resource) -> Inventory:

@@ -7,10 +7,10 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from tfdrift_ci.config import Settings
 from tfdrift_ci.events.names import ECR, ECS
 from tfdrift_ci.models import Actor, Event, Finding, Identity, IdentityKind, Inventory, Resource, Unknown
 from tfdrift_ci.rules.drift import run
+from tfdrift_ci.settings import Settings
 
 ACCT = "111122223333"
 REGION = "eu-west-1"

@@ -24,10 +24,10 @@ from rules.drift.helpers import (
     res,
     service,
 )
-from tfdrift_ci.config import DriftRuleSetting, RuleSetting, Settings
 from tfdrift_ci.events.names import ECR_PUBLIC
 from tfdrift_ci.models import Event, Finding, Severity, Unknown
 from tfdrift_ci.rules.drift import DRIFT_RULES
+from tfdrift_ci.settings import DriftRuleSetting, RuleSetting, Settings
 
 
 def one(findings: list[Finding]) -> Finding:

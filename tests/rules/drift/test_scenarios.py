@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 
 from rules.drift.helpers import dump
-from tfdrift_ci.config import DriftRuleSetting, Settings
 from tfdrift_ci.events.normalise import normalise
 from tfdrift_ci.inventory import load
 from tfdrift_ci.models import Event, Severity
 from tfdrift_ci.rules.drift import run
+from tfdrift_ci.settings import DriftRuleSetting, Settings
 
 SCENARIOS = Path(__file__).parents[2] / "fixtures" / "scenarios"
 NOW = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)  # scenario events are on 2026-11-20 and -21

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from tfdrift_ci.config import Settings
 from tfdrift_ci.models import Finding, Inventory, Resource, Severity
 from tfdrift_ci.rules.base import ConfigCheck, ConfigContext, Hit, Rule, RuleDoc
 from tfdrift_ci.rules.config import (
@@ -39,6 +38,7 @@ from tfdrift_ci.rules.config import (
     ecs_shared_task_role,
 )
 from tfdrift_ci.rules.config._util import attr_line
+from tfdrift_ci.settings import Settings
 
 # module name -> module, in catalog order (ids ascending)
 MODULES = {

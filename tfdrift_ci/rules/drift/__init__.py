@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from tfdrift_ci.config import Settings
 from tfdrift_ci.models import Event, Finding, Inventory
 from tfdrift_ci.rules.base import Rule
 from tfdrift_ci.rules.drift import (
@@ -46,6 +45,7 @@ from tfdrift_ci.rules.drift import (
     tags,
     unmanaged_resource,
 )
+from tfdrift_ci.settings import Settings
 
 MODULES = (
     ecr_image_tag_mutability,

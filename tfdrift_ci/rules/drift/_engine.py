@@ -24,7 +24,6 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from tfdrift_ci.config import Settings
 from tfdrift_ci.events.names import ECR, ECR_PUBLIC, ECS
 from tfdrift_ci.models import Event, Finding, IdentityKind, Inventory, Resource, Severity, Unknown, iso
 from tfdrift_ci.rules.base import Rule
@@ -32,6 +31,7 @@ from tfdrift_ci.rules.drift import _attributes as A
 from tfdrift_ci.rules.drift import _match as M
 from tfdrift_ci.rules.drift._actors import Classified, classify, describe
 from tfdrift_ci.rules.drift._attributes import MISSING, Change
+from tfdrift_ci.settings import Settings
 
 Grader = Callable[[str | None, Any, Any, str], Severity | None]
 
