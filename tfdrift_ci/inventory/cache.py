@@ -15,10 +15,9 @@ import contextlib
 import hashlib
 import json
 import os
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from tfdrift_ci.inventory.hcl import Attribute, Block, ParsedFile
+from tfdrift_ci.inventory.parsed import PARSER_VERSION, Attribute, Block, ParsedFile
 
 
 def _directory() -> str | None:
@@ -33,8 +32,6 @@ def _directory() -> str | None:
 
 
 def _key(text: str) -> str:
-    from tfdrift_ci.inventory.hcl import PARSER_VERSION
-
     h = hashlib.sha256(PARSER_VERSION.encode())
     h.update(b"\0")
     h.update(text.encode("utf-8", "surrogatepass"))
@@ -93,8 +90,6 @@ def _enc_block(b: Block) -> list[Any]:
 
 
 def _decode(data: dict[str, Any], path: str, text: str) -> ParsedFile:
-    from tfdrift_ci.inventory.hcl import ParsedFile
-
     return ParsedFile(
         path=path,
         blocks=tuple(_dec_block(b) for b in data["b"]),
@@ -104,14 +99,10 @@ def _decode(data: dict[str, Any], path: str, text: str) -> ParsedFile:
 
 
 def _dec_attr(a: list[Any]) -> Attribute:
-    from tfdrift_ci.inventory.hcl import Attribute
-
     return Attribute(name=str(a[0]), expr=str(a[1]), line=int(a[2]), end_line=int(a[3]))
 
 
 def _dec_block(b: list[Any]) -> Block:
-    from tfdrift_ci.inventory.hcl import Block
-
     return Block(
         type=str(b[0]),
         labels=tuple(str(x) for x in b[1]),

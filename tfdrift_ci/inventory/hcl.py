@@ -1,9 +1,10 @@
-"""The HCL front end: one ``.tf`` / ``.tfvars`` file → plain, picklable blocks with line numbers.
+"""The HCL front end: one ``.tf`` / ``.tfvars`` file → plain, picklable blocks with line numbers
+(the shapes in ``parsed.py``).
 
 Everything that reads Terraform source goes through :func:`parse_file` (or :func:`parse_text`), so a
 content-hash cache or a faster front end (tree-sitter) can be slotted in behind it without the
 evaluator noticing. The result keeps every attribute's *expression source text*; evaluation
-(``expressions.py``) parses that text itself, which keeps the evaluator independent of the parser.
+(``inventory/expr/``) parses that text itself, which keeps the evaluator independent of the parser.
 
 python-hcl2 8.1.4 is the reference parser. Its ``with_meta`` option emits no line numbers, so lines
 and the expression spans come from the lark parse tree's ``meta`` (``propagate_positions=True``).
@@ -19,53 +20,11 @@ from __future__ import annotations
 import os
 import re
 import stat
-from dataclasses import dataclass
 from typing import Any
 
+from tfdrift_ci.inventory import cache, tfjson, ts_parse
+from tfdrift_ci.inventory.parsed import Attribute, Block, ParsedFile
 from tfdrift_ci.models import ParseProblem
-
-# Bumped whenever the shape of ParsedFile (or what it holds) changes: the parse cache keys on it.
-PARSER_VERSION = "hcl2-8.1.4/1"
-
-
-@dataclass(frozen=True, slots=True)
-class Attribute:
-    name: str
-    expr: str  # source text of the expression, exactly as written
-    line: int
-    end_line: int
-
-
-@dataclass(frozen=True, slots=True)
-class Block:
-    type: str
-    labels: tuple[str, ...]
-    attributes: tuple[Attribute, ...]
-    blocks: tuple[Block, ...]
-    line: int
-    end_line: int
-
-    def attribute(self, name: str) -> Attribute | None:
-        for attr in self.attributes:
-            if attr.name == name:
-                return attr
-        return None
-
-    def children(self, type_: str) -> tuple[Block, ...]:
-        return tuple(b for b in self.blocks if b.type == type_)
-
-
-@dataclass(frozen=True, slots=True)
-class ParsedFile:
-    """One file: its top-level blocks and attributes (``.tfvars`` only have attributes), its text lines
-    (for suppression comments) and, when it could not be read, the problem (blocks are then empty)."""
-
-    path: str
-    blocks: tuple[Block, ...]
-    attributes: tuple[Attribute, ...]
-    lines: tuple[str, ...]
-    problem: ParseProblem | None = None
-
 
 # Real .tf files are kilobytes; a file this big is generated or hostile, and parsing it would take
 # minutes and gigabytes. Reported as a problem (an error finding), the rest is still checked.
@@ -127,14 +86,8 @@ def parse_file(path: str) -> ParsedFile:
 
 
 def parse_text(text: str, path: str = "<text>") -> ParsedFile:
-    from tfdrift_ci.inventory import cache
-
     if path.endswith(".tf.json"):
-        from tfdrift_ci.inventory import tfjson  # JSON syntax: fast enough without the cache
-
-        return tfjson.parse_json_text(text, path)
-
-    from tfdrift_ci.inventory import ts_parse
+        return tfjson.parse_json_text(text, path)  # JSON syntax: fast enough without the cache
 
     # tree-sitter first: the same ParsedFile ~8x faster (tests/inventory/test_ts_parse.py), and
     # cheaper than a cache entry's hashing and JSON (bench/README.md: writing the cache cost more

@@ -24,6 +24,7 @@ from tfdrift_ci.errors import InventoryError
 from tfdrift_ci.inventory import expressions as ex
 from tfdrift_ci.inventory import hcl, types
 from tfdrift_ci.inventory.identity import RESOURCE_TYPES, identity_for, parse_arn
+from tfdrift_ci.inventory.parsed import Attribute, Block, ParsedFile
 from tfdrift_ci.models import ModuleCall, ParseProblem, Resource, Unknown
 
 WANTED = frozenset(RESOURCE_TYPES)
@@ -60,8 +61,8 @@ class Project:
     def __init__(self, base: str) -> None:
         self.base = os.path.abspath(base)
         self.real_base = os.path.realpath(self.base)
-        self._dirs: dict[str, list[hcl.ParsedFile]] = {}
-        self._tfvars: dict[str, hcl.ParsedFile] = {}
+        self._dirs: dict[str, list[ParsedFile]] = {}
+        self._tfvars: dict[str, ParsedFile] = {}
         self.problems: list[ParseProblem] = []
         self.sources: dict[str, tuple[str, ...]] = {}
         self.tf_files: set[str] = set()
@@ -77,7 +78,7 @@ class Project:
             self._rel[path] = rel
         return rel
 
-    def dir_files(self, directory: str, only: Sequence[str] | None = None) -> list[hcl.ParsedFile]:
+    def dir_files(self, directory: str, only: Sequence[str] | None = None) -> list[ParsedFile]:
         """The parsed ``.tf`` files of a directory (sorted, as Terraform loads them)."""
         directory = os.path.abspath(directory)
         cached = self._dirs.get(directory)
@@ -98,7 +99,7 @@ class Project:
         self._dirs[directory] = files
         return files
 
-    def parse(self, path: str) -> hcl.ParsedFile:
+    def parse(self, path: str) -> ParsedFile:
         rel = self.rel(path)
         if os.path.islink(path) and not path_inside(os.path.realpath(path), self.trusted):
             # a symlink committed to point at a file of the CI machine: never read (its content
@@ -107,7 +108,7 @@ class Project:
                 self.tf_files.add(rel)
             message = "symlink to a file outside the repository: not read"
             self.problems.append(ParseProblem(file=rel, message=message))
-            return hcl.ParsedFile(path=path, blocks=(), attributes=(), lines=())
+            return ParsedFile(path=path, blocks=(), attributes=(), lines=())
         parsed = hcl.parse_file(path)
         if path.endswith((".tf", ".tf.json")):
             self.tf_files.add(rel)
@@ -119,7 +120,7 @@ class Project:
             )
         return parsed
 
-    def tfvars(self, path: str) -> hcl.ParsedFile:
+    def tfvars(self, path: str) -> ParsedFile:
         cached = self._tfvars.get(path)
         if cached is None:
             cached = self.parse(path)
@@ -137,7 +138,7 @@ class ProviderInfo:
     account: str | None = None
 
 
-def _provider_info(block: hcl.Block, ctx: ex.Ctx) -> ProviderInfo:
+def _provider_info(block: Block, ctx: ex.Ctx) -> ProviderInfo:
     region: str | None = None
     account: str | None = None
     attr = block.attribute("region")
@@ -162,7 +163,7 @@ def _provider_info(block: hcl.Block, ctx: ex.Ctx) -> ProviderInfo:
     return ProviderInfo(region=region, account=account)
 
 
-def _provider_key(block: hcl.Block, ctx: ex.Ctx) -> str:
+def _provider_key(block: Block, ctx: ex.Ctx) -> str:
     name = block.labels[0] if block.labels else ""
     alias = block.attribute("alias")
     if alias is not None:
@@ -231,7 +232,7 @@ class RootInputs:
 
 
 def root_variable_values(
-    project: Project, root_dir: str, declared: Mapping[str, hcl.Block], inputs: RootInputs
+    project: Project, root_dir: str, declared: Mapping[str, Block], inputs: RootInputs
 ) -> tuple[dict[str, Any], list[str]]:
     """Values for the root module's variables, and the tfvars files read (absolute paths)."""
     values: dict[str, Any] = {}
@@ -401,7 +402,7 @@ class _ResourceRef(ex.Lazy):
     become (patterned) unknowns."""
 
     def __init__(
-        self, module: Module, block: hcl.Block, bindings: Mapping[str, Any] | None, *, data: bool = False
+        self, module: Module, block: Block, bindings: Mapping[str, Any] | None, *, data: bool = False
     ) -> None:
         self.module = module
         self.block = block
@@ -499,7 +500,7 @@ class _ModuleInstanceRef(ex.Lazy):
 
 
 class _ModuleCall:
-    def __init__(self, parent: Module, name: str, block: hcl.Block, file: str) -> None:
+    def __init__(self, parent: Module, name: str, block: Block, file: str) -> None:
         self.parent = parent
         self.name = name
         self.block = block
@@ -644,7 +645,7 @@ def _is_override(path: str) -> bool:
     return name.endswith(("_override.tf", "_override.tf.json"))
 
 
-def _merge_override(base: hcl.Block, override: hcl.Block) -> hcl.Block:
+def _merge_override(base: Block, override: Block) -> Block:
     """Terraform's merge: each override attribute replaces the original one; nested blocks of a type
     present in the override replace all the original's blocks of that type. Lines stay the base's
     for untouched attributes and point into the override file for replaced ones."""
@@ -652,7 +653,7 @@ def _merge_override(base: hcl.Block, override: hcl.Block) -> hcl.Block:
     attrs.update({a.name: a for a in override.attributes})
     replaced = {b.type for b in override.blocks}
     blocks = tuple(b for b in base.blocks if b.type not in replaced) + override.blocks
-    return hcl.Block(
+    return Block(
         type=base.type,
         labels=base.labels,
         attributes=tuple(attrs.values()),
@@ -720,14 +721,14 @@ class Module:
         self.prefix = "".join(f"module.{p}." for p in path)
         self.files = self.project.dir_files(self.dir, loader.only_files if not path else None)
         loader.dirs_read.add(self.dir)
-        self.variables: dict[str, hcl.Block] = {}
-        self.locals: dict[str, hcl.Attribute] = {}
-        self.outputs: dict[str, hcl.Attribute] = {}
-        self.resources: dict[tuple[str, str], tuple[hcl.Block, str]] = {}
-        self.data_sources: dict[tuple[str, str], hcl.Block] = {}
+        self.variables: dict[str, Block] = {}
+        self.locals: dict[str, Attribute] = {}
+        self.outputs: dict[str, Attribute] = {}
+        self.resources: dict[tuple[str, str], tuple[Block, str]] = {}
+        self.data_sources: dict[tuple[str, str], Block] = {}
         self.resource_types: set[str] = set()
         self.calls: dict[str, _ModuleCall] = {}
-        provider_blocks: list[hcl.Block] = []
+        provider_blocks: list[Block] = []
         # override files are merged into the blocks they name, after every other file
         # https://developer.hashicorp.com/terraform/language/files/override
         ordered = sorted(self.files, key=lambda p: _is_override(p.path))
@@ -918,7 +919,7 @@ class Module:
             out.append((str(key), {"each": {"key": str(key), "value": _ResourceRef(self, target, bindings)}}))
         return out
 
-    def expand(self, block: hcl.Block) -> list[tuple[Any, dict[str, Any]]]:
+    def expand(self, block: Block) -> list[tuple[Any, dict[str, Any]]]:
         """(instance key, bindings) per instance: count → 0..n-1, for_each → sorted keys;
         (UNKNOWN_KEY, unknown bindings) when they cannot be determined."""
         key = ("expand", block.line, id(block))
@@ -1012,7 +1013,7 @@ class RootLoader:
     def load(self) -> tuple[list[Resource], list[str]]:
         """Resources of this root and every file read for it (relative to the project)."""
         files = self.project.dir_files(self.root_dir, self.only_files)
-        declared: dict[str, hcl.Block] = {}
+        declared: dict[str, Block] = {}
         for parsed in files:
             for block in parsed.blocks:
                 if block.type == "variable" and block.labels:
@@ -1061,7 +1062,7 @@ class RootLoader:
                     self._collect(child, out if not phantom else declared, declared, phantom=phantom)
 
     def _instances(
-        self, module: Module, rtype: str, name: str, block: hcl.Block, rel: str, *, template: bool = False
+        self, module: Module, rtype: str, name: str, block: Block, rel: str, *, template: bool = False
     ) -> Iterator[Resource]:
         provider_attr = block.attribute("provider")
         provider = _provider_ref(provider_attr.expr) if provider_attr is not None else None
@@ -1136,7 +1137,7 @@ def _default_provider(rtype: str) -> str:
 
 
 def block_values(
-    block: hcl.Block, ctx: ex.Ctx, lines: dict[str, int], prefix: str, *, top: bool
+    block: Block, ctx: ex.Ctx, lines: dict[str, int], prefix: str, *, top: bool
 ) -> dict[str, Any]:
     """A block body in ``terraform show -json`` shape: attributes typed, nested blocks as lists of
     dicts, ``dynamic`` blocks expanded (or Unknown when their for_each is unknown)."""
@@ -1170,7 +1171,7 @@ def block_values(
 
 
 def _dynamic(
-    block: hcl.Block, ctx: ex.Ctx, lines: dict[str, int], prefix: str
+    block: Block, ctx: ex.Ctx, lines: dict[str, int], prefix: str
 ) -> list[dict[str, Any]] | Unknown:
     label = block.labels[0]
     for_each = block.attribute("for_each")
@@ -1225,7 +1226,7 @@ def json_document(text: str, ctx: ex.Ctx, module: Module, depth: int = 0) -> Any
     return value
 
 
-def document_lines(attr: hcl.Attribute, name: str, lines: dict[str, int]) -> None:
+def document_lines(attr: Attribute, name: str, lines: dict[str, int]) -> None:
     """Lines of the keys inside a JSON document written in place (``jsonencode({...})`` literals
     and heredoc JSON): ``container_definitions.0.privileged`` → its line, so findings point at the
     offending key rather than at the attribute."""
@@ -1294,7 +1295,7 @@ def _json_text_lines(text: str, first_line: int, prefix: str, lines: dict[str, i
 _IGNORE_ITEM = re.compile(r'^\s*"?([^"]*?)"?\s*$')
 
 
-def _ignore_changes(block: hcl.Block) -> tuple[str, ...] | Literal["all"]:
+def _ignore_changes(block: Block) -> tuple[str, ...] | Literal["all"]:
     for lifecycle in block.children("lifecycle"):
         attr = lifecycle.attribute("ignore_changes")
         if attr is None:

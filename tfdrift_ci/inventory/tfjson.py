@@ -11,9 +11,10 @@ spec says literal (variable defaults, ``type`` is an expression in a string).
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
-from tfdrift_ci.inventory.hcl import Attribute, Block, ParsedFile
+from tfdrift_ci.inventory.parsed import Attribute, Block, ParsedFile
 from tfdrift_ci.models import ParseProblem
 
 # Nested block types of the inventoried resources (provider schema), and the meta blocks.
@@ -243,8 +244,6 @@ class _Locator:
         return self._ends.get(path)
 
     def _scan(self, text: str) -> None:
-        import re
-
         token = re.compile(r'"(?:[^"\\]|\\.)*"\s*:?|[{}\[\],]|[^\s{}\[\],"]+|\s+')
         stack: list[list[Any]] = []  # ["obj", key path, pending key] / ["arr", key path]
         line = 1

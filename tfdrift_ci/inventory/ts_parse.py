@@ -17,10 +17,9 @@ from __future__ import annotations
 import functools
 import os
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from tfdrift_ci.inventory.hcl import Attribute, Block, ParsedFile
+from tfdrift_ci.inventory.parsed import Attribute, Block, ParsedFile
 
 # python-hcl2's grammar lets a binary operation swallow the newlines and comments after it
 # (``binary_op : expr binary_term new_line_or_comment?``, NL_OR_COMMENT below, with ``[ \t\r]``
@@ -71,8 +70,6 @@ def parse_text(text: str, path: str) -> ParsedFile | None:
     is not installed or is switched off: the caller then uses python-hcl2, the reference parser."""
     if not enabled():
         return None
-    from tfdrift_ci.inventory.hcl import ParsedFile
-
     data = text.encode("utf-8", "surrogatepass")
     try:
         tree = _parser().parse(data)
@@ -93,8 +90,6 @@ def parse_text(text: str, path: str) -> ParsedFile | None:
 
 
 def _body(body: Any, data: bytes) -> tuple[tuple[Attribute, ...], tuple[Block, ...]]:
-    from tfdrift_ci.inventory.hcl import Attribute, Block
-
     attrs: list[Attribute] = []
     blocks: list[Block] = []
     for node in body.children:
