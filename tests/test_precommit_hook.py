@@ -90,3 +90,16 @@ def test_try_repo_fails_on_the_bad_root_and_passes_the_good_one(tmp_path: Path) 
     good = try_repo("good/main.tf")
     assert good.returncode == 0, good.stdout + good.stderr
     assert "Passed" in good.stdout
+
+    # The unsafe settings the tool exists for fail the default run on their own (graded high):
+    # a root whose only problem is mutable tags, and one whose only problem is ECS Exec. The hook
+    # environment installed above is reused (same PRE_COMMIT_HOME), so these cost seconds.
+    for files, rule_id, address in (
+        ("mutable/main.tf", "TFD-ECR-001", "aws_ecr_repository.mutable_bad"),
+        ("exec/main.tf", "TFD-ECS-001", "aws_ecs_service.exec_bad"),
+    ):
+        run = try_repo(files)
+        assert run.returncode == 1, files + "\n" + run.stdout + run.stderr
+        assert "Failed" in run.stdout, run.stdout
+        assert rule_id in run.stdout and address in run.stdout, run.stdout
+        assert "HIGH" in run.stdout, run.stdout

@@ -31,7 +31,7 @@ def test_default_run() -> None:
     found = config_rules.run(_inv(REPO), Settings())
     assert "TFD-ECR-001" in _ids(found)
     f = next(f for f in found if f.rule_id == "TFD-ECR-001")
-    assert (f.kind, f.severity, f.line, f.address) == ("config", Severity.MEDIUM, 4, "aws_ecr_repository.r")
+    assert (f.kind, f.severity, f.line, f.address) == ("config", Severity.HIGH, 4, "aws_ecr_repository.r")
 
 
 def test_disable_and_override() -> None:
