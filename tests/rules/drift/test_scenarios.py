@@ -1,6 +1,7 @@
 """Scenario fixtures end to end through the real front ends: ``.tf`` read by the inventory, CloudTrail
-records by the events normaliser, then the drift engine. Each scenario's ``expect.json`` (written by
-hand in make_scenarios.py) lists the findings it must give; the full findings are golden files."""
+records by the events normaliser, then the drift engine. Every folder under tests/fixtures/scenarios
+with a ``main.tf`` is a scenario (its README says what a folder holds); ``expect.json``, written by
+hand, lists the findings it must give, and the full findings are golden files."""
 
 from __future__ import annotations
 
@@ -53,9 +54,13 @@ def _key(d: dict[str, Any]) -> tuple[str, ...]:
 
 def test_every_scenario_has_its_files() -> None:
     assert len(NAMES) >= 20
+    folders = sorted(p.name for p in SCENARIOS.iterdir() if p.is_dir())
+    assert folders == NAMES, "a scenario folder without main.tf is never run"
     for name in NAMES:
         for f in ("main.tf", "events.json", "expect.json"):
             assert (SCENARIOS / name / f).exists(), f"{name}/{f}"
+    goldens = sorted(p.stem for p in (Path(__file__).parents[2] / "golden" / "scenarios").glob("*.json"))
+    assert goldens == NAMES, "every scenario has a golden file and every golden file a scenario"
 
 
 @pytest.mark.parametrize("name", NAMES)
