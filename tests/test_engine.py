@@ -2,9 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from tfdrift_ci.engine import PARSE_ERROR_RULE, exit_code_for, problem_findings
-from tfdrift_ci.models import Finding, Inventory, ParseProblem, Severity
-from tfdrift_ci.settings import RuleSetting, Settings
+from tfdrift_ci.engine import exit_code_for
+from tfdrift_ci.models import Finding, Severity
 
 
 def _finding(sev: Severity, suppressed: bool = False) -> Finding:
@@ -36,21 +35,3 @@ def test_suppressed_findings_do_not_fail() -> None:
 def test_incomplete_events_fail_only_when_asked() -> None:
     assert exit_code_for([], "high", incomplete_fails=True) == 1
     assert exit_code_for([], "never", incomplete_fails=True) == 0
-
-
-def _broken_inventory() -> Inventory:
-    return Inventory(
-        path=".", roots=(".",), resources=(), files=1, problems=(ParseProblem("bad.tf", "boom", 3),)
-    )
-
-
-def test_parse_problems_are_high_error_findings_by_default() -> None:
-    (f,) = problem_findings(_broken_inventory(), Settings())
-    assert (f.kind, f.severity, f.file, f.line) == ("error", Severity.HIGH, "bad.tf", 3)
-
-
-def test_parse_problem_rule_can_be_regraded_or_turned_off() -> None:
-    regraded = Settings(rules={PARSE_ERROR_RULE: RuleSetting(severity=Severity.LOW)})
-    assert [f.severity for f in problem_findings(_broken_inventory(), regraded)] == [Severity.LOW]
-    off = Settings(rules={PARSE_ERROR_RULE: RuleSetting(enabled=False)})
-    assert problem_findings(_broken_inventory(), off) == []

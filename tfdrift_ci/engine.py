@@ -10,34 +10,8 @@ from collections.abc import Sequence
 from datetime import date
 
 from tfdrift_ci.models import Event, Finding, Inventory, Severity
+from tfdrift_ci.rules.errors import parse_error_findings
 from tfdrift_ci.settings import Settings
-
-PARSE_ERROR_RULE = "TFD-ERR-001"
-
-
-def problem_findings(inventory: Inventory, settings: Settings | None = None) -> list[Finding]:
-    """Files that could not be read: reported, and high by default so that they cannot pass
-    silently. ``rules: {TFD-ERR-001: …}`` in the config may re-grade (or, knowingly, turn off) it."""
-    setting = (settings.rules if settings else {}).get(PARSE_ERROR_RULE)
-    if setting is not None and not setting.enabled:
-        return []
-    severity = setting.severity if setting is not None and setting.severity else Severity.HIGH
-    # The root a broken file belongs to, so per-root outputs (PR comments) carry it.
-    root_of = {file: root for root, files in inventory.root_files.items() for file in files}
-    return [
-        Finding(
-            rule_id=PARSE_ERROR_RULE,
-            kind="error",
-            severity=severity,
-            title="Terraform file could not be read",
-            message=p.message,
-            file=p.file,
-            line=p.line,
-            root=root_of.get(p.file),
-            remediation="Fix the syntax (terraform validate) so that the file can be checked.",
-        )
-        for p in inventory.problems
-    ]
 
 
 def evaluate(
@@ -54,7 +28,7 @@ def evaluate(
     from tfdrift_ci import suppress
     from tfdrift_ci.rules import config as config_rules
 
-    findings = problem_findings(inventory, settings)
+    findings = parse_error_findings(inventory, settings)
     findings.extend(config_rules.run(inventory, settings))
     if events is not None:
         from tfdrift_ci.rules import drift as drift_rules

@@ -10,6 +10,7 @@ import pytest
 
 from tfdrift_ci.rules import config as config_rules
 from tfdrift_ci.rules.catalog import BY_ID, RULES
+from tfdrift_ci.rules.errors import ERROR_RULES
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "rules"
 _RESOURCE = re.compile(r'^resource\s+"(\w+)"\s+"(\w+)"', re.MULTILINE)
@@ -29,7 +30,7 @@ def test_ids_unique_across_config_drift_and_error() -> None:
     assert set(BY_ID) == set(ids)
     assert {"TFD-ERR-001", "TFD-ERR-002"} <= set(ids)
     assert all(r.kind == "config" for r in config_rules.CONFIG_RULES)
-    assert all(r.kind == "error" for r in config_rules.ERROR_RULES)
+    assert all(r.kind == "error" for r in ERROR_RULES)
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)

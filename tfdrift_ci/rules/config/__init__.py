@@ -1,9 +1,9 @@
-"""Static (config) rules over declared ECR/ECS resources, plus the two ``error`` rules.
+"""Static (config) rules over declared ECR/ECS resources.
 
 Explicit registry: ``CONFIG_RULES`` lists every rule module's ``RULE`` and ``CHECKS`` maps each id to
 its ``check`` function (a catalog test checks every module under this package is listed).
 ``run`` evaluates every enabled rule on every resource of its types; a rule that raises becomes a
-``TFD-ERR-002`` error finding, never a lost report.
+``TFD-ERR-002`` error finding (``rules/errors.py``), never a lost report.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from tfdrift_ci.models import Finding, Inventory, Resource, Severity
-from tfdrift_ci.rules.base import ConfigCheck, ConfigContext, Hit, Rule, RuleDoc
+from tfdrift_ci.rules.base import ConfigCheck, ConfigContext, Hit, Rule
 from tfdrift_ci.rules.config import (
     ecr_force_delete,
     ecr_kms_encryption,
@@ -38,6 +38,8 @@ from tfdrift_ci.rules.config import (
     ecs_shared_task_role,
 )
 from tfdrift_ci.rules.config._util import attr_line
+from tfdrift_ci.rules.errors import RULE_CRASH, crash_finding, describe_error, severity_under
+from tfdrift_ci.rules.finding import make_finding
 from tfdrift_ci.settings import Settings
 
 # module name -> module, in catalog order (ids ascending)
@@ -70,96 +72,17 @@ MODULES = {
 CONFIG_RULES: tuple[Rule, ...] = tuple(m.RULE for m in MODULES.values())
 CHECKS: Mapping[str, ConfigCheck] = {m.RULE.id: m.check for m in MODULES.values()}
 
-# --------------------------------------------------------------------------------------------------
-# Error rules: not checks, but findings the engine emits; catalogued so they can be looked up,
-# documented and re-graded like any other rule.
-
-PARSE_ERROR = Rule(
-    id="TFD-ERR-001",
-    kind="error",
-    severity=Severity.HIGH,
-    title="Terraform file could not be read",
-    resource_types=(),
-    remediation="Fix the syntax (terraform validate) so that the file can be checked.",
-    docs=RuleDoc(
-        what=(
-            "A `.tf` file (or plan) under the scanned path that could not be parsed or decoded "
-            "(syntax error, invalid UTF-8). The rest of the project is still checked; the finding "
-            "names the file and, where known, the line."
-        ),
-        why=(
-            "Resources in an unreadable file are invisible to every other rule; reporting the file "
-            "with high severity keeps a broken file from passing a pipeline silently."
-        ),
-        example='resource "aws_ecr_repository" "broken" {\n  name = "api"\n# missing closing brace',
-        fix="Run `terraform validate` (or `terraform fmt`) and fix the reported syntax error.",
-    ),
-)
-
-RULE_CRASH = Rule(
-    id="TFD-ERR-002",
-    kind="error",
-    severity=Severity.HIGH,
-    title="A rule failed on a resource",
-    resource_types=(),
-    remediation="Report the message to the tfdrift-ci maintainers; suppress by rule and address meanwhile.",
-    docs=RuleDoc(
-        what=(
-            "A rule raised an unexpected error while evaluating one resource. The finding names the "
-            "rule and the resource; every other rule and resource is still evaluated."
-        ),
-        why=(
-            "A crash must not hide the rest of the report, and must not pass silently either: the "
-            "resource was not checked by that rule."
-        ),
-        example="(no Terraform example: this is a defect in tfdrift-ci or an input it does not expect)",
-        fix=(
-            "Upgrade tfdrift-ci, or report the message with the resource's declaration. To unblock a "
-            "pipeline meanwhile, add an `ignore:` entry for TFD-ERR-002 and the address."
-        ),
-    ),
-)
-
-ERROR_RULES: tuple[Rule, ...] = (PARSE_ERROR, RULE_CRASH)
-
-
-# --------------------------------------------------------------------------------------------------
-
-
 def _finding(rule: Rule, resource: Resource, hit: Hit, severity: Severity) -> Finding:
-    line = hit.line if hit.line is not None else attr_line(resource, hit.attribute)
-    return Finding(
-        rule_id=rule.id,
-        kind="config",
+    return make_finding(
+        rule,
+        hit.message,
+        resource=resource,
         severity=severity,
-        title=rule.title,
-        message=hit.message,
-        address=resource.address,
-        resource_type=resource.type,
-        file=resource.file,
-        line=line,
-        root=resource.root,
+        line=hit.line if hit.line is not None else attr_line(resource, hit.attribute),
         attribute=hit.attribute,
         expected=hit.expected,
         actual=hit.actual,
-        remediation=rule.remediation,
         notes=hit.notes,
-    )
-
-
-def _crash(rule: Rule, resource: Resource, err: BaseException, severity: Severity) -> Finding:
-    return Finding(
-        rule_id=RULE_CRASH.id,
-        kind="error",
-        severity=severity,
-        title=RULE_CRASH.title,
-        message=f"rule {rule.id} failed on {resource.address}: {type(err).__name__}: {err}",
-        address=resource.address,
-        resource_type=resource.type,
-        file=resource.file,
-        line=resource.line,
-        root=resource.root,
-        remediation=RULE_CRASH.remediation,
     )
 
 
@@ -171,8 +94,7 @@ def run(
     ``settings.rules[id]`` may disable a rule or override its severity (the override wins over a
     rule's per-hit severity). ``checks`` replaces the registry (tests)."""
     table = CHECKS if checks is None else checks
-    crash_setting = settings.rules.get(RULE_CRASH.id)
-    crash_severity = (crash_setting.severity if crash_setting else None) or RULE_CRASH.severity
+    crash_severity = severity_under(RULE_CRASH, settings)  # None: TFD-ERR-002 turned off
     ctx = ConfigContext(inventory=inventory)
     by_type: dict[str, list[Resource]] = {}
     for resource in inventory.resources:
@@ -191,7 +113,9 @@ def run(
                 try:
                     hits = list(check(resource, ctx))
                 except Exception as err:  # noqa: BLE001 - a crashing rule becomes an error finding
-                    findings.append(_crash(rule, resource, err, crash_severity))
+                    if crash_severity is not None:
+                        message = f"rule {rule.id} failed on {resource.address}: {describe_error(err)}"
+                        findings.append(crash_finding(message, resource=resource, severity=crash_severity))
                     continue
                 for hit in hits:
                     severity = override or hit.severity or rule.severity
