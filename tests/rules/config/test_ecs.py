@@ -13,6 +13,7 @@ from tfdrift_ci.rules.config import (
     ecs_container_insights,
     ecs_desired_count_zero,
     ecs_efs_transit_encryption,
+    ecs_exec_encryption,
     ecs_exec_logging,
     ecs_execute_command,
     ecs_fargate_platform_version,
@@ -50,30 +51,101 @@ def _cluster(exec_cfg: Any) -> Any:
     return res(CLUSTER, "c", {"name": "main", "configuration": [{"execute_command_configuration": exec_cfg}]})
 
 
-def test_exec_logging() -> None:
+def test_exec_logging_fails_only_none() -> None:
+    """checkov CKV_AWS_223: NONE fails; DEFAULT, OVERRIDE, unset and no configuration pass."""
     none = hits(ecs_exec_logging, _cluster([{"logging": "NONE", "kms_key_id": "arn:aws:kms:x"}]))
-    assert [h.attribute for h in none] == ["configuration.execute_command_configuration.logging"]
-    nokey = hits(ecs_exec_logging, _cluster([{"logging": "DEFAULT"}]))
-    assert [h.severity for h in nokey] == [Severity.LOW]
-    assert (
-        hits(
-            ecs_exec_logging, _cluster([{"logging": "OVERRIDE", "kms_key_id": Unknown("aws_kms_key.k.arn")}])
-        )
-        == []
-    )
+    assert [(h.attribute, h.actual) for h in none] == [
+        ("configuration.execute_command_configuration.logging", "NONE")
+    ]
+    assert len(hits(ecs_exec_logging, _cluster([{"logging": " none "}]))) == 1
+    for cfg in ({"logging": "DEFAULT"}, {"logging": "OVERRIDE"}, {}, {"logging": Unknown("var.l")}):
+        assert hits(ecs_exec_logging, _cluster([cfg])) == [], cfg
+    assert hits(ecs_exec_logging, res(CLUSTER, "c", {"name": "main"})) == []
+    assert hits(ecs_exec_logging, res(CLUSTER, "c", {"configuration": Unknown("var.c")})) == []
 
 
-def test_exec_logging_without_configuration_depends_on_exec_services() -> None:
+_KEY = "arn:aws:kms:eu-west-1:1:key/k"
+_CW_ON = [{"cloud_watch_log_group_name": "/ecs/exec", "cloud_watch_encryption_enabled": True}]
+
+
+@pytest.mark.parametrize(
+    ("cfg", "attributes"),
+    [
+        # logging NONE: nothing logged, only the key counts
+        ({"logging": "NONE", "kms_key_id": _KEY}, []),
+        ({"logging": "NONE"}, ["kms_key_id"]),
+        # DEFAULT / unset: a key and an encrypted log_configuration (as checkov)
+        ({"logging": "DEFAULT"}, ["kms_key_id"]),
+        ({}, ["kms_key_id"]),
+        ({"logging": "DEFAULT", "kms_key_id": _KEY}, ["log_configuration"]),
+        ({"kms_key_id": _KEY}, ["log_configuration"]),
+        ({"kms_key_id": _KEY, "log_configuration": _CW_ON}, []),
+        # OVERRIDE
+        ({"logging": "OVERRIDE", "kms_key_id": _KEY, "log_configuration": _CW_ON}, []),
+        ({"logging": "OVERRIDE", "kms_key_id": _KEY}, ["log_configuration"]),
+        ({"logging": "OVERRIDE", "log_configuration": _CW_ON}, ["kms_key_id"]),
+        (
+            {
+                "logging": "OVERRIDE",
+                "kms_key_id": _KEY,
+                "log_configuration": [{"s3_bucket_name": "b", "s3_bucket_encryption_enabled": "false"}],
+            },
+            ["log_configuration.s3_bucket_encryption_enabled"],
+        ),
+        (
+            {
+                "logging": "OVERRIDE",
+                "kms_key_id": _KEY,
+                "log_configuration": [{**_CW_ON[0], "s3_bucket_name": "b"}],
+            },
+            ["log_configuration.s3_bucket_encryption_enabled"],
+        ),
+        # no destination named: either flag true passes (as checkov), none fails
+        ({"logging": "OVERRIDE", "kms_key_id": _KEY, "log_configuration": [{}]}, ["log_configuration"]),
+        (
+            {
+                "logging": "OVERRIDE",
+                "kms_key_id": _KEY,
+                "log_configuration": [{"s3_bucket_encryption_enabled": True}],
+            },
+            [],
+        ),
+        # not evaluated
+        ({"logging": "OVERRIDE", "kms_key_id": Unknown("aws_kms_key.k.arn")}, ["log_configuration"]),
+        ({"logging": Unknown("var.logging")}, ["kms_key_id"]),
+        ({"logging": "OVERRIDE", "kms_key_id": _KEY, "log_configuration": Unknown("var.l")}, []),
+        (
+            {
+                "logging": "OVERRIDE",
+                "kms_key_id": _KEY,
+                "log_configuration": [
+                    {"cloud_watch_log_group_name": "/x", "cloud_watch_encryption_enabled": Unknown("var.e")}
+                ],
+            },
+            [],
+        ),
+    ],
+)
+def test_exec_encryption(cfg: dict[str, Any], attributes: list[str]) -> None:
+    found = hits(ecs_exec_encryption, _cluster([cfg]))
+    prefix = "configuration.execute_command_configuration."
+    assert [h.attribute for h in found] == [prefix + a for a in attributes]
+    assert all(h.severity is None for h in found)  # the rule's own grade (low)
+
+
+def test_exec_encryption_without_configuration_depends_on_exec_services() -> None:
     cluster = res(CLUSTER, "main", {"name": "main"})
-    assert hits(ecs_exec_logging, cluster) == []
+    assert hits(ecs_exec_encryption, cluster) == []
     svc = res(SVC, "s", {"cluster": Unknown("aws_ecs_cluster.main.id"), "enable_execute_command": True})
-    assert len(hits(ecs_exec_logging, cluster, svc)) == 1
+    [hit] = hits(ecs_exec_encryption, cluster, svc)
+    assert "aws_ecs_service.s enables execute-command" in hit.message
     by_arn = res(
         SVC, "s", {"cluster": "arn:aws:ecs:eu-west-1:1:cluster/main", "enable_execute_command": True}
     )
-    assert len(hits(ecs_exec_logging, cluster, by_arn)) == 1
+    assert len(hits(ecs_exec_encryption, cluster, by_arn)) == 1
     off = res(SVC, "s", {"cluster": Unknown("aws_ecs_cluster.main.id"), "enable_execute_command": False})
-    assert hits(ecs_exec_logging, cluster, off) == []
+    assert hits(ecs_exec_encryption, cluster, off) == []
+    assert hits(ecs_exec_logging, cluster, svc) == []  # AWS logs by default: no TFD-ECS-002
 
 
 def test_privileged() -> None:
@@ -351,11 +423,11 @@ def test_relations_follow_name_patterns_through_module_variables() -> None:
         },
         module=("service",),
     )
-    assert len(hits(ecs_exec_logging, cluster, svc)) == 1
+    assert len(hits(ecs_exec_encryption, cluster, svc)) == 1
     other = res(
         SVC,
         "this",
         {"cluster": Unknown("var.cluster_arn", "arn:aws*:ecs:*:*:cluster/*"), "enable_execute_command": True},
         module=("service",),
     )
-    assert hits(ecs_exec_logging, cluster, other) == []
+    assert hits(ecs_exec_encryption, cluster, other) == []

@@ -25,6 +25,7 @@ from tfdrift_ci.rules.config import (
     ecs_container_insights,
     ecs_desired_count_zero,
     ecs_efs_transit_encryption,
+    ecs_exec_encryption,
     ecs_exec_logging,
     ecs_execute_command,
     ecs_fargate_platform_version,
@@ -67,6 +68,7 @@ MODULES = {
     "ecs_desired_count_zero": ecs_desired_count_zero,
     "ecs_admin_iam_role": ecs_admin_iam_role,
     "ecs_container_definitions_unknown": ecs_container_definitions_unknown,
+    "ecs_exec_encryption": ecs_exec_encryption,
 }
 
 CONFIG_RULES: tuple[Rule, ...] = tuple(m.RULE for m in MODULES.values())

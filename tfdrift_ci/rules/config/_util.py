@@ -122,6 +122,23 @@ def container_label(index: int, container: Mapping[str, Any]) -> str:
     return f"container {name!r}" if isinstance(name, str) else f"container #{index}"
 
 
+def exec_configuration(resource: Resource) -> Mapping[str, Any] | None:
+    """An ``aws_ecs_cluster``'s ``configuration.execute_command_configuration`` block; None when it is
+    not declared or not evaluated (use ``exec_configuration_unknown`` to tell the two apart)."""
+    conf = block(resource.attributes, "configuration")
+    return block(conf, "execute_command_configuration") if conf is not None else None
+
+
+def exec_configuration_unknown(resource: Resource) -> bool:
+    """Is the cluster's exec configuration (or the ``configuration`` around it) an expression the
+    inventory could not evaluate (a dynamic block, a module input without a value)?"""
+    conf = resource.attributes.get("configuration")
+    if isinstance(conf, Unknown):
+        return True
+    inner = block(resource.attributes, "configuration")
+    return inner is not None and isinstance(inner.get("execute_command_configuration"), Unknown)
+
+
 def is_windows_task(resource: Resource) -> bool:
     platform = block(resource.attributes, "runtime_platform")
     family = upper(platform.get("operating_system_family")) if platform else None

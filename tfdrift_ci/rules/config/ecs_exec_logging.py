@@ -1,6 +1,10 @@
-"""TFD-ECS-002: ECS Exec sessions on a cluster must be logged and encrypted with a customer key.
+"""TFD-ECS-002: ECS Exec session output must not be switched off (``logging = "NONE"``).
+
+Encryption of the session and of its log (checkov CKV_AWS_224) is TFD-ECS-017
+(``ecs_exec_encryption.py``); until both were split, TFD-ECS-002 reported both conditions.
 
 https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html#ecs-exec-logging
+https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ExecuteCommandConfiguration.html
 https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/ecs_cluster#execute_command_configuration
 """
 
@@ -8,40 +12,42 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from tfdrift_ci.models import Resource, Severity, Unknown
+from tfdrift_ci.models import Resource, Severity
 from tfdrift_ci.rules.base import ConfigContext, Hit, PeerIds, Rule, RuleDoc
-from tfdrift_ci.rules.config._util import as_bool, attr_line, block, related, upper
+from tfdrift_ci.rules.config._util import attr_line, exec_configuration, upper
 
-ATTRIBUTE = "configuration.execute_command_configuration"
+ATTRIBUTE = "configuration.execute_command_configuration.logging"
 
 RULE = Rule(
     id="TFD-ECS-002",
     kind="config",
     severity=Severity.MEDIUM,
-    title="ECS Exec sessions are not logged or not encrypted with a customer key",
+    title="ECS Exec session output is not logged",
     resource_types=("aws_ecs_cluster",),
-    peers=PeerIds(checkov=("CKV_AWS_224",)),
+    peers=PeerIds(checkov=("CKV_AWS_223",)),
     mitre=("T1609",),
     remediation=(
-        'Set configuration { execute_command_configuration { logging = "DEFAULT" or "OVERRIDE", '
-        "kms_key_id = <customer key> } }."
+        'Set configuration { execute_command_configuration { logging = "DEFAULT" } } (or "OVERRIDE" '
+        "with a log_configuration), or remove logging."
     ),
     docs=RuleDoc(
         what=(
-            '`configuration.execute_command_configuration` on `aws_ecs_cluster`. `logging = "NONE"` '
-            "fails (medium): exec session output is not recorded. A declared "
-            "`execute_command_configuration` without `kms_key_id` fails (low): the session channel is "
-            "not encrypted with a customer key. A cluster with no exec configuration at all is only "
-            "reported (low) when a service in the project enables execute-command on it; clusters "
-            "nobody can exec into are left alone."
+            '`configuration.execute_command_configuration.logging` on `aws_ecs_cluster`. `"NONE"` '
+            'fails. `"DEFAULT"` passes, and so does an unset `logging` or a cluster without '
+            "`execute_command_configuration`: AWS then sends the session output to the awslogs "
+            'configuration of the task definition. `"OVERRIDE"` passes (the output goes to the '
+            "declared CloudWatch log group or S3 bucket). This is checkov's CKV_AWS_223. Whether "
+            "the session and its log are encrypted with a customer key is TFD-ECS-017; up to "
+            "tfdrift-ci 0.1.0, TFD-ECS-002 reported both (an `ignore:` entry or "
+            "`tfdrift:ignore:TFD-ECS-002` comment meant for the missing key now needs TFD-ECS-017)."
         ),
         why=(
-            "Exec sessions are interactive shells in production containers; the audit trail of what "
-            "was typed is the session log. A customer KMS key adds encryption of the session data "
-            "channel and lets you restrict who can open sessions through the key policy."
+            "Exec sessions are interactive shells in running containers; the session log is the "
+            'audit trail of what was typed and printed. `logging = "NONE"` turns it off for every '
+            "service of the cluster, so nobody can reconstruct what happened in a session."
         ),
         example=(
-            'resource "aws_ecs_cluster" "nolog_bad" {\n'
+            'resource "aws_ecs_cluster" "logging_none_bad" {\n'
             '  name = "main"\n'
             "  configuration {\n"
             "    execute_command_configuration {\n"
@@ -49,76 +55,36 @@ RULE = Rule(
             "    }\n"
             "  }\n"
             "}\n\n"
-            'resource "aws_ecs_cluster" "logged_ok" {\n'
+            'resource "aws_ecs_cluster" "logging_default_ok" {\n'
             '  name = "main"\n'
             "  configuration {\n"
             "    execute_command_configuration {\n"
             "      kms_key_id = aws_kms_key.exec.arn\n"
-            '      logging    = "OVERRIDE"\n'
-            "      log_configuration {\n"
-            "        cloud_watch_encryption_enabled = true\n"
-            "        cloud_watch_log_group_name     = aws_cloudwatch_log_group.exec.name\n"
-            "      }\n"
+            '      logging    = "DEFAULT"\n'
             "    }\n"
             "  }\n"
             "}"
         ),
         fix=(
-            "Declare `configuration { execute_command_configuration { kms_key_id = …, logging = "
-            '"OVERRIDE", log_configuration { … } } }` with an encrypted CloudWatch log group or S3 '
-            "bucket."
+            'Remove `logging = "NONE"` (the default logs through the task definition\'s awslogs '
+            'configuration) or set `logging = "OVERRIDE"` with a `log_configuration` naming an '
+            "encrypted CloudWatch log group or S3 bucket."
         ),
     ),
 )
 
 
-def _exec_services(resource: Resource, ctx: ConfigContext) -> list[str]:
-    return sorted(
-        s.address
-        for s in related(ctx.inventory, "aws_ecs_service", "cluster", resource)
-        if as_bool(s.attributes.get("enable_execute_command")) is True
-    )
-
-
 def check(resource: Resource, ctx: ConfigContext) -> Iterable[Hit]:
-    conf = block(resource.attributes, "configuration")
-    if isinstance(resource.attributes.get("configuration"), Unknown):
-        return
-    exec_cfg = block(conf, "execute_command_configuration") if conf is not None else None
-    if conf is not None and isinstance(conf.get("execute_command_configuration"), Unknown):
-        return
-    line = attr_line(resource, "configuration")
+    exec_cfg = exec_configuration(resource)
     if exec_cfg is None:
-        services = _exec_services(resource, ctx)
-        if services:
-            yield Hit(
-                message="no execute_command_configuration while "
-                f"{', '.join(services)} enable execute-command on this cluster: sessions are not "
-                "encrypted with a customer key",
-                attribute=f"{ATTRIBUTE}.kms_key_id",
-                actual=None,
-                expected="a customer managed KMS key",
-                line=line,
-                severity=Severity.LOW,
-            )
         return
     logging = exec_cfg.get("logging")
     if upper(logging) == "NONE":
         yield Hit(
-            message='execute_command_configuration.logging = "NONE": exec sessions are not logged',
-            attribute=f"{ATTRIBUTE}.logging",
+            message='execute_command_configuration.logging = "NONE": exec session output is not '
+            "recorded anywhere",
+            attribute=ATTRIBUTE,
             actual=logging,
             expected="DEFAULT or OVERRIDE",
-            line=line,
-        )
-    key = exec_cfg.get("kms_key_id")
-    if not key and not isinstance(key, Unknown):
-        yield Hit(
-            message="execute_command_configuration has no kms_key_id: the exec session channel is "
-            "not encrypted with a customer key",
-            attribute=f"{ATTRIBUTE}.kms_key_id",
-            actual=None,
-            expected="a customer managed KMS key",
-            line=line,
-            severity=Severity.LOW,
+            line=attr_line(resource, ATTRIBUTE),
         )
