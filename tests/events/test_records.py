@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from hypothesis import strategies as st
 
 from tfdrift_ci.events import names
 from tfdrift_ci.events.base import Query
-from tfdrift_ci.events.records import PayloadError, Selector, read_capped, select_payload
+from tfdrift_ci.events.records import NotCloudTrail, PayloadError, Selector, read_capped, select_payload
 from tfdrift_ci.events.sql import UnsafeLiteral, literal
 from tfdrift_ci.models import Window
 
@@ -55,7 +56,69 @@ def test_not_json_and_broken_json() -> None:
         select_payload(b"# readme ecs.amazonaws.com", SELECTOR)
     with pytest.raises(PayloadError, match="invalid JSON"):
         select_payload(b'{"Records": [{"eventSource": "ecs.amazonaws.com"', SELECTOR)
-    assert select_payload(b"", SELECTOR).events == []
+    with pytest.raises(NotCloudTrail, match=r"\(empty\)"):
+        select_payload(b" \n", SELECTOR)
+
+
+@pytest.mark.parametrize(
+    ("payload", "reason"),
+    [
+        (b"hello", "not JSON"),
+        (b"[]", "an empty JSON list"),
+        (b'{"hello": "world"}', "no Records, Events or eventSource in it"),
+        (b'[{"eventSource": "ecs.amazonaws.com"}]', "no CloudTrail record in it"),
+        (b'{"eventSource": "ecs.amazonaws.com"}\n{"x": 1}\n', "no CloudTrail record in 2 JSON line(s)"),
+    ],
+)
+def test_payloads_that_are_not_cloudtrail_say_why(payload: bytes, reason: str) -> None:
+    with pytest.raises(NotCloudTrail) as err:
+        select_payload(payload, SELECTOR)
+    assert err.value.reason == reason
+
+
+@pytest.mark.parametrize("key", ["Records", "Events"])
+@pytest.mark.parametrize("value", ['"nope"', "null", "{}", "3"])
+def test_a_records_list_that_is_not_a_list_is_a_broken_file(key: str, value: str) -> None:
+    with pytest.raises(PayloadError, match=f'"{key}" is .*, not a list of records'):
+        select_payload(f'{{"{key}": {value}}}'.encode(), SELECTOR)
+
+
+@pytest.mark.parametrize("payload", [b'{"Records": []}', b'{"Events": []}', b'{"Records":[]}\n'])
+def test_empty_trail_file_and_lookup_output_are_readable_and_empty(payload: bytes) -> None:
+    parsed = select_payload(payload, SELECTOR)
+    assert parsed.readable and parsed.empty and parsed.events == []
+
+
+def test_records_that_are_not_cloudtrail_are_malformed_even_without_a_wanted_source() -> None:
+    """No wanted eventSource in the file used to mean "skip it unread": records that are not
+    CloudTrail at all were then silently dropped instead of counted."""
+    parsed = select_payload(b'{"Records": [1, {"foo": "bar"}, "x"]}', SELECTOR)
+    assert len(parsed.malformed) == 3 and not parsed.readable and not parsed.empty
+
+
+def test_other_services_records_are_skipped_unread_but_count_as_cloudtrail() -> None:
+    rec = {"eventVersion": "1.09", "eventSource": "s3.amazonaws.com", "eventName": "PutObject"}
+    for doc in ({"Records": [rec, rec]}, [rec, rec]):
+        parsed = select_payload(json.dumps(doc, separators=(",", ":")).encode(), SELECTOR)
+        assert parsed.readable and parsed.records == 2 and parsed.malformed == []
+
+
+def test_wanted_records_outside_the_window_are_counted() -> None:
+    recs = json.loads((CT / "records.json").read_text())["Records"]
+    narrow = Selector(
+        replace(QUERY, window=Window(datetime(2030, 1, 1, tzinfo=UTC), datetime(2030, 1, 8, tzinfo=UTC)))
+    )
+    parsed = select_payload(json.dumps({"Records": recs}).encode(), narrow)
+    wanted = [
+        r
+        for r in recs
+        if (r["eventSource"], r["eventName"]) in QUERY.event_names
+        and not r["readOnly"]
+        and r.get("eventType") != "AwsServiceEvent"
+    ]
+    assert parsed.events == [] and parsed.misses.count == len(wanted) > 30
+    times = sorted(datetime.fromisoformat(r["eventTime"]) for r in wanted)
+    assert (parsed.misses.earliest, parsed.misses.latest) == (times[0], times[-1])
 
 
 def test_lookup_item_list_and_records_list() -> None:
@@ -104,9 +167,9 @@ def test_any_records_document_gives_events_or_malformed_counts(records: list[dic
     ):
         try:
             parsed = select_payload(json.dumps(doc).encode(), SELECTOR)
-        except PayloadError as err:
-            # a bare list of objects that name no source at all is not CloudTrail
-            assert str(err) == "not CloudTrail JSON" and isinstance(doc, list)
+        except NotCloudTrail:
+            # a bare list of objects that are no CloudTrail record is not CloudTrail
+            assert isinstance(doc, list)
             continue
         assert len(parsed.events) + len(parsed.malformed) <= max(len(records), 1)
 

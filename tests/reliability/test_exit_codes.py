@@ -151,6 +151,8 @@ def test_incomplete_source_with_fail_on_incomplete(cli: CliRunner, tmp_path: Pat
     --fail-on-incomplete that fails the run (and without it, it does not)."""
     folder = tmp_path / "trail"
     gen.write_truncated_gzip(folder / "cut.json.gz", [gen.record(eventID=f"c{i}") for i in range(200)])
+    # A folder with nothing readable at all is exit 2; one readable (empty) file keeps it "partly cut".
+    gen.write_records(folder / "quiet.json", [])
     common = [str(GOOD_TF), "--events", str(folder), *gen.WINDOW, "--fail-on", "critical"]
     rc, report, _ = _json_run(cli, tmp_path, *common, "--fail-on-incomplete")
     assert report is not None

@@ -123,13 +123,18 @@ def source_kind(spec: str) -> str:
 
 
 def make_sources(specs: Sequence[str], ctx: Context) -> list[EventSource]:
-    out: list[EventSource] = []
+    return [source for _, source in _make_sources(specs, ctx)]
+
+
+def _make_sources(specs: Sequence[str], ctx: Context) -> list[tuple[str, EventSource]]:
+    """(the ``--events`` value, source) for every source the specs make."""
+    out: list[tuple[str, EventSource]] = []
     for spec in specs:
         kind = source_kind(spec)
         value = spec.strip()
         if kind == "file" and value.startswith("file://"):
             value = value[len("file://") :]
-        out.extend(SOURCES[kind](value, ctx))
+        out.extend((spec.strip(), source) for source in SOURCES[kind](value, ctx))
     return out
 
 
@@ -207,7 +212,7 @@ def fetch(
         ctx = Context(query_regions, profile, role_arn, auto, log)
 
     try:
-        sources = make_sources(specs, ctx)
+        made = _make_sources(specs, ctx)
     except SourceError as err:
         if not auto:
             raise
@@ -215,6 +220,7 @@ def fetch(
         # the report says that drift was not checked.
         status = SourceStatus(name="aws:lookup-events", complete=False, error=str(err))
         return FetchResult([], [status], [f"events not read: {err}"])
+    sources = [source for _, source in made]
     if log:
         for s in sources:
             log(
@@ -229,6 +235,15 @@ def fetch(
         results = run_sources(sources, query, reporter)
     finally:
         reporter.close()
+    if not auto:
+        # A source named on purpose that gave nothing at all is a wrong argument, not an empty
+        # history: stop (exit 2) instead of reporting a clean window.
+        spec_of = {id(source): spec for spec, source in made}
+        unusable = [
+            f"--events {spec_of[id(source)]}: {why}" for source, _, _ in results if (why := source.unusable())
+        ]
+        if unusable:
+            raise SourceError("; ".join(unusable))
     return merge(results, query)
 
 
@@ -255,8 +270,9 @@ def merge(results: Sequence[tuple[EventSource, list[Event], SourceStatus]], quer
     events: list[Event] = []
     statuses: list[SourceStatus] = []
     notices: list[str] = []
-    for _, got, status in results:
+    for source, got, status in results:
         statuses.append(status)
+        notices.extend(source.notices())
         for e in got:
             if e.id in seen or (e.source, e.name) not in query.event_names:
                 continue

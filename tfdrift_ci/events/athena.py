@@ -224,7 +224,7 @@ class AthenaSource(QuerySource):
                 started = self._count(client.start_query_execution(**params))
                 qid = started.get("QueryExecutionId")
                 if not qid:
-                    self._problem = "Athena answered without a query id (is the endpoint Athena?)"
+                    self._not_the_service("a query id")
                     self._done = True
                     return
                 self._say(f"query {qid} started")
@@ -267,7 +267,7 @@ class AthenaSource(QuerySource):
         except ClientError as err:
             self._problem = self._client_error(err)
         except BotoCoreError as err:
-            self._problem = f"Athena unreachable: {err}"
+            self._problem = self._transport_error(err)
         self._done = True
 
     # -------------------------------------------------------------------------------------------
@@ -279,7 +279,7 @@ class AthenaSource(QuerySource):
             status = (got.get("QueryExecution") or {}).get("Status") or {}
             state = status.get("State")
             if state is None:
-                self._problem = f"Athena answered without a query state for {qid} (is the endpoint Athena?)"
+                self._not_the_service(f"a query state for {qid}")
                 return False
             if state == "SUCCEEDED":
                 return True

@@ -1,7 +1,9 @@
 """The one small protocol every event source implements, and the query it is given.
 
 A source yields normalised ``Event``s (see ``normalise``) inside the window and, once exhausted,
-reports a ``SourceStatus`` saying honestly what it read and what it could not.
+reports a ``SourceStatus`` saying honestly what it read and what it could not, whether it gave
+nothing at all (``unusable``: an explicitly named source then stops the run with exit 2), and
+notices a user should see although nothing failed.
 """
 
 from __future__ import annotations
@@ -42,4 +44,15 @@ class EventSource(Protocol):
 
     def status(self) -> SourceStatus:
         """Valid after ``events`` is exhausted (or abandoned): counts, api calls, completeness."""
+        ...
+
+    def unusable(self) -> str | None:
+        """After ``events``: why the source gave nothing at all because the source itself is wrong
+        (no readable CloudTrail file in a path, an endpoint that cannot be reached or is not the
+        service, a bucket that does not exist); None when it worked, even partly. Refusals (access
+        denied, expired credentials) are not "unusable": the source is incomplete, with the reason."""
+        ...
+
+    def notices(self) -> list[str]:
+        """After ``events``: one-line notices (every relevant record outside the window …)."""
         ...

@@ -20,6 +20,7 @@ from tfdrift_ci.errors import SourceError
 from tfdrift_ci.events.base import Progress, Query
 from tfdrift_ci.events.records import (
     MAX_DECOMPRESSED_BYTES,
+    NotCloudTrail,
     PayloadError,
     Selector,
     Tally,
@@ -27,7 +28,7 @@ from tfdrift_ci.events.records import (
     read_capped,
     select_payload,
 )
-from tfdrift_ci.models import Event, SourceStatus
+from tfdrift_ci.models import Event, SourceStatus, Window
 
 # Path parts that mark files which are not event records (trail copies): integrity digests and
 # CloudTrail Insights files.
@@ -52,15 +53,20 @@ class FileSource:
         self._tally = Tally()
         self._files = 0
         self._problems: list[tuple[str, str]] = []
-        self._unrecognised: list[str] = []
+        self._unrecognised: list[tuple[str, str]] = []  # (file, why it is not CloudTrail)
         self._special: list[str] = []  # FIFOs, devices, dangling links: never opened, but reported
         self._records = 0
+        self._readable = 0  # files that held CloudTrail (an empty trail file included)
+        self._empty: list[str] = []  # empty trail files / lookup outputs ({"Records": []})
+        self._no_records: list[tuple[str, str]] = []  # files whose every record is malformed
+        self._window: Window | None = None
         self._done = False
 
     # ----------------------------------------------------------------------------------------------
 
     def events(self, query: Query, progress: Progress | None = None) -> Iterator[Event]:
         selector = Selector(query)
+        self._window = query.window
         files = self._list()
         self._files = len(files)
         if progress:
@@ -71,11 +77,14 @@ class FileSource:
                 with file.open("rb") as stream:
                     data = read_capped(stream, compressed_size=_size(file), limit=self.max_bytes)
                 parsed = select_payload(data, selector)
-            except PayloadError as err:
-                if str(err) == "not CloudTrail JSON" and self._root.is_dir():
-                    self._unrecognised.append(rel)
+            except NotCloudTrail as err:
+                if self._root.is_dir():
+                    self._unrecognised.append((rel, err.reason))
                 else:
                     self._problems.append((rel, str(err)))
+                continue
+            except PayloadError as err:
+                self._problems.append((rel, str(err)))
                 continue
             except OSError as err:
                 self._problems.append((rel, err.strerror or type(err).__name__))
@@ -84,6 +93,13 @@ class FileSource:
                 if progress:
                     progress(self.name, i, len(files))
             self._records += parsed.records
+            self._tally.misses.merge(parsed.misses)
+            if parsed.readable:
+                self._readable += 1
+                if parsed.empty:
+                    self._empty.append(rel)
+            else:
+                self._no_records.append((rel, f"{parsed.records} record(s), none a CloudTrail record"))
             for reason in parsed.malformed:
                 self._tally.bad(f"{rel}: {reason}")
             for event in parsed.events:
@@ -99,8 +115,9 @@ class FileSource:
         if malformed:
             notes.append(malformed)
         if self._unrecognised:
-            shown = ", ".join(self._unrecognised[:3]) + (" …" if len(self._unrecognised) > 3 else "")
-            notes.append(f"{len(self._unrecognised)} file(s) skipped: not CloudTrail JSON ({shown})")
+            names = [rel for rel, _ in self._unrecognised]
+            shown = ", ".join(names[:3]) + (" …" if len(names) > 3 else "")
+            notes.append(f"{len(names)} file(s) skipped: not CloudTrail JSON ({shown})")
         if self._special:
             shown = ", ".join(self._special[:3]) + (" …" if len(self._special) > 3 else "")
             notes.append(f"{len(self._special)} entry(ies) skipped: not a regular file ({shown})")
@@ -114,6 +131,41 @@ class FileSource:
             error="; ".join(notes) or (None if self._done else "not read to the end"),
             malformed=self._tally.malformed,
         )
+
+    def unusable(self) -> str | None:
+        """Why this path gave no CloudTrail at all (no file, or no file that is CloudTrail), once
+        read to the end; None when at least one file was a CloudTrail document."""
+        if not self._done or self._readable:
+            return None
+        if self._files == 0 and not self._special:
+            return "no files found" if self._root.is_dir() else "nothing to read"
+        why = [
+            *((rel, reason) for rel, reason in self._problems),
+            *self._unrecognised,
+            *self._no_records,
+            *((rel, "not a regular file") for rel in self._special),
+        ]
+        if not self._root.is_dir() and len(why) == 1:
+            return why[0][1]
+        shown = "; ".join(f"{rel} ({reason})" for rel, reason in why[:3])
+        more = f"; and {len(why) - 3} more" if len(why) > 3 else ""
+        return f"no readable CloudTrail file among its {len(why)} file(s): {shown}{more}"
+
+    def notices(self) -> list[str]:
+        """What a user should know although nothing failed: every relevant record outside the
+        window, or files that hold no records at all."""
+        out: list[str] = []
+        if self._window is not None:
+            missed = self._tally.window_notice(self._window)
+            if missed:
+                out.append(f"{self.name}: {missed}")
+        if self._empty and self._tally.events_read == 0 and not self._tally.misses.count:
+            shown = ", ".join(self._empty[:3]) + (" …" if len(self._empty) > 3 else "")
+            out.append(
+                f"{self.name}: {len(self._empty)} file(s) hold no records at all ({shown}): "
+                "an empty trail file or lookup-events output"
+            )
+        return out
 
     @property
     def records_seen(self) -> int:

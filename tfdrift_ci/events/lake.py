@@ -117,7 +117,7 @@ class LakeSource(QuerySource):
         try:
             qid = self._count(client.start_query(QueryStatement=self.sql)).get("QueryId")
             if not qid:
-                self._problem = "CloudTrail Lake answered without a query id (is the endpoint CloudTrail?)"
+                self._not_the_service("a query id")
                 self._done = True
                 return
             self._say(f"query {qid} started")
@@ -153,7 +153,7 @@ class LakeSource(QuerySource):
         except ClientError as err:
             self._problem = self._client_error(err)
         except BotoCoreError as err:
-            self._problem = f"CloudTrail Lake unreachable: {err}"
+            self._problem = self._transport_error(err)
         self._done = True
 
     def _get_client(self) -> Any:

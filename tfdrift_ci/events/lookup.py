@@ -41,6 +41,7 @@ from tfdrift_ci.events.normalise import MalformedRecord
 from tfdrift_ci.events.records import Selector, Tally, iter_records
 from tfdrift_ci.events.session import ACCESS_DENIED, EXPIRED, NOT_ENABLED, AwsSession, error_code
 from tfdrift_ci.models import Event, SourceStatus, Window
+from tfdrift_ci.textutil import one_line
 
 RATE = 2.0  # calls per second per account and region (LookupEvents quota)
 PACE = RATE * 0.95  # what we send: a 5 % margin absorbs network jitter at the quota's edge
@@ -139,6 +140,8 @@ class LookupSource:
         self.api_calls = 0
         self.plan: list[str] = []  # human-readable queries made, for --debug and tests
         self._problems: list[str] = []
+        self._answered = 0  # calls CloudTrail answered
+        self._unreachable = False  # the endpoint never answered as CloudTrail
         self._done = False
 
     # -------------------------------------------------------------------------------------------
@@ -213,6 +216,15 @@ class LookupSource:
             error="; ".join(notes) or None,
             malformed=self._tally.malformed,
         )
+
+    def unusable(self) -> str | None:
+        """The endpoint could not be reached, or never answered as CloudTrail."""
+        if not self._unreachable:
+            return None
+        return "; ".join(dict.fromkeys(self._problems)) or "CloudTrail could not be reached"
+
+    def notices(self) -> list[str]:
+        return []
 
     # -------------------------------------------------------------------------------------------
     # planning
@@ -312,6 +324,7 @@ class LookupSource:
             if not isinstance(events, list):
                 # CloudTrail always answers with an Events list (empty or not): anything else is not
                 # CloudTrail (a proxy's page, a wrong AWS_ENDPOINT_URL) and must not read as "no events".
+                self._unreachable = self._answered <= 1
                 raise _Stop(
                     "LookupEvents answer has no Events list (is the endpoint CloudTrail? "
                     "check AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_CLOUDTRAIL)",
@@ -329,6 +342,7 @@ class LookupSource:
 
     def _call(self, params: dict[str, Any]) -> Mapping[str, Any]:
         from botocore.exceptions import BotoCoreError, ClientError
+        from botocore.exceptions import ConnectionError as BotoConnectionError
 
         client = self._get_client()
         for attempt, pause in enumerate((*BACKOFF, None)):
@@ -368,12 +382,20 @@ class LookupSource:
                 raise _Stop(f"LookupEvents failed: {code or 'error'}: {_message(err)}") from None
             except BotoCoreError as err:
                 self.api_calls += 1
+                if isinstance(err, BotoConnectionError):
+                    # botocore already retried the connection (bounded: see events.session);
+                    # more waiting here only delays the verdict (this took 36 s before).
+                    self._unreachable = self._answered == 0
+                    raise _Stop(
+                        f"cannot reach CloudTrail in {self.region}: {one_line(str(err), 300)}", fatal=True
+                    ) from None
                 if pause is not None:
                     self._say(f"LookupEvents {type(err).__name__}: retry in {pause:g}s")
                     self._sleep(pause)
                     continue
-                raise _Stop(f"LookupEvents unreachable: {err}", fatal=True) from None
+                raise _Stop(f"LookupEvents unreachable: {one_line(str(err), 300)}", fatal=True) from None
             self.api_calls += 1 + _retries(response)
+            self._answered += 1
             return response
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -413,8 +435,6 @@ def _retries(response: Mapping[str, Any] | None) -> int:
 
 
 def _message(err: Any) -> str:
-    from tfdrift_ci.textutil import one_line
-
     return one_line(str(err.response.get("Error", {}).get("Message", "")), 200)
 
 

@@ -42,6 +42,7 @@ class QuerySource:
         self.api_calls = 0
         self.sql: str | None = None
         self._problem: str | None = None
+        self._unusable = False  # the endpoint never answered as the service
         self._done = False
 
     def status(self) -> SourceStatus:
@@ -59,6 +60,29 @@ class QuerySource:
             error="; ".join(notes) or None,
             malformed=self._tally.malformed,
         )
+
+    def unusable(self) -> str | None:
+        """The service could not be reached, or never answered as itself."""
+        return self._problem if self._unusable else None
+
+    def notices(self) -> list[str]:
+        return []
+
+    def _not_the_service(self, what: str) -> None:
+        """An answer without ``what``: not this service (a proxy's page, a wrong endpoint URL)."""
+        label = self.service_label
+        self._problem = f"{label} answered without {what} (is the endpoint {label}?)"
+        self._unusable = self.api_calls <= 1
+
+    def _transport_error(self, err: Exception) -> str:
+        """One line for a BotoCoreError that stopped the query (after botocore's bounded retries);
+        an endpoint that never answered makes the source unusable."""
+        from botocore.exceptions import ConnectionError as BotoConnectionError
+
+        if isinstance(err, BotoConnectionError) and not self.api_calls:
+            self._unusable = True
+            return f"cannot reach {self.service_label}: {one_line(str(err), 300)}"
+        return f"{self.service_label} unreachable: {one_line(str(err), 300)}"
 
     def _take(self, record: Mapping[str, Any], selector: Selector) -> Iterator[Event]:
         try:

@@ -23,11 +23,12 @@ import json
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, BinaryIO
 
 from tfdrift_ci.events.base import Query
 from tfdrift_ci.events.normalise import MalformedRecord, is_read_only, normalise
-from tfdrift_ci.models import Event
+from tfdrift_ci.models import Event, Window
 
 _loads: Callable[[bytes | str], Any]
 _strict_loads: Callable[[bytes | str], Any]
@@ -62,6 +63,25 @@ _CHUNK = 1 << 20
 
 class PayloadError(ValueError):
     """A whole file/object that cannot be read (broken gzip, broken JSON, over the size cap)."""
+
+
+class NotCloudTrail(PayloadError):
+    """A payload that is not a CloudTrail document at all (a README, an empty file, ``[]``, some
+    other tool's JSON). ``reason`` says what it is; ``str()`` is ``not CloudTrail JSON (reason)``."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(f"not CloudTrail JSON ({reason})")
+
+
+class _Skipped:
+    """Stands for a lookup item of an unwanted event, skipped without decoding its CloudTrailEvent
+    (it still counts as a CloudTrail record)."""
+
+    __slots__ = ()
+
+
+SKIPPED = _Skipped()
 
 
 class _Broken:
@@ -167,9 +187,13 @@ class Selector:
     def wants(self, source: object, name: object) -> bool:
         return (source, name) in self.query.event_names
 
-    def select(self, record: object) -> Event | None:
+    def select(self, record: object, misses: WindowMisses | None = None) -> Event | None:
         """The event for ``record`` if it is a wanted write event inside the window, else None.
-        Raises ``MalformedRecord`` for records that are not CloudTrail events at all."""
+        Raises ``MalformedRecord`` for records that are not CloudTrail events at all. A wanted
+        write event outside the window is counted in ``misses`` (to tell a user why nothing
+        matched)."""
+        if record is SKIPPED:
+            return None
         if isinstance(record, _Broken):
             raise MalformedRecord(record.reason)
         if not isinstance(record, Mapping):
@@ -183,9 +207,52 @@ class Selector:
         if is_read_only(record):
             return None
         event = normalise(record)
-        if event is None or not self.query.window.contains(event.time):
+        if event is None:
+            return None
+        if not self.query.window.contains(event.time):
+            if misses is not None:
+                misses.add(event.time)
             return None
         return event
+
+
+@dataclass
+class WindowMisses:
+    """Wanted write records that fell outside the window: how many, the earliest and the latest."""
+
+    count: int = 0
+    earliest: datetime | None = None
+    latest: datetime | None = None
+
+    def add(self, t: datetime) -> None:
+        self.count += 1
+        if self.earliest is None or t < self.earliest:
+            self.earliest = t
+        if self.latest is None or t > self.latest:
+            self.latest = t
+
+    def merge(self, other: WindowMisses) -> None:
+        if not other.count:
+            return
+        assert other.earliest is not None and other.latest is not None
+        self.earliest = other.earliest if self.earliest is None else min(self.earliest, other.earliest)
+        self.latest = other.latest if self.latest is None else max(self.latest, other.latest)
+        self.count += other.count
+
+    def notice(self, window: Window) -> str | None:
+        """``7 relevant records, all outside the window A – B; earliest …, latest …`` or None."""
+        if not self.count:
+            return None
+        assert self.earliest is not None and self.latest is not None
+        return (
+            f"{self.count} relevant record(s), all outside the window {_iso(window.since)} – "
+            f"{_iso(window.until)}; earliest {_iso(self.earliest)}, latest {_iso(self.latest)} "
+            "(widen --since/--until to include them)"
+        )
+
+
+def _iso(t: datetime) -> str:
+    return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass
@@ -198,6 +265,7 @@ class Tally:
     malformed: int = 0
     duplicates: int = 0
     malformed_examples: list[str] = field(default_factory=list)
+    misses: WindowMisses = field(default_factory=WindowMisses)
 
     def add(self, event: Event) -> bool:
         if event.id in self.seen:
@@ -218,6 +286,10 @@ class Tally:
         examples = "; ".join(self.malformed_examples)
         return f"{self.malformed} malformed record(s) skipped ({examples})"
 
+    def window_notice(self, window: Window) -> str | None:
+        """Said when nothing was read inside the window but relevant records lay outside it."""
+        return None if self.events_read else self.misses.notice(window)
+
 
 @dataclass
 class Parsed:
@@ -226,6 +298,23 @@ class Parsed:
     events: list[Event] = field(default_factory=list)
     malformed: list[str] = field(default_factory=list)
     records: int = 0  # records looked at (for progress / benchmarks)
+    # Records known to be CloudTrail records (decoded without error, or skipped unread because
+    # they are another service's): a payload with none, and with records, holds no CloudTrail.
+    valid: int = 0
+    # A Records/Events container (a trail file, lookup-events output): it is CloudTrail even empty.
+    container: bool = False
+    misses: WindowMisses = field(default_factory=WindowMisses)
+
+    @property
+    def readable(self) -> bool:
+        """Whether the payload is a CloudTrail document: some CloudTrail record, or an empty
+        trail file / lookup-events output. ``{"Records": [1, 2]}`` is not (both malformed)."""
+        return self.valid > 0 or (self.container and self.records == 0)
+
+    @property
+    def empty(self) -> bool:
+        """An empty trail file or lookup-events output (``{"Records": []}``)."""
+        return self.container and self.records == 0
 
 
 def select_payload(data: bytes, selector: Selector) -> Parsed:
@@ -254,15 +343,23 @@ def _select_payload(data: bytes, selector: Selector) -> Parsed:
     out = Parsed()
     body = data.lstrip(b"\xef\xbb\xbf \t\r\n")
     if not body:
-        return out
+        raise NotCloudTrail("empty")
     if body[:1] not in (b"{", b"["):
-        raise PayloadError("not CloudTrail JSON")
-    if not any(k in body for k in _CLOUDTRAIL_MARKS) and body.rstrip() != b"[]":
-        # Not even an empty trail file: every record and lookup item names its source, every trail
-        # file and lookup output has its Records/Events list.
-        raise PayloadError("not CloudTrail JSON")
+        raise NotCloudTrail("not JSON")
+    if not any(k in body for k in _CLOUDTRAIL_MARKS):
+        # Every record and lookup item names its source, every trail file and lookup output has
+        # its Records/Events list: this is some other JSON.
+        if body.rstrip() == b"[]":
+            raise NotCloudTrail("an empty JSON list")
+        raise NotCloudTrail("no Records, Events or eventSource in it")
     if not selector.payload_may_match(body):
-        return out
+        sources = body.count(b'"eventSource"') + body.count(b'"EventSource"')
+        if sources:
+            # CloudTrail records, none from a wanted service: nothing in it can match.
+            out.records = out.valid = sources
+            return out
+        # Names no event source at all ({"Records": "nope"}, {"Records": []}): small, so decode it
+        # below to say exactly what it is (an empty trail file is fine, the rest is not).
     if body.startswith(_TRAIL_HEAD):
         compact = _select_compact_trail(body, selector)
         if compact is not None:
@@ -272,10 +369,47 @@ def _select_payload(data: bytes, selector: Selector) -> Parsed:
     except _DECODE_ERRORS as err:
         if b"\n" not in body.rstrip():
             raise PayloadError(f"invalid JSON: {_short(err)}") from None
+        doc = _LINES
+    if doc is _LINES:
         _select_lines(body, selector, out)
+        if not out.readable:
+            raise NotCloudTrail(f"no CloudTrail record in {out.records} JSON line(s)")
         return out
+    out.container = _container(doc)
     _select_records(iter_records(doc, selector), selector, out)
+    if not out.readable and not out.container:
+        raise NotCloudTrail("no CloudTrail record in it")
     return out
+
+
+_LINES = object()  # the payload is not one JSON document: read it as JSON lines
+
+
+def _container(doc: object) -> bool:
+    """Whether ``doc`` is a trail file or lookup-events output (a CloudTrail document even when
+    empty). Raises for one whose list is not a list, and for an empty JSON list."""
+    if isinstance(doc, Mapping) and "eventID" not in doc:
+        for key in ("Records", "Events"):
+            if key in doc:
+                value = doc[key]
+                if not isinstance(value, list):
+                    raise PayloadError(f'"{key}" is {_json_type(value)}, not a list of records')
+                return True
+    if isinstance(doc, list) and not doc:
+        raise NotCloudTrail("an empty JSON list")
+    return False
+
+
+def _json_type(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    return "an object" if isinstance(value, Mapping) else "an array"
 
 
 _CLOUDTRAIL_MARKS = (b"eventSource", b"EventSource", b'"Records"', b'"Events"', b"\\u")
@@ -302,9 +436,11 @@ def _select_compact_trail(body: bytes, selector: Selector) -> Parsed | None:
     out = Parsed()
     names = selector.name_bytes
     escapes = b"\\u" in end  # a name could be spelled with escapes: then check pieces for them
+    out.container = True
     for piece in end[len(_TRAIL_HEAD) : -3].split(_RECORD_SEP):
         out.records += 1
         if not _names_in(piece, names) and not (escapes and b"\\u" in piece):
+            out.valid += 1  # a record (it starts with eventVersion) of no wanted event
             continue
         try:
             record = _strict_loads(_RECORD_HEAD + piece + b"}")
@@ -357,9 +493,11 @@ def _select_lines(body: bytes, selector: Selector, out: Parsed) -> None:
         raise PayloadError(f"invalid JSON: {_short(err)}") from None
     for number, raw_line in enumerate(lines, 1):
         line = raw_line.strip()
-        if not line or not selector.payload_may_match(line):
-            if line:
-                out.records += 1
+        if not line:
+            continue
+        if not selector.payload_may_match(line) and (b'"eventSource"' in line or b'"EventSource"' in line):
+            out.records += 1  # a record of no wanted service: nothing in it can match
+            out.valid += 1
             continue
         try:
             doc = _loads(line)
@@ -374,10 +512,11 @@ def _select_records(records: Iterable[object], selector: Selector, out: Parsed) 
     for record in records:
         out.records += 1
         try:
-            event = selector.select(record)
+            event = selector.select(record, out.misses)
         except MalformedRecord as err:
             out.malformed.append(str(err))
             continue
+        out.valid += 1
         if event is not None:
             out.events.append(event)
 
@@ -420,8 +559,10 @@ def _lookup_item(item: object, selector: Selector | None) -> Iterator[object]:
     if selector is not None:
         source, name = item.get("EventSource"), item.get("EventName")
         if isinstance(source, str) and isinstance(name, str) and not selector.wants(source, name):
+            yield SKIPPED
             return
         if is_read_only({"readOnly": item.get("ReadOnly")}):
+            yield SKIPPED
             return
     text = item.get("CloudTrailEvent")
     if isinstance(text, Mapping):

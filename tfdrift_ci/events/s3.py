@@ -40,7 +40,8 @@ from tfdrift_ci.events.records import (
     select_payload,
 )
 from tfdrift_ci.events.session import ACCESS_DENIED, EXPIRED, AwsSession, error_code
-from tfdrift_ci.models import Event, SourceStatus
+from tfdrift_ci.models import Event, SourceStatus, Window
+from tfdrift_ci.textutil import one_line
 
 DELIVERY_LAG = timedelta(days=1)
 WORKERS = 8
@@ -59,7 +60,11 @@ def parse_spec(spec: str) -> tuple[str, str]:
 
 
 class _Fatal(Exception):
-    pass
+    """The listing cannot go on. ``unusable``: the bucket does not exist or cannot be reached."""
+
+    def __init__(self, message: str, *, unusable: bool = False) -> None:
+        super().__init__(message)
+        self.unusable = unusable
 
 
 class S3Source:
@@ -85,6 +90,8 @@ class S3Source:
         self._calls_lock = threading.Lock()
         self._problems: list[tuple[str, str]] = []
         self._fatal: str | None = None
+        self._unusable = False
+        self._window: Window | None = None
         self._keys = 0
         self._records = 0
         self._done = False
@@ -94,10 +101,12 @@ class S3Source:
 
     def events(self, query: Query, progress: Progress | None = None) -> Iterator[Event]:
         selector = Selector(query)
+        self._window = query.window
         try:
             keys = list(self._keys_for(query))
         except _Fatal as err:
             self._fatal = str(err)
+            self._unusable = err.unusable
             self._done = True
             return
         self._keys = len(keys)
@@ -128,6 +137,7 @@ class S3Source:
                         self._problems.append((key, str(problem)))
                         continue
                     self._records += parsed.records
+                    self._tally.misses.merge(parsed.misses)
                     for reason in parsed.malformed:
                         self._tally.bad(f"{key}: {reason}")
                     for event in parsed.events:
@@ -155,6 +165,14 @@ class S3Source:
             error="; ".join(notes) or None,
             malformed=self._tally.malformed,
         )
+
+    def unusable(self) -> str | None:
+        """The bucket does not exist or S3 cannot be reached."""
+        return self._fatal if self._unusable else None
+
+    def notices(self) -> list[str]:
+        missed = self._tally.window_notice(self._window) if self._window else None
+        return [f"{self.name}: {missed}"] if missed else []
 
     @property
     def records_seen(self) -> int:
@@ -234,9 +252,9 @@ class S3Source:
                     return children, has_objects
         except ClientError as err:
             self._count_error(err)
-            raise _Fatal(self._list_error(err, prefix)) from None
+            raise self._list_error(err, prefix) from None
         except BotoCoreError as err:
-            raise _Fatal(f"cannot list s3://{self.bucket}/{prefix}: {err}") from None
+            raise self._transport_error(err, prefix) from None
 
     def _list(self, prefix: str) -> Iterator[str]:
         from botocore.exceptions import BotoCoreError, ClientError
@@ -259,22 +277,30 @@ class S3Source:
                     return
         except ClientError as err:
             self._count_error(err)
-            raise _Fatal(self._list_error(err, prefix)) from None
+            raise self._list_error(err, prefix) from None
         except BotoCoreError as err:
-            raise _Fatal(f"cannot list s3://{self.bucket}/{prefix}: {err}") from None
+            raise self._transport_error(err, prefix) from None
 
-    def _list_error(self, err: Any, prefix: str) -> str:
+    def _list_error(self, err: Any, prefix: str) -> _Fatal:
         code = error_code(err)
         if code == "NoSuchBucket":
-            return f"bucket {self.bucket!r} does not exist (NoSuchBucket)"
+            return _Fatal(f"bucket {self.bucket!r} does not exist (NoSuchBucket)", unusable=True)
         if code in ACCESS_DENIED:
-            return (
+            return _Fatal(
                 f"{code} listing s3://{self.bucket}/{prefix}: "
                 f"grant s3:ListBucket on arn:aws:s3:::{self.bucket}"
             )
         if code in EXPIRED:
-            return f"the AWS credentials expired or are invalid ({code})"
-        return f"cannot list s3://{self.bucket}/{prefix}: {code or 'error'}"
+            return _Fatal(f"the AWS credentials expired or are invalid ({code})")
+        return _Fatal(f"cannot list s3://{self.bucket}/{prefix}: {code or 'error'}")
+
+    def _transport_error(self, err: Exception, prefix: str) -> _Fatal:
+        from botocore.exceptions import ConnectionError as BotoConnectionError
+
+        text = one_line(str(err), 300)
+        if isinstance(err, BotoConnectionError) and not self._answered:
+            return _Fatal(f"cannot reach S3: {text}", unusable=True)
+        return _Fatal(f"cannot list s3://{self.bucket}/{prefix}: {text}")
 
     # -------------------------------------------------------------------------------------------
     # reading (worker threads)
@@ -316,6 +342,11 @@ class S3Source:
         with self._calls_lock:
             self._calls += 1 + retries
         return response
+
+    @property
+    def _answered(self) -> bool:
+        """Whether S3 ever answered (a listing, an object, or an error response)."""
+        return self._calls > 0
 
     def _count_error(self, err: Any) -> None:
         self._count(getattr(err, "response", None))
