@@ -1,7 +1,11 @@
-"""A local stand-in for GitHub's issue-comment REST endpoints (stdlib http.server in a thread).
+"""A local stand-in for GitHub's issue and issue-comment REST endpoints (stdlib http.server in a thread).
 
 - ``GET /repos/{o}/{r}/issues/{n}/comments?per_page=&page=`` with RFC 8288 ``Link`` paging
 - ``POST`` the same path to create, ``PATCH /repos/{o}/{r}/issues/comments/{id}`` to update
+- issues (the sweep): ``GET /repos/{o}/{r}/issues?labels=&state=&sort=&direction=&per_page=&page=``
+  (label filter, open/closed/all, paging; pull requests listed too, as GitHub does),
+  ``POST /repos/{o}/{r}/issues``, ``PATCH /repos/{o}/{r}/issues/{n}`` (body, title, state,
+  state_reason), comments on any issue number
 - bodies longer than ``max_body`` get GitHub's 422 ``body is too long``
 - ``script``: responses served instead of the real one for the next matching requests
   (403 fork token, 404, 5xx, secondary rate limits with ``retry-after`` …)
@@ -16,7 +20,7 @@ import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 TOKEN = "ghs_FAKEtokenFAKEtokenFAKEtokenFAKE0000"
 
@@ -43,7 +47,11 @@ class FakeGitHub:
         self.repo = repo
         self.pr = pr
         self.max_body = max_body
-        self.comments: list[dict[str, Any]] = []
+        self.comments: list[dict[str, Any]] = []  # on the pull request ``pr``
+        self.issues: list[dict[str, Any]] = []
+        self.issue_comments: dict[int, list[dict[str, Any]]] = {}
+        self.store_issue_then_fail: int | None = None  # next issue POST is stored, then answered so
+        self._next_number = 100
         self.script: list[Scripted] = []
         self.requests: list[Recorded] = []
         self.link_override: str | None = None  # a hostile Link header for the next page
@@ -78,6 +86,57 @@ class FakeGitHub:
             "html_url": f"https://github.com/{self.repo}/pull/{self.pr}#issuecomment-{self._next_id}",
         }
         self.comments.append(c)
+        return c
+
+    def add_issue(
+        self,
+        title: str,
+        body: str,
+        labels: tuple[str, ...] = ("tfdrift",),
+        *,
+        login: str = "github-actions[bot]",
+        association: str = "NONE",
+        state: str = "open",
+        pull_request: bool = False,
+    ) -> dict[str, Any]:
+        self._next_number += 1
+        n = self._next_number
+        issue: dict[str, Any] = {
+            "number": n,
+            "title": title,
+            "body": body,
+            "state": state,
+            "state_reason": None,
+            "labels": [{"name": name} for name in labels],
+            "user": {"login": login, "type": "Bot" if login.endswith("[bot]") else "User"},
+            "author_association": association,
+            "html_url": f"https://github.com/{self.repo}/{'pull' if pull_request else 'issues'}/{n}",
+        }
+        if pull_request:
+            issue["pull_request"] = {"url": f"https://api.github.com/repos/{self.repo}/pulls/{n}"}
+        self.issues.append(issue)
+        return issue
+
+    def issue(self, number: int) -> dict[str, Any]:
+        return next(i for i in self.issues if i["number"] == number)
+
+    def ours(self, label: str = "tfdrift") -> list[dict[str, Any]]:
+        """Issues carrying ``label`` (not pull requests), oldest first."""
+        return [
+            i
+            for i in self.issues
+            if "pull_request" not in i and any(lb["name"] == label for lb in i["labels"])
+        ]
+
+    def add_issue_comment(self, number: int, body: str, login: str = "github-actions[bot]") -> dict[str, Any]:
+        self._next_id += 1
+        c = {
+            "id": self._next_id,
+            "body": body,
+            "user": {"login": login, "type": "Bot" if login.endswith("[bot]") else "User"},
+            "html_url": f"https://github.com/{self.repo}/issues/{number}#issuecomment-{self._next_id}",
+        }
+        self.issue_comments.setdefault(number, []).append(c)
         return c
 
     def writes(self) -> list[Recorded]:
@@ -127,7 +186,80 @@ class FakeGitHub:
                 with fake._lock:
                     self._route(method, parts.path, parse_qs(parts.query), body)
 
+            def _page(self, items: list[dict[str, Any]], path: str, query: dict[str, list[str]]) -> None:
+                per_page = int(query.get("per_page", ["30"])[0])
+                page = int(query.get("page", ["1"])[0])
+                headers = {}
+                if page * per_page < len(items):
+                    rest = {k: v[0] for k, v in query.items() if k != "page"}
+                    qs = "&".join(f"{k}={quote(v)}" for k, v in rest.items())
+                    nxt = fake.link_override or f"{fake.url}{path}?{qs}&page={page + 1}"
+                    headers["Link"] = f'<{nxt}>; rel="next", <{fake.url}{path}?page=1>; rel="first"'
+                self._send(200, items[(page - 1) * per_page : page * per_page], headers)
+
+            def _issues(self, method: str, path: str, query: dict[str, list[str]], body: Any) -> bool:
+                """The issue routes; False when ``path`` is not one of them."""
+                base = f"/repos/{fake.repo}/issues"
+                one = re.fullmatch(rf"{re.escape(base)}/(\d+)", path)
+                comments = re.fullmatch(rf"{re.escape(base)}/(\d+)/comments", path)
+                if path == base and method == "GET":
+                    state = query.get("state", ["open"])[0]
+                    wanted = [lb for lb in query.get("labels", [""])[0].split(",") if lb]
+                    items = [
+                        i
+                        for i in fake.issues
+                        if (state == "all" or i["state"] == state)
+                        and all(any(lb["name"] == w for lb in i["labels"]) for w in wanted)
+                    ]
+                    if query.get("direction", ["desc"])[0] == "desc":
+                        items = items[::-1]
+                    self._page(items, path, query)
+                elif path == base and method == "POST":
+                    if len(body.get("body") or "") > fake.max_body:
+                        self._send(422, _too_long(fake.max_body, "Issue"))
+                        return True
+                    issue = fake.add_issue(
+                        body["title"], body.get("body") or "", tuple(body.get("labels") or ())
+                    )
+                    if fake.store_issue_then_fail is not None:
+                        status, fake.store_issue_then_fail = fake.store_issue_then_fail, None
+                        self._send(status, {"message": "Bad Gateway"})
+                        return True
+                    self._send(201, issue)
+                elif one and method == "PATCH":
+                    found = next((i for i in fake.issues if i["number"] == int(one.group(1))), None)
+                    if found is None:
+                        self._send(404, {"message": "Not Found"})
+                        return True
+                    if len(body.get("body") or "") > fake.max_body:
+                        self._send(422, _too_long(fake.max_body, "Issue"))
+                        return True
+                    for key in ("title", "body", "state", "state_reason"):
+                        if key in body:
+                            found[key] = body[key]
+                    if body.get("state") == "open" and "state_reason" not in body:
+                        found["state_reason"] = "reopened"
+                    self._send(200, found)
+                elif comments and int(comments.group(1)) != fake.pr:
+                    number = int(comments.group(1))
+                    if not any(i["number"] == number for i in fake.issues):
+                        self._send(404, {"message": "Not Found"})
+                    elif method == "GET":
+                        self._page(fake.issue_comments.get(number, []), path, query)
+                    elif method == "POST":
+                        if len(body["body"]) > fake.max_body:
+                            self._send(422, _too_long(fake.max_body))
+                            return True
+                        self._send(201, fake.add_issue_comment(number, body["body"]))
+                    else:
+                        return False
+                else:
+                    return False
+                return True
+
             def _route(self, method: str, path: str, query: dict[str, list[str]], body: Any) -> None:
+                if self._issues(method, path, query, body):
+                    return
                 list_path = f"/repos/{fake.repo}/issues/{fake.pr}/comments"
                 m = re.fullmatch(rf"/repos/{re.escape(fake.repo)}/issues/comments/(\d+)", path)
                 if path == list_path and method == "GET":
@@ -176,12 +308,12 @@ class FakeGitHub:
         return Handler
 
 
-def _too_long(limit: int) -> dict[str, Any]:
+def _too_long(limit: int, resource: str = "IssueComment") -> dict[str, Any]:
     return {
         "message": "Validation Failed",
         "errors": [
             {
-                "resource": "IssueComment",
+                "resource": resource,
                 "code": "custom",
                 "field": "body",
                 "message": f"body is too long (maximum is {limit} characters)",

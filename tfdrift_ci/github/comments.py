@@ -32,6 +32,7 @@ from typing import Any
 from tfdrift_ci import __version__
 from tfdrift_ci.errors import GitHubError
 from tfdrift_ci.github.context import Context
+from tfdrift_ci.github.trust import trusted_author
 from tfdrift_ci.models import Report
 from tfdrift_ci.report import RenderOptions
 from tfdrift_ci.report.escape import comment_marker_value, one_line
@@ -229,20 +230,9 @@ class Client:
 # --------------------------------------------------------------------------------------------------
 
 
-def _trusted_author(item: dict[str, Any]) -> bool:
-    """Only a bot (the token we run with: ``github-actions[bot]`` or a GitHub App) or a repository
-    member (a personal token) can own the sticky comment. Anyone can comment on a pull request: a
-    person's comment that starts with the marker (a fake "all clear") must not be taken for ours,
-    neither edited (its author could rewrite our report) nor left as the only result."""
-    user = item.get("user")
-    if isinstance(user, dict) and (user.get("type") == "Bot" or str(user.get("login", "")).endswith("[bot]")):
-        return True
-    return item.get("author_association") in ("OWNER", "MEMBER", "COLLABORATOR")
-
-
 def find_comment(client: Client, number: int, mark: str) -> dict[str, Any] | None:
     """The first (oldest) comment whose body starts with ``mark`` and whose author is trusted
-    (``_trusted_author``), paging through all comments."""
+    (``github.trust.trusted_author``), paging through all comments."""
     url: str | None = client.url(f"/repos/{client.ctx.repository}/issues/{number}/comments?per_page=100")
     pages = 0
     while url and pages < MAX_PAGES:
@@ -254,7 +244,7 @@ def find_comment(client: Client, number: int, mark: str) -> dict[str, Any] | Non
             )
         for item in resp.data:
             body = item.get("body") if isinstance(item, dict) else None
-            if isinstance(body, str) and body.lstrip().startswith(mark) and _trusted_author(item):
+            if isinstance(body, str) and body.lstrip().startswith(mark) and trusted_author(item):
                 return dict(item)
         url = _next_link(resp.headers.get("link"))
     return None
