@@ -16,6 +16,9 @@ can choose a resource name; all of it ends up in terminals, PR comments, workflo
 - :func:`sarif_text` — SARIF ``message.text``: plain text where ``[text](id)`` is an embedded link
   (SARIF 2.1.0 §3.11.6), so brackets are escaped with a backslash.
 - :func:`comment_marker_value` — text safe inside an HTML comment.
+- :func:`slack_text` — Slack ``mrkdwn``: ``&`` ``<`` ``>`` as entities, so no link, ``<!channel>``
+  or ``<@user>`` mention can be formed (https://api.slack.com/reference/surfaces/formatting#escaping).
+- :func:`teams_text` — the Markdown subset of Adaptive Card ``TextBlock``s (Microsoft Teams).
 """
 
 from __future__ import annotations
@@ -165,3 +168,27 @@ def _pct(ch: str) -> str:
     if ch == "-":
         return "-"
     return "".join(f"%{b:02X}" for b in ch.encode("utf-8", "surrogatepass"))
+
+
+# --------------------------------------------------------------------------------------------------
+# Chat alerts (tfdrift-ci sweep --notify)
+
+_SLACK_MARKS = re.compile(r"([*_~`])")
+
+
+def slack_text(text: object, limit: int | None = None) -> str:
+    """One line of Slack ``mrkdwn`` that shows exactly the characters given: ``&``, ``<`` and ``>``
+    as the HTML entities Slack asks for (they are what links and ``<!here>``/``<@U…>`` mentions are
+    made of), a zero-width space after the formatting marks ``* _ ~ ` `` (mrkdwn has no backslash
+    escape) and after ``@`` (no mention by name)."""
+    s = one_line(text, limit)
+    s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    s = _SLACK_MARKS.sub(lambda m: m.group(1) + ZWSP, s)
+    return _MENTION.sub("@" + ZWSP, s)
+
+
+def teams_text(text: object, limit: int | None = None) -> str:
+    """One line for an Adaptive Card ``TextBlock`` (Teams renders a CommonMark subset there:
+    https://learn.microsoft.com/en-us/adaptive-cards/authoring-cards/text-features): the same
+    escaping as :func:`md` (backslash escapes, entities, no mention, no autolink)."""
+    return md(text, limit)
