@@ -1,0 +1,186 @@
+"""From a check's report to what the sweep reasons about: the changes seen per resource, and what
+the code declares now.
+
+- Every unsuppressed ``drift`` finding at or above the minimum severity is a :class:`Change` of
+  kind ``drift`` (an out-of-band write: who, what, when, declared → new).
+- The drift engine notes when a later write set a drifted attribute back to the declared value
+  ("Terraform set it back to … on … (event …)"): that note becomes a ``set_back`` change, so an
+  apply that restored the value closes the issue.
+- :class:`Current` answers "what does the code declare now" for the records the sweep already keeps
+  (the drift is gone when the code now declares the new value, or no longer declares the resource).
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from tfdrift_ci.models import Finding, Report, Resource, Severity
+from tfdrift_ci.rules.drift import _attributes as values
+from tfdrift_ci.sweep.records import record_key
+
+MISSING = values.MISSING
+
+# The drift engine's note for a later write that restored the declared value
+# (tfdrift_ci/rules/drift/_engine.py, _annotate_set_back): "<who> set it back to <value> on
+# <YYYY-MM-DD HH:MM> UTC (event <id>)". A test over real events guards the format.
+_SET_BACK = re.compile(
+    r"^(?P<who>.+?) set it back to (?P<value>.*) on (?P<when>\d{4}-\d\d-\d\d \d\d:\d\d) UTC "
+    r"\(event (?P<id>[^()\s]+)\)$"
+)
+
+
+def root_path(report_path: str, root: str | None, base: str) -> str:
+    """A Terraform root as a posix path relative to ``base`` (the workspace): the same resource has
+    the same key whether the sweep was given ``.`` or ``infra``. Outside ``base``: absolute."""
+    full = os.path.abspath(os.path.join(report_path, root or "."))
+    rel = os.path.relpath(full, os.path.abspath(base))
+    if rel == os.pardir or rel.startswith(os.pardir + os.sep):
+        rel = full
+    return posixpath.normpath(rel.replace(os.sep, "/")) or "."
+
+
+@dataclass(frozen=True)
+class Change:
+    """One write CloudTrail recorded on a tracked attribute: an out-of-band change (``drift``), or
+    a later write that set the attribute back to the declared value (``set_back``)."""
+
+    key: str
+    root: str
+    address: str
+    resource_type: str
+    kind: Literal["drift", "set_back"]
+    attribute: str  # "" for the resource as a whole
+    time: datetime
+    event_id: str
+    event_name: str
+    who: str
+    via: str
+    declared: Any
+    actual: Any
+    rule_id: str
+    severity: str
+    title: str
+    file: str | None = None
+    line: int | None = None
+    message: str = ""
+    remediation: str = ""
+    finding: Finding | None = field(default=None, compare=False, repr=False)
+
+
+def _set_back(f: Finding, base: Change) -> Change | None:
+    for note in f.notes:
+        m = _SET_BACK.match(note)
+        if m is None:
+            continue
+        when = datetime.strptime(m.group("when"), "%Y-%m-%d %H:%M").replace(tzinfo=UTC)
+        return Change(
+            key=base.key,
+            root=base.root,
+            address=base.address,
+            resource_type=base.resource_type,
+            kind="set_back",
+            attribute=base.attribute,
+            # The note has minute precision: never place the set-back before the change it undid.
+            time=max(when, base.time),
+            event_id=m.group("id"),
+            event_name="",
+            who=m.group("who"),
+            via="terraform" if m.group("who") == "Terraform" else "unknown",
+            declared=base.declared,
+            actual=base.declared,
+            rule_id=base.rule_id,
+            severity=base.severity,
+            title=base.title,
+            file=base.file,
+            line=base.line,
+            message=note,
+        )
+    return None
+
+
+def changes(report: Report, *, base: str, min_severity: Severity = Severity.LOW) -> list[Change]:
+    """The drift and set-back changes of ``report``, in time order."""
+    out: list[Change] = []
+    for f in report.findings:
+        if f.kind != "drift" or f.suppressed or f.address is None or f.event is None:
+            continue
+        if f.severity.rank < min_severity.rank:
+            continue
+        root = root_path(report.path, f.root, base)
+        change = Change(
+            key=record_key(root, f.address),
+            root=root,
+            address=f.address,
+            resource_type=f.resource_type or "",
+            kind="drift",
+            attribute=f.attribute or "",
+            time=f.event.time,
+            event_id=f.event.id,
+            event_name=f.event.name,
+            who=(f.actor.display if f.actor else "") or "an unknown principal",
+            via=f.actor.via if f.actor else "unknown",
+            declared=f.expected,
+            actual=f.actual,
+            rule_id=f.rule_id,
+            severity=f.severity.value,
+            title=f.title,
+            file=f.file,
+            line=f.line,
+            message=f.message,
+            remediation=f.remediation or "",
+            finding=f,
+        )
+        out.append(change)
+        back = _set_back(f, change)
+        if back is not None:
+            out.append(back)
+    out.sort(key=lambda c: (c.time, c.kind != "drift", c.event_id))
+    return out
+
+
+@dataclass(frozen=True)
+class Current:
+    """What the code declares now, for the roots this sweep scanned."""
+
+    scope: str  # the scanned PATH relative to the workspace ("." for all of it)
+    resources: Mapping[tuple[str, str], Resource]  # (root, address) -> resource
+    # False when part of the code could not be read (a file that does not parse, a module not
+    # followed): then a resource missing from the inventory may only be unread, never "removed".
+    complete: bool = True
+
+    def in_scope(self, root: str) -> bool:
+        if self.scope == ".":
+            return not root.startswith("/")
+        return root == self.scope or root.startswith(self.scope.rstrip("/") + "/")
+
+    def resource(self, root: str, address: str) -> Resource | None:
+        return self.resources.get((root, address))
+
+    def removed(self, root: str, address: str) -> bool:
+        """The resource is no longer declared: its root was scanned completely without it."""
+        return self.complete and self.in_scope(root) and (root, address) not in self.resources
+
+    def declares(self, root: str, address: str, attribute: str, value: Any) -> bool:
+        """The code now declares ``value`` for ``attribute`` (compared the way the drift engine
+        compares a change with the declaration; never true for a masked or unknown value)."""
+        res = self.resource(root, address)
+        if res is None or not attribute:
+            return False
+        declared = values.declared_value(res, attribute)
+        if declared is MISSING or values.contains_unknown(declared):
+            return False
+        return values.same(declared, value, loose=attribute != "policy")
+
+
+def current(report: Report, *, base: str) -> Current:
+    resources: dict[tuple[str, str], Resource] = {}
+    for r in report.resources:
+        resources[(root_path(report.path, r.root, base), r.address)] = r
+    unread = bool(report.unfollowed_modules) or any(f.kind == "error" for f in report.findings)
+    return Current(scope=root_path(report.path, ".", base), resources=resources, complete=not unread)
