@@ -250,7 +250,12 @@ class FakeGitHub:
                         if len(body["body"]) > fake.max_body:
                             self._send(422, _too_long(fake.max_body))
                             return True
-                        self._send(201, fake.add_issue_comment(number, body["body"]))
+                        c = fake.add_issue_comment(number, body["body"])
+                        if fake.store_then_fail is not None:
+                            status, fake.store_then_fail = fake.store_then_fail, None
+                            self._send(status, {"message": "Bad Gateway"})
+                            return True
+                        self._send(201, c)
                     else:
                         return False
                 else:

@@ -32,17 +32,16 @@ def parse(specs: Sequence[str], env: Mapping[str, str]) -> list[Target]:
         kind, _, rest = spec.partition(":")
         names = rest.split(":") if rest else []
         if kind not in NOTIFIERS:
-            raise NotifyError(
-                f"--notify {spec}: unknown kind {kind!r} (one of {', '.join(sorted(NOTIFIERS))})"
-            )
+            raise NotifyError(f"--notify: unknown kind {kind!r} (one of {', '.join(sorted(NOTIFIERS))})")
         if (
             not names
             or not all(_ENV_NAME.match(n) for n in names)
             or len(names) > (2 if kind == "webhook" else 1)
         ):
             usage = "webhook:URL_ENV[:SECRET_ENV]" if kind == "webhook" else f"{kind}:URL_ENV"
+            # Not echoed: what was given may be the URL itself.
             raise NotifyError(
-                f"--notify {spec}: expected {usage}, naming environment variables (a URL is never "
+                f"--notify {kind}:…: expected {usage}, naming environment variables (a URL is never "
                 "given on the command line)"
             )
         url = env.get(names[0], "")

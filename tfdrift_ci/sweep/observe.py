@@ -45,6 +45,13 @@ def root_path(report_path: str, root: str | None, base: str) -> str:
     return posixpath.normpath(rel.replace(os.sep, "/")) or "."
 
 
+def file_path(report_path: str, file: str | None, base: str) -> str | None:
+    """A finding's file (relative to the scanned PATH) relative to the workspace, like its root."""
+    if not file:
+        return file
+    return root_path(report_path, file, base)
+
+
 @dataclass(frozen=True)
 class Change:
     """One write CloudTrail recorded on a tracked attribute: an out-of-band change (``drift``), or
@@ -130,7 +137,7 @@ def changes(report: Report, *, base: str, min_severity: Severity = Severity.LOW)
             rule_id=f.rule_id,
             severity=f.severity.value,
             title=f.title,
-            file=f.file,
+            file=file_path(report.path, f.file, base),
             line=f.line,
             message=f.message,
             remediation=f.remediation or "",

@@ -29,7 +29,6 @@ from tfdrift_ci.sweep.observe import Change, Current
 from tfdrift_ci.sweep.records import AttrState, Record, State, Value, canonical_json
 
 ActionKind = Literal["open", "update", "close", "reopen", "pending", "drop"]
-DEFAULT_CAP = 20
 OVERLAP = timedelta(hours=1)  # CloudTrail delivers events up to ~15 minutes late; reread a margin
 
 
@@ -58,13 +57,13 @@ class Plan:
 
 def window_start(state: State, *, cap: datetime, until: datetime, overlap: timedelta = OVERLAP) -> datetime:
     """Where the sweep's event window starts: the end of the last sweep that changed something
-    (less ``overlap``), reaching back to the latest change of every drift still open so that a
+    (less ``overlap``), reaching back to the oldest change of every drift still open so that a
     later terraform apply is seen setting it back; never before ``cap`` (``--since``)."""
     start = state.last_until - overlap if state.last_until is not None else cap
     for record in state.records.values():
-        latest = record.latest if record.status in ("open", "pending") else None
-        if latest is not None:
-            start = min(start, latest)
+        oldest = record.oldest_active if record.status in ("open", "pending") else None
+        if oldest is not None:
+            start = min(start, oldest)
     return min(max(start, cap), until - timedelta(seconds=1))
 
 
@@ -164,9 +163,9 @@ def _one(
     return replace(base, attributes=ordered).with_seen(seen), new, resolved
 
 
-def _open_order(r: Record) -> tuple[int, str, str]:
-    latest = r.latest
-    return (-Severity.parse(r.worst()).rank, iso(latest) if latest else "", r.address)
+def _open_order(r: Record) -> tuple[int, str, str, str]:
+    oldest = r.oldest_active
+    return (-Severity.parse(r.worst()).rank, iso(oldest) if oldest else "", r.root, r.address)
 
 
 def _decide(prev: Record, record: Record, new: list[Change], resolved: list[AttrState]) -> Action | None:

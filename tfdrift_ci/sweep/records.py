@@ -173,10 +173,11 @@ class Record:
         return tuple(a for a in self.attributes if a.status == "active")
 
     @property
-    def latest(self) -> datetime | None:
-        """Time of the latest change still drifted (the window reaches back to it)."""
+    def oldest_active(self) -> datetime | None:
+        """Time of the oldest change still drifted: the sweep's window reaches back to it, so that
+        the drift engine sees that change again and notes a later write that set it back."""
         times = [a.time for a in self.active]
-        return max(times) if times else None
+        return min(times) if times else None
 
     def worst(self) -> str:
         ranks = [Severity.parse(a.severity).rank for a in self.active or self.attributes]
