@@ -155,7 +155,7 @@ def build_sql(
 
 
 # Events that create a resource: never narrowed by name, because an undeclared resource created
-# next to declared ones is a finding of its own (TFD-DRIFT-027, "unmanaged").
+# next to declared ones is a finding of its own (kind "unmanaged").
 CREATING_EVENTS = frozenset(
     {
         "CreateRepository",

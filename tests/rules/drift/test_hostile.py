@@ -7,8 +7,7 @@ from typing import Any
 import pytest
 
 from rules.drift.helpers import ACCT, REGION, drift, ev, repo, res, service
-from tfdrift_ci.events.names import ECR, ECR_PUBLIC, ECS
-from tfdrift_ci.rules.drift._engine import SPECS
+from tfdrift_ci.rules.drift import REGISTRY
 
 GARBAGE: list[Any] = [None, 0, "x", [], [1, "a", None], {"a": {"b": [{}]}}, {"": None}, True, 1.5e308]
 FIELDS = (
@@ -61,11 +60,7 @@ RESOURCES = [
     ),
     res("aws_ecr_repository_policy", "api", {"policy": "{not json"}, kind="repository"),
 ]
-PAIRS = (
-    sorted(SPECS)
-    + [(s, n) for s in (ECR, ECR_PUBLIC, ECS) for n in ("TagResource", "UntagResource")]
-    + [(ECS, "ExecuteCommand")]
-)
+PAIRS = sorted(REGISTRY.table)  # every write event some rule acts on
 
 
 @pytest.mark.parametrize("pair", PAIRS, ids=lambda p: f"{p[0].split('.')[0]}-{p[1]}")

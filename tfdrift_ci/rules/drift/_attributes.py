@@ -8,8 +8,11 @@ compare them with the declared value structurally: key order, whitespace, a sing
 a scalar (IAM ``Action: "x"`` ≡ ``["x"]``), list order of set-like attributes and "true"/"256"
 strings versus typed values do not count as differences.
 
-Facts: ``shared/reference/cloudtrail-events.md`` §1 (request members per event), Terraform AWS
-provider docs for the attribute names and defaults
+The rule modules read their events with these helpers (each rule holds its own extractor); this
+module keeps only what several rules share. Facts: the request members of each event are in the
+API references (https://docs.aws.amazon.com/AmazonECR/latest/APIReference/,
+https://docs.aws.amazon.com/AmazonECS/latest/APIReference/), the attribute names and defaults in
+the Terraform AWS provider docs
 (https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/ecs_service etc.).
 """
 
@@ -34,22 +37,30 @@ class _Missing:
 MISSING: Any = _Missing()
 
 
+# ``Change.order`` of what comes after every request member (tags a Create* call sets).
+LAST = 1 << 30
+
+
 @dataclass(frozen=True)
 class Change:
-    """One thing an event did to one resource.
+    """One thing an event did to one resource, as one rule reads it (the engine reports it under
+    the rule whose extractor returned it).
 
     ``attribute`` is the Terraform path (None for whole-resource operations); ``new`` the typed new
-    value; ``rule`` the drift rule id reporting it; ``declared`` the declared value when the
-    extractor computed it (else looked up at ``attribute``); ``sensitive`` masks values in output.
+    value; ``declared`` the declared value when the extractor computed it (else looked up at
+    ``attribute``); ``sensitive`` masks values in output. ``order`` places the change among all
+    the changes one event makes to one resource (stable, then registry order): the index of the
+    request member it came from where several rules read one request member by member (an
+    UpdateService reads in request order), ``LAST`` for what follows the request.
     """
 
-    rule: str
     op: Op = "update"
     attribute: str | None = None
     new: Any = None
     declared: Any = MISSING
     sensitive: bool = False
     detail: str | None = None
+    order: int = 0
 
 
 # --------------------------------------------------------------------------------------------------
@@ -175,7 +186,8 @@ def declared_value(resource: Resource, path: str, attrs: Mapping[str, Any] | Non
 # Comparison
 
 
-def _scalar(v: Any) -> Any:
+def scalar(v: Any) -> Any:
+    """``"true"``/``"256"`` typed; whole floats as ints; anything else unchanged."""
     if isinstance(v, str):
         low = v.strip().lower()
         if low in ("true", "false"):
@@ -198,8 +210,8 @@ def canon(value: Any, *, loose: bool = False) -> Any:
             try:
                 return canon(json.loads(text), loose=loose)
             except ValueError:
-                return _scalar(value)
-        return _scalar(value)
+                return scalar(value)
+        return scalar(value)
     if isinstance(value, Mapping):
         # absent, null and empty blocks/lists are the same to Terraform
         out = {}
@@ -214,7 +226,7 @@ def canon(value: Any, *, loose: bool = False) -> Any:
         if len(items) == 1:
             return items[0]
         return sorted(items, key=lambda x: json.dumps(x, sort_keys=True, default=str))
-    return _scalar(value)
+    return scalar(value)
 
 
 def _zero(value: Any) -> bool:
@@ -280,338 +292,15 @@ def mask(value: Any) -> Any:
 
 
 # --------------------------------------------------------------------------------------------------
-# Extractors: (event, resource) → changes
+# Extractor helpers several rules share: (event, resource) → changes
 
+# Reads one event's request into the changes it made to one matched resource (Terraform paths,
+# Terraform types); [] when the event changed nothing the rule reports.
 Extractor = Callable[[Event, Resource], list[Change]]
 
 
-def _req(event: Event) -> Mapping[str, Any]:
-    return event.request
-
-
-def _tags_dict(tags: Any) -> dict[str, Any]:
-    """ECR tags ``[{Key, Value}]``, ECS tags ``[{key, value}]`` → ``{key: value}``."""
-    out: dict[str, Any] = {}
-    if isinstance(tags, list):
-        for t in tags:
-            if isinstance(t, Mapping):
-                k = t.get("Key", t.get("key"))
-                if isinstance(k, str):
-                    out[k] = t.get("Value", t.get("value"))
-    elif isinstance(tags, Mapping):
-        out.update({str(k): v for k, v in tags.items()})
-    return out
-
-
-def tag_changes(event: Event, resource: Resource) -> list[Change]:
-    """TagResource sets keys, UntagResource removes them: one change per key (``tags.KEY``)."""
-    # With a plan, tags_all holds the provider's default_tags too: a tag the provider sets is declared.
-    declared = resource.attributes.get("tags_all")
-    if not isinstance(declared, (Mapping, Unknown)):
-        declared = resource.attributes.get("tags")
-    if isinstance(declared, Unknown):
-        declared_tags: Any = declared
-    else:
-        declared_tags = dict(declared) if isinstance(declared, Mapping) else {}
-    out: list[Change] = []
-    if event.name == "TagResource":
-        for k, v in _tags_dict(_req(event).get("tags")).items():
-            old = declared_tags if isinstance(declared_tags, Unknown) else declared_tags.get(k)
-            out.append(Change("TFD-DRIFT-023", "update", f"tags.{k}", v, old))
-    else:
-        keys = _req(event).get("tagKeys")
-        for k in keys if isinstance(keys, list) else []:
-            old = declared_tags if isinstance(declared_tags, Unknown) else declared_tags.get(k)
-            out.append(Change("TFD-DRIFT-023", "update", f"tags.{k}", None, old))
-    return out
-
-
-def _create_tags(event: Event, resource: Resource) -> list[Change]:
-    tags = _tags_dict(_req(event).get("tags"))
-    if not tags:
-        return []
-    declared = resource.attributes.get("tags")
-    return [Change("TFD-DRIFT-023", "update", "tags", tags, declared if declared is not None else {})]
-
-
-# ---- ECR
-
-
-def ecr_tag_mutability(event: Event, resource: Resource) -> list[Change]:
-    req = _req(event)
-    out: list[Change] = []
-    if "imageTagMutability" in req:
-        out.append(Change("TFD-DRIFT-001", "update", "image_tag_mutability", req["imageTagMutability"]))
-    filters = req.get("imageTagMutabilityExclusionFilters")
-    if isinstance(filters, list):
-        out.append(Change("TFD-DRIFT-001", "update", "image_tag_mutability_exclusion_filter", to_tf(filters)))
-    return out
-
-
-def ecr_scanning(event: Event, resource: Resource) -> list[Change]:
-    cfg = _req(event).get("imageScanningConfiguration")
-    if isinstance(cfg, Mapping) and "scanOnPush" in cfg:
-        return [
-            Change(
-                "TFD-DRIFT-002",
-                "update",
-                "image_scanning_configuration.scan_on_push",
-                _scalar(cfg["scanOnPush"]),
-            )
-        ]
-    return []
-
-
-def ecr_create_repository(event: Event, resource: Resource) -> list[Change]:
-    req = _req(event)
-    out = [Change("TFD-DRIFT-026", "create")]
-    out += ecr_tag_mutability(event, resource) + ecr_scanning(event, resource)
-    enc = req.get("encryptionConfiguration")
-    if isinstance(enc, Mapping):
-        if "encryptionType" in enc:
-            out.append(
-                Change(
-                    "TFD-DRIFT-002",
-                    "update",
-                    "encryption_configuration.encryption_type",
-                    enc["encryptionType"],
-                )
-            )
-        if enc.get("kmsKey"):
-            out.append(Change("TFD-DRIFT-002", "update", "encryption_configuration.kms_key", enc["kmsKey"]))
-    return out + _create_tags(event, resource)
-
-
-def ecr_images_deleted(event: Event, resource: Resource) -> list[Change]:
-    ids = _req(event).get("imageIds")
-    ids = ids if isinstance(ids, list) else []
-    tags = [i.get("imageTag") or i.get("imageDigest") for i in ids if isinstance(i, Mapping)]
-    shown = ", ".join(str(t) for t in tags[:5]) + (f" and {len(tags) - 5} more" if len(tags) > 5 else "")
-    return [Change("TFD-DRIFT-031", "info", None, tags, detail=f"deleted {len(tags)} image(s) ({shown})")]
-
-
-def ecr_delete(rule: str) -> Extractor:
-    def extract(event: Event, resource: Resource) -> list[Change]:
-        # the declared policy is the expected value; the response echoes the deleted one, which
-        # is the best we have when the declaration is not known
-        old: Any = resource.attributes.get("policy", MISSING)
-        resp = event.response
-        for key in ("policyText", "lifecyclePolicyText"):
-            if old is MISSING and isinstance(resp.get(key), str):
-                old = parse_json_text(resp[key])
-        detail = "force" if _req(event).get("force") is True else None
-        return [Change(rule, "delete", None, None, old, detail=detail)]
-
-    return extract
-
-
-def policy_change(rule: str, member: str = "policyText") -> Extractor:
-    def extract(event: Event, resource: Resource) -> list[Change]:
-        text = _req(event).get(member)
-        if text is None:
-            return []
-        return [Change(rule, "update", "policy", parse_json_text(text))]
-
-    return extract
-
-
-def ecr_replication(event: Event, resource: Resource) -> list[Change]:
-    cfg = _req(event).get("replicationConfiguration")
-    if not isinstance(cfg, Mapping):
-        return []
-    rules = []
-    for r in cfg.get("rules") or []:
-        if isinstance(r, Mapping):
-            rules.append(
-                {
-                    "destination": to_tf(r.get("destinations") or []),
-                    "repository_filter": to_tf(r.get("repositoryFilters") or []),
-                }
-            )
-    return [Change("TFD-DRIFT-006", "update", "replication_configuration", [{"rule": rules}])]
-
-
-def ecr_registry_scanning(event: Event, resource: Resource) -> list[Change]:
-    req = _req(event)
-    out = []
-    if "scanType" in req:
-        out.append(Change("TFD-DRIFT-007", "update", "scan_type", req["scanType"]))
-    if isinstance(req.get("rules"), list):
-        rules = [
-            {
-                "scan_frequency": r.get("scanFrequency"),
-                "repository_filter": to_tf(r.get("repositoryFilters") or []),
-            }
-            for r in req["rules"]
-            if isinstance(r, Mapping)
-        ]
-        out.append(Change("TFD-DRIFT-007", "update", "rule", rules))
-    return out
-
-
-def generic(rule: str, skip: tuple[str, ...] = ()) -> Extractor:
-    """Every request member not in ``skip``, at its snake_case path (nested objects flattened)."""
-
-    def extract(event: Event, resource: Resource) -> list[Change]:
-        flat: dict[str, Any] = {}
-        for k, v in _req(event).items():
-            if k in skip:
-                continue
-            flatten(snake(k), v, flat)
-        return [Change(rule, "update", path, v) for path, v in sorted(flat.items())]
-
-    return extract
-
-
-def pull_through_cache(event: Event, resource: Resource) -> list[Change]:
-    out: list[Change] = []
-    if event.name == "CreatePullThroughCacheRule":
-        out.append(Change("TFD-DRIFT-026", "create"))
-    out += generic("TFD-DRIFT-009", skip=("ecrRepositoryPrefix", "registryId", "upstreamRegistry"))(
-        event, resource
-    )
-    return out
-
-
-def ecrpublic_create(event: Event, resource: Resource) -> list[Change]:
-    out = [Change("TFD-DRIFT-026", "create")]
-    cat = _req(event).get("catalogData")
-    if isinstance(cat, Mapping):
-        out += catalog_changes(cat)
-    return out + _create_tags(event, resource)
-
-
-def catalog_changes(cat: Mapping[str, Any]) -> list[Change]:
-    flat: dict[str, Any] = {}
-    flatten("catalog_data", cat, flat)
-    return [
-        Change("TFD-DRIFT-025", "update", p, v)
-        for p, v in sorted(flat.items())
-        if not p.endswith("logo_image_blob")
-    ]
-
-
-def ecrpublic_catalog(event: Event, resource: Resource) -> list[Change]:
-    cat = _req(event).get("catalogData")
-    return catalog_changes(cat) if isinstance(cat, Mapping) else []
-
-
-# ---- ECS services
-
-_SERVICE_SKIP = ("service", "serviceName", "cluster", "clientToken", "forceNewDeployment", "tags")
-
-
-def ecs_service(event: Event, resource: Resource) -> list[Change]:
-    req = _req(event)
-    out: list[Change] = []
-    if event.name == "CreateService":
-        out.append(Change("TFD-DRIFT-026", "create"))
-    for key, value in req.items():
-        if key in _SERVICE_SKIP:
-            continue
-        if key == "desiredCount":
-            out.append(Change("TFD-DRIFT-010", "update", "desired_count", _scalar(value)))
-        elif key == "taskDefinition":
-            out.append(Change("TFD-DRIFT-011", "update", "task_definition", value))
-        elif key == "enableExecuteCommand":
-            out.append(Change("TFD-DRIFT-012", "update", "enable_execute_command", _scalar(value)))
-        elif key in ("capacityProviderStrategy", "launchType"):
-            out.append(Change("TFD-DRIFT-014", "update", snake(key), to_tf(value)))
-        elif key == "networkConfiguration" and isinstance(value, Mapping):
-            vpc = value.get("awsvpcConfiguration")
-            if isinstance(vpc, Mapping):
-                if "assignPublicIp" in vpc:
-                    public = vpc["assignPublicIp"]
-                    out.append(
-                        Change(
-                            "TFD-DRIFT-013",
-                            "update",
-                            "network_configuration.assign_public_ip",
-                            public == "ENABLED" if isinstance(public, str) else _scalar(public),
-                        )
-                    )
-                for member, attr in (("subnets", "subnets"), ("securityGroups", "security_groups")):
-                    if member in vpc:
-                        out.append(
-                            Change("TFD-DRIFT-013", "update", f"network_configuration.{attr}", vpc[member])
-                        )
-        elif key == "deploymentConfiguration" and isinstance(value, Mapping):
-            for member, v in value.items():
-                if member == "minimumHealthyPercent":
-                    out.append(Change("TFD-DRIFT-015", "update", "deployment_minimum_healthy_percent", v))
-                elif member == "maximumPercent":
-                    out.append(Change("TFD-DRIFT-015", "update", "deployment_maximum_percent", v))
-                else:
-                    flat: dict[str, Any] = {}
-                    flatten(snake(member), v, flat)
-                    out += [Change("TFD-DRIFT-015", "update", p, x) for p, x in sorted(flat.items())]
-        elif key == "loadBalancers":
-            out.append(Change("TFD-DRIFT-015", "update", "load_balancer", to_tf(value)))
-        elif key == "placementStrategy":
-            out.append(Change("TFD-DRIFT-015", "update", "ordered_placement_strategy", to_tf(value)))
-        elif key == "enableECSManagedTags":
-            out.append(Change("TFD-DRIFT-015", "update", "enable_ecs_managed_tags", _scalar(value)))
-        elif key == "deploymentController" and isinstance(value, Mapping):
-            out.append(Change("TFD-DRIFT-015", "update", "deployment_controller.type", value.get("type")))
-        elif isinstance(value, Mapping):
-            flat = {}
-            flatten(snake(key), value, flat)
-            out += [Change("TFD-DRIFT-015", "update", p, x) for p, x in sorted(flat.items())]
-        else:
-            out.append(Change("TFD-DRIFT-015", "update", snake(key), to_tf(value)))
-    if event.name == "CreateService":
-        out += _create_tags(event, resource)
-    elif req.get("forceNewDeployment") is True and not out:
-        out.append(
-            Change(
-                "TFD-DRIFT-015",
-                "info",
-                "force_new_deployment",
-                True,
-                detail="forced a new deployment (tasks restarted; mutable image tags are pulled again)",
-            )
-        )
-    return out
-
-
-def ecs_task_set(event: Event, resource: Resource) -> list[Change]:
-    req = _req(event)
-    if event.name == "CreateTaskSet" and req.get("taskDefinition"):
-        return [Change("TFD-DRIFT-011", "update", "task_definition", req["taskDefinition"])]
-    return [
-        Change("TFD-DRIFT-011", "info", "task_definition", None, detail=f"{event.name} outside Terraform")
-    ]
-
-
-# ---- ECS task definitions
-
-_CONTAINER_FIELDS = (
-    "image",
-    "privileged",
-    "readonlyRootFilesystem",
-    "user",
-    "environment",
-    "secrets",
-    "command",
-    "entryPoint",
-    "portMappings",
-    "linuxParameters",
-    "logConfiguration",
-    "essential",
-)
-_TASK_FIELDS = {
-    "taskRoleArn": "task_role_arn",
-    "executionRoleArn": "execution_role_arn",
-    "networkMode": "network_mode",
-    "cpu": "cpu",
-    "memory": "memory",
-    "requiresCompatibilities": "requires_compatibilities",
-    "pidMode": "pid_mode",
-    "ipcMode": "ipc_mode",
-}
-
-
-def _named(items: Any, value_key: str) -> dict[str, Any]:
+def named(items: Any, value_key: str) -> dict[str, Any]:
+    """``[{"name": n, value_key: v}, …]`` (ECS settings, environment, secrets) → ``{n: v}``."""
     out: dict[str, Any] = {}
     if isinstance(items, list):
         for it in items:
@@ -620,171 +309,119 @@ def _named(items: Any, value_key: str) -> dict[str, Any]:
     return out
 
 
-# ECS defaults for omitted container fields, so that ``privileged: false`` equals "not set":
-# https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html
-_CONTAINER_DEFAULTS = {"privileged": False, "readonlyRootFilesystem": False, "essential": True}
+def deleted(event: Event, resource: Resource) -> list[Change]:
+    """A Delete* call: the whole resource is gone (``force`` noted)."""
+    # the declared policy is the expected value; the response echoes the deleted one, which is the
+    # best we have when the declaration is not known
+    old: Any = resource.attributes.get("policy", MISSING)
+    resp = event.response
+    for key in ("policyText", "lifecyclePolicyText"):
+        if old is MISSING and isinstance(resp.get(key), str):
+            old = parse_json_text(resp[key])
+    detail = "force" if event.request.get("force") is True else None
+    return [Change("delete", None, None, old, detail=detail)]
 
 
-def _container_field(container: Mapping[str, Any], field: str) -> Any:
-    value = container.get(field)
-    if value is None:
-        value = _CONTAINER_DEFAULTS.get(field)
-    if field == "environment":
-        return _named(value, "value")
-    if field == "secrets":
-        return _named(value, "valueFrom")
-    return value
+def policy_change(member: str = "policyText") -> Extractor:
+    """A policy set from the JSON text in request member ``member``: the ``policy`` attribute."""
+
+    def extract(event: Event, resource: Resource) -> list[Change]:
+        text = event.request.get(member)
+        if text is None:
+            return []
+        return [Change("update", "policy", parse_json_text(text))]
+
+    return extract
 
 
-def register_task_definition(event: Event, resource: Resource) -> list[Change]:
-    """A new revision registered outside Terraform: container-level differences from the declared
-    container definitions (and task-level roles, cpu, memory …)."""
-    req = _req(event)
-    rev = None
-    td = event.response.get("taskDefinition")
-    if isinstance(td, Mapping):
-        rev = td.get("revision")
-    label = f"revision {rev}" if rev is not None else "a new revision"
-    out: list[Change] = []
-    declared_cds = resource.attributes.get("container_definitions")
-    new_cds = req.get("containerDefinitions")
-    if not isinstance(new_cds, list) and isinstance(td, Mapping):
-        new_cds = td.get("containerDefinitions")  # request cut by CloudTrail's size cap: the echo
-    if isinstance(declared_cds, Unknown):
-        out.append(
-            Change("TFD-DRIFT-020", "register", "container_definitions", new_cds, declared_cds, detail=label)
-        )
-    elif isinstance(new_cds, list):
-        declared_by_name = {c.get("name"): c for c in (declared_cds or []) if isinstance(c, Mapping)}
-        new_by_name = {c.get("name"): c for c in new_cds if isinstance(c, Mapping)}
-        for name in sorted(set(declared_by_name) | set(new_by_name), key=str):
-            dc, nc = declared_by_name.get(name), new_by_name.get(name)
-            path = f"container_definitions[{name}]"
-            if dc is None or nc is None:
-                out.append(
-                    Change(
-                        "TFD-DRIFT-020",
-                        "register",
-                        path,
-                        {"image": nc.get("image")} if nc else None,
-                        {"image": dc.get("image")} if dc else None,
-                        detail=label,
-                    )
-                )
-                continue
-            for f in _CONTAINER_FIELDS:
-                if f not in nc and f not in dc:
-                    continue
-                old, new = _container_field(dc, f), _container_field(nc, f)
-                if same(old, new):
-                    continue
-                sensitive = f == "environment"
-                out.append(Change("TFD-DRIFT-020", "register", f"{path}.{f}", new, old, sensitive, label))
-    for member, attr in _TASK_FIELDS.items():
-        if member not in req:
-            continue
-        new = req[member]
-        old = resource.attributes.get(attr)
-        if old is None and member in ("networkMode",):
-            continue
-        if not same(old, new):
-            out.append(Change("TFD-DRIFT-020", "register", attr, _scalar(new), old, detail=label))
-    if not out:
-        out.append(Change("TFD-DRIFT-020", "register", None, None, detail=label))
-    return out
+def request_members(skip: tuple[str, ...] = ()) -> Extractor:
+    """Every request member not in ``skip``, at its snake_case path (nested objects flattened)."""
 
-
-def deregister_task_definition(event: Event, resource: Resource) -> list[Change]:
-    req = _req(event)
-    refs = (
-        req.get("taskDefinitions") if event.name == "DeleteTaskDefinitions" else [req.get("taskDefinition")]
-    )
-    labels = [str(r) for r in refs or [] if r]
-    verb = "deleted" if event.name == "DeleteTaskDefinitions" else "deregistered"
-    return [Change("TFD-DRIFT-021", "deregister", None, None, detail=f"{verb} {', '.join(labels)}")]
-
-
-# ---- ECS clusters
-
-
-def _settings_dict(items: Any) -> dict[str, Any]:
-    return _named(items, "value")
-
-
-def cluster_changes(event: Event, resource: Resource) -> list[Change]:
-    req = _req(event)
-    out: list[Change] = []
-    if event.name == "CreateCluster":
-        out.append(Change("TFD-DRIFT-026", "create"))
-    if isinstance(req.get("settings"), list):
-        declared_setting = resource.attributes.get("setting")
-        new = _settings_dict(req["settings"])
-        for name, value in sorted(new.items()):
-            if isinstance(declared_setting, Unknown):
-                old: Any = declared_setting
-            else:
-                old = _settings_dict(declared_setting).get(name)
-            out.append(Change("TFD-DRIFT-017", "update", f"setting.{name}", value, old))
-    cfg = req.get("configuration")
-    if isinstance(cfg, Mapping):
+    def extract(event: Event, resource: Resource) -> list[Change]:
         flat: dict[str, Any] = {}
-        flatten("configuration", cfg, flat)
-        out += [Change("TFD-DRIFT-017", "update", p, v) for p, v in sorted(flat.items())]
-    scd = req.get("serviceConnectDefaults")
-    if isinstance(scd, Mapping) and "namespace" in scd:
-        out.append(Change("TFD-DRIFT-017", "update", "service_connect_defaults.namespace", scd["namespace"]))
-    if event.name == "CreateCluster":
-        out += _create_tags(event, resource)
-    return out
+        for k, v in event.request.items():
+            if k in skip:
+                continue
+            flatten(snake(k), v, flat)
+        return [Change("update", path, v) for path, v in sorted(flat.items())]
+
+    return extract
 
 
-def cluster_capacity_providers(event: Event, resource: Resource) -> list[Change]:
-    req = _req(event)
-    if resource.type == "aws_ecs_cluster" and not (
-        "capacity_providers" in resource.attributes
-        or "default_capacity_provider_strategy" in resource.attributes
-    ):
-        return []  # managed by aws_ecs_cluster_capacity_providers, or not by Terraform at all
-    out = []
-    if "capacityProviders" in req:
-        out.append(Change("TFD-DRIFT-018", "update", "capacity_providers", req["capacityProviders"]))
-    if "defaultCapacityProviderStrategy" in req:
-        out.append(
-            Change(
-                "TFD-DRIFT-018",
-                "update",
-                "default_capacity_provider_strategy",
-                to_tf(req["defaultCapacityProviderStrategy"]),
+# ---- ECS services: one request, six rules
+
+ServiceTopic = Literal[
+    "desired_count", "task_definition", "execute_command", "network", "placement", "settings"
+]
+
+_SERVICE_SKIP = ("service", "serviceName", "cluster", "clientToken", "forceNewDeployment", "tags")
+
+
+def service_changes(event: Event) -> list[tuple[ServiceTopic, Change]]:
+    """A CreateService/UpdateService request member by member, at Terraform paths, each under the
+    topic of the rule that reports it (``Change.order`` is the member's place in the request)."""
+    out: list[tuple[ServiceTopic, Change]] = []
+    for i, (key, value) in enumerate(event.request.items()):
+        if key in _SERVICE_SKIP:
+            continue
+        if key == "desiredCount":
+            out.append(("desired_count", Change("update", "desired_count", scalar(value), order=i)))
+        elif key == "taskDefinition":
+            out.append(("task_definition", Change("update", "task_definition", value, order=i)))
+        elif key == "enableExecuteCommand":
+            out.append(
+                ("execute_command", Change("update", "enable_execute_command", scalar(value), order=i))
             )
-        )
+        elif key in ("capacityProviderStrategy", "launchType"):
+            out.append(("placement", Change("update", snake(key), to_tf(value), order=i)))
+        elif key == "networkConfiguration" and isinstance(value, Mapping):
+            out += [("network", c) for c in _service_network(value, i)]
+        else:
+            out += [("settings", c) for c in _service_setting(key, value, i)]
     return out
 
 
-def container_instances_state(event: Event, resource: Resource) -> list[Change]:
-    req = _req(event)
-    instances = req.get("containerInstances")
-    n = len(instances) if isinstance(instances, list) else 0
-    return [
-        Change(
-            "TFD-DRIFT-030",
-            "info",
-            None,
-            req.get("status"),
-            detail=f"set {n} container instance(s) to {req.get('status')}",
-        )
-    ]
-
-
-def capacity_provider(event: Event, resource: Resource) -> list[Change]:
+def _service_network(value: Mapping[str, Any], order: int) -> list[Change]:
+    vpc = value.get("awsvpcConfiguration")
+    if not isinstance(vpc, Mapping):
+        return []
     out: list[Change] = []
-    if event.name == "CreateCapacityProvider":
-        out.append(Change("TFD-DRIFT-026", "create"))
-    out += generic("TFD-DRIFT-022", skip=("name", "cluster", "tags"))(event, resource)
-    if event.name == "CreateCapacityProvider":
-        out += _create_tags(event, resource)
+    if "assignPublicIp" in vpc:
+        public = vpc["assignPublicIp"]
+        enabled = public == "ENABLED" if isinstance(public, str) else scalar(public)
+        out.append(Change("update", "network_configuration.assign_public_ip", enabled, order=order))
+    for member, attr in (("subnets", "subnets"), ("securityGroups", "security_groups")):
+        if member in vpc:
+            out.append(Change("update", f"network_configuration.{attr}", vpc[member], order=order))
     return out
 
 
-def account_setting(event: Event, resource: Resource) -> list[Change]:
-    value = _req(event).get("value")
-    return [Change("TFD-DRIFT-024", "update", "value", value)] if value is not None else []
+def _service_setting(key: str, value: Any, order: int) -> list[Change]:
+    def change(path: str, new: Any) -> Change:
+        return Change("update", path, new, order=order)
+
+    flat: dict[str, Any] = {}
+    if key == "deploymentConfiguration" and isinstance(value, Mapping):
+        out: list[Change] = []
+        for member, v in value.items():
+            if member == "minimumHealthyPercent":
+                out.append(change("deployment_minimum_healthy_percent", v))
+            elif member == "maximumPercent":
+                out.append(change("deployment_maximum_percent", v))
+            else:
+                flat = {}
+                flatten(snake(member), v, flat)
+                out += [change(p, x) for p, x in sorted(flat.items())]
+        return out
+    if key == "loadBalancers":
+        return [change("load_balancer", to_tf(value))]
+    if key == "placementStrategy":
+        return [change("ordered_placement_strategy", to_tf(value))]
+    if key == "enableECSManagedTags":
+        return [change("enable_ecs_managed_tags", scalar(value))]
+    if key == "deploymentController" and isinstance(value, Mapping):
+        return [change("deployment_controller.type", value.get("type"))]
+    if isinstance(value, Mapping):
+        flatten(snake(key), value, flat)
+        return [change(p, x) for p, x in sorted(flat.items())]
+    return [change(snake(key), to_tf(value))]

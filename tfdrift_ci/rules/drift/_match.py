@@ -1,4 +1,4 @@
-"""Event → declared resource matching by identity (design §5).
+"""Event → declared resource matching by identity.
 
 An event names the resource it touches through request members (``repositoryName``, ``cluster`` +
 ``service``, ``family`` …) or an ARN (``resourceArn`` of TagResource). Both are reduced to a
@@ -6,7 +6,7 @@ An event names the resource it touches through request members (``repositoryName
 names must be equal (or match the fnmatch pattern of a partly unknown name, which the finding then
 says), region and account must agree when both sides know them.
 
-Facts: ``shared/reference/cloudtrail-events.md`` §1 and §3.1; ARN formats:
+Facts: the request members that name a resource are in the ECR and ECS API references; ARN formats:
 https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html and
 https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-account-settings.html#ecs-resource-ids
 (old-style ECS ARNs have no cluster segment).
@@ -358,3 +358,20 @@ def same_place(key: Key, resources: Iterable[Resource], types: tuple[str, ...]) 
         ):
             return True
     return False
+
+
+def services_in_cluster(
+    services: Iterable[Resource], cluster: str, account: str | None, region: str | None
+) -> list[Resource]:
+    """The declared ECS services of ``cluster`` (a declared cluster that is not known statically
+    matches through its pattern) in that account and region, where both sides know them."""
+    out: list[Resource] = []
+    for res in services:
+        ident = res.identity
+        if res.type != "aws_ecs_service" or ident is None:
+            continue
+        declared_cluster = ident.cluster if ident.cluster is not None else DEFAULT_CLUSTER
+        ok, _ = _name_match(declared_cluster, cluster, "cluster")
+        if ok and _same(account, ident.account) and _same(region, ident.region):
+            out.append(res)
+    return out

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from tfdrift_ci.models import Severity
+from tfdrift_ci.events.names import ECR, ECR_PUBLIC, ECS
+from tfdrift_ci.models import Event, Resource, Severity
 from tfdrift_ci.rules.base import Rule, RuleDoc
+from tfdrift_ci.rules.drift._attributes import Change
+from tfdrift_ci.rules.drift._rows import (
+    CAPACITY_PROVIDER,
+    CLUSTER,
+    PUBLIC_REPOSITORY,
+    PULL_THROUGH_CACHE_RULE,
+    REPOSITORY,
+    SERVICE,
+    EventRow,
+)
 
 RULE = Rule(
     id="TFD-DRIFT-026",
@@ -45,6 +54,27 @@ RULE = Rule(
 )
 
 
-def grade(attribute: str | None, old: Any, new: Any, op: str) -> Severity | None:
-    """The rule's default severity for every change. None keeps the default."""
-    return None
+def extract(event: Event, resource: Resource) -> list[Change]:
+    return [Change("create")]
+
+
+# ``creates``: an undeclared resource of that type created by one of these events is reported as
+# unmanaged by the engine (rule unmanaged_resource).
+EVENTS = (
+    EventRow(ECR, "CreateRepository", (REPOSITORY,), extract, creates="aws_ecr_repository"),
+    EventRow(
+        ECR,
+        "CreatePullThroughCacheRule",
+        (PULL_THROUGH_CACHE_RULE,),
+        extract,
+        creates="aws_ecr_pull_through_cache_rule",
+    ),
+    EventRow(
+        ECR_PUBLIC, "CreateRepository", (PUBLIC_REPOSITORY,), extract, creates="aws_ecrpublic_repository"
+    ),
+    EventRow(ECS, "CreateService", (SERVICE,), extract, creates="aws_ecs_service"),
+    EventRow(ECS, "CreateCluster", (CLUSTER,), extract, creates="aws_ecs_cluster"),
+    EventRow(
+        ECS, "CreateCapacityProvider", (CAPACITY_PROVIDER,), extract, creates="aws_ecs_capacity_provider"
+    ),
+)

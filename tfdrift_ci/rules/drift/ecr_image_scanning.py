@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from tfdrift_ci.models import Severity
+from tfdrift_ci.events.names import ECR
+from tfdrift_ci.models import Event, Resource, Severity
 from tfdrift_ci.rules.base import Rule, RuleDoc
+from tfdrift_ci.rules.drift._attributes import Change, scalar
+from tfdrift_ci.rules.drift._rows import REPOSITORY, EventRow
 
 RULE = Rule(
     id="TFD-DRIFT-002",
@@ -41,6 +45,30 @@ RULE = Rule(
         "the .tf file."
     ),
     mitre=("T1562.001",),
+)
+
+
+SECURITY_ATTRIBUTES = ("image_scanning_configuration", "encryption_configuration")
+
+
+def extract(event: Event, resource: Resource) -> list[Change]:
+    req = event.request
+    out: list[Change] = []
+    cfg = req.get("imageScanningConfiguration")
+    if isinstance(cfg, Mapping) and "scanOnPush" in cfg:
+        out.append(Change("update", "image_scanning_configuration.scan_on_push", scalar(cfg["scanOnPush"])))
+    enc = req.get("encryptionConfiguration") if event.name == "CreateRepository" else None
+    if isinstance(enc, Mapping):
+        if "encryptionType" in enc:
+            out.append(Change("update", "encryption_configuration.encryption_type", enc["encryptionType"]))
+        if enc.get("kmsKey"):
+            out.append(Change("update", "encryption_configuration.kms_key", enc["kmsKey"]))
+    return out
+
+
+EVENTS = (
+    EventRow(ECR, "PutImageScanningConfiguration", (REPOSITORY,), extract, security=True),
+    EventRow(ECR, "CreateRepository", (REPOSITORY,), extract),
 )
 
 

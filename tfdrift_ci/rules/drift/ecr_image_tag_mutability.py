@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from tfdrift_ci.models import Severity
+from tfdrift_ci.events.names import ECR
+from tfdrift_ci.models import Event, Resource, Severity
 from tfdrift_ci.rules.base import Rule, RuleDoc
+from tfdrift_ci.rules.drift._attributes import Change, to_tf
+from tfdrift_ci.rules.drift._rows import REPOSITORY, EventRow
 
 RULE = Rule(
     id="TFD-DRIFT-001",
@@ -40,6 +43,26 @@ RULE = Rule(
     ),
     remediation=("Revert with terraform apply (image_tag_mutability), or adopt the change in the .tf file."),
     mitre=("T1525",),
+)
+
+
+SECURITY_ATTRIBUTES = ("image_tag_mutability", "image_tag_mutability_exclusion_filter")
+
+
+def extract(event: Event, resource: Resource) -> list[Change]:
+    req = event.request
+    out: list[Change] = []
+    if "imageTagMutability" in req:
+        out.append(Change("update", "image_tag_mutability", req["imageTagMutability"]))
+    filters = req.get("imageTagMutabilityExclusionFilters")
+    if isinstance(filters, list):
+        out.append(Change("update", "image_tag_mutability_exclusion_filter", to_tf(filters)))
+    return out
+
+
+EVENTS = (
+    EventRow(ECR, "PutImageTagMutability", (REPOSITORY,), extract, security=True),
+    EventRow(ECR, "CreateRepository", (REPOSITORY,), extract),
 )
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
 
-from tfdrift_ci.models import Severity
+from tfdrift_ci.events.names import ECR
+from tfdrift_ci.models import Event, Resource, Severity
 from tfdrift_ci.rules.base import Rule, RuleDoc
+from tfdrift_ci.rules.drift._attributes import Change
+from tfdrift_ci.rules.drift._rows import REPOSITORY, EventRow
 
 RULE = Rule(
     id="TFD-DRIFT-031",
@@ -32,6 +35,13 @@ RULE = Rule(
 )
 
 
-def grade(attribute: str | None, old: Any, new: Any, op: str) -> Severity | None:
-    """The rule's default severity for every change. None keeps the default."""
-    return None
+def extract(event: Event, resource: Resource) -> list[Change]:
+    ids = event.request.get("imageIds")
+    ids = ids if isinstance(ids, list) else []
+    tags = [i.get("imageTag") or i.get("imageDigest") for i in ids if isinstance(i, Mapping)]
+    shown = ", ".join(str(t) for t in tags[:5]) + (f" and {len(tags) - 5} more" if len(tags) > 5 else "")
+    return [Change("info", None, tags, detail=f"deleted {len(tags)} image(s) ({shown})")]
+
+
+# Images are not Terraform's, but deleting them by hand matters in an incident timeline.
+EVENTS = (EventRow(ECR, "BatchDeleteImage", (REPOSITORY,), extract),)

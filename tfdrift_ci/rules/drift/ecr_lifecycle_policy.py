@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from tfdrift_ci.events.names import ECR
 from tfdrift_ci.models import Severity
 from tfdrift_ci.rules.base import Rule, RuleDoc
+from tfdrift_ci.rules.drift._attributes import deleted, policy_change
+from tfdrift_ci.rules.drift._rows import EventRow, Target
 
 RULE = Rule(
     id="TFD-DRIFT-004",
@@ -36,6 +37,9 @@ RULE = Rule(
 )
 
 
-def grade(attribute: str | None, old: Any, new: Any, op: str) -> Severity | None:
-    """The rule's default severity for every change. None keeps the default."""
-    return None
+_POLICY: Target = ("repository", ("aws_ecr_lifecycle_policy",))
+
+EVENTS = (
+    EventRow(ECR, "PutLifecyclePolicy", (_POLICY,), policy_change("lifecyclePolicyText")),
+    EventRow(ECR, "DeleteLifecyclePolicy", (_POLICY,), deleted),
+)

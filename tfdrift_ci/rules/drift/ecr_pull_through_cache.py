@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from tfdrift_ci.events.names import ECR
 from tfdrift_ci.models import Severity
 from tfdrift_ci.rules.base import Rule, RuleDoc
+from tfdrift_ci.rules.drift._attributes import deleted, request_members
+from tfdrift_ci.rules.drift._rows import PULL_THROUGH_CACHE_RULE, EventRow
 
 RULE = Rule(
     id="TFD-DRIFT-009",
@@ -36,6 +39,18 @@ RULE = Rule(
     ),
     remediation="Revert with terraform apply, or adopt the change in the .tf file.",
     mitre=("T1195.002",),
+)
+
+
+SECURITY_ATTRIBUTES = ("upstream_registry_url", "credential_arn", "custom_role_arn")
+QUIET_FORM_DEFAULTS = True
+
+_settings = request_members(skip=("ecrRepositoryPrefix", "registryId", "upstreamRegistry"))
+
+EVENTS = (
+    EventRow(ECR, "CreatePullThroughCacheRule", (PULL_THROUGH_CACHE_RULE,), _settings, security=True),
+    EventRow(ECR, "UpdatePullThroughCacheRule", (PULL_THROUGH_CACHE_RULE,), _settings, security=True),
+    EventRow(ECR, "DeletePullThroughCacheRule", (PULL_THROUGH_CACHE_RULE,), deleted, security=True),
 )
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from tfdrift_ci.events.names import ECR
 from tfdrift_ci.models import Severity
 from tfdrift_ci.rules.base import Rule, RuleDoc
-from tfdrift_ci.rules.drift._attributes import is_public_policy
+from tfdrift_ci.rules.drift._attributes import deleted, is_public_policy, policy_change
+from tfdrift_ci.rules.drift._rows import EventRow, registry
 
 RULE = Rule(
     id="TFD-DRIFT-008",
@@ -32,6 +34,16 @@ RULE = Rule(
     ),
     remediation="Revert with terraform apply (policy), or adopt the change in the .tf file.",
     mitre=("T1484",),
+)
+
+
+SECURITY_ATTRIBUTES = ("policy",)
+
+EVENTS = (
+    EventRow(
+        ECR, "PutRegistryPolicy", (registry("aws_ecr_registry_policy"),), policy_change(), security=True
+    ),
+    EventRow(ECR, "DeleteRegistryPolicy", (registry("aws_ecr_registry_policy"),), deleted, security=True),
 )
 
 

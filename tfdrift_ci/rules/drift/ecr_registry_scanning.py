@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
 
-from tfdrift_ci.models import Severity
+from tfdrift_ci.events.names import ECR
+from tfdrift_ci.models import Event, Resource, Severity
 from tfdrift_ci.rules.base import Rule, RuleDoc
+from tfdrift_ci.rules.drift._attributes import Change, to_tf
+from tfdrift_ci.rules.drift._rows import EventRow, registry
 
 RULE = Rule(
     id="TFD-DRIFT-007",
@@ -32,6 +35,33 @@ RULE = Rule(
 )
 
 
-def grade(attribute: str | None, old: Any, new: Any, op: str) -> Severity | None:
-    """The rule's default severity for every change. None keeps the default."""
-    return None
+SECURITY_ATTRIBUTES = ("scan_type", "rule")
+
+
+def extract(event: Event, resource: Resource) -> list[Change]:
+    req = event.request
+    out = []
+    if "scanType" in req:
+        out.append(Change("update", "scan_type", req["scanType"]))
+    if isinstance(req.get("rules"), list):
+        rules = [
+            {
+                "scan_frequency": r.get("scanFrequency"),
+                "repository_filter": to_tf(r.get("repositoryFilters") or []),
+            }
+            for r in req["rules"]
+            if isinstance(r, Mapping)
+        ]
+        out.append(Change("update", "rule", rules))
+    return out
+
+
+EVENTS = (
+    EventRow(
+        ECR,
+        "PutRegistryScanningConfiguration",
+        (registry("aws_ecr_registry_scanning_configuration"),),
+        extract,
+        security=True,
+    ),
+)

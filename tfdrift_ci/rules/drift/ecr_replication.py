@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
 
-from tfdrift_ci.models import Severity
+from tfdrift_ci.events.names import ECR
+from tfdrift_ci.models import Event, Resource, Severity
 from tfdrift_ci.rules.base import Rule, RuleDoc
+from tfdrift_ci.rules.drift._attributes import Change, to_tf
+from tfdrift_ci.rules.drift._rows import EventRow, registry
 
 RULE = Rule(
     id="TFD-DRIFT-006",
@@ -43,6 +46,31 @@ RULE = Rule(
 )
 
 
-def grade(attribute: str | None, old: Any, new: Any, op: str) -> Severity | None:
-    """The rule's default severity for every change. None keeps the default."""
-    return None
+SECURITY_ATTRIBUTES = ("replication_configuration",)
+
+
+def extract(event: Event, resource: Resource) -> list[Change]:
+    cfg = event.request.get("replicationConfiguration")
+    if not isinstance(cfg, Mapping):
+        return []
+    rules = []
+    for r in cfg.get("rules") or []:
+        if isinstance(r, Mapping):
+            rules.append(
+                {
+                    "destination": to_tf(r.get("destinations") or []),
+                    "repository_filter": to_tf(r.get("repositoryFilters") or []),
+                }
+            )
+    return [Change("update", "replication_configuration", [{"rule": rules}])]
+
+
+EVENTS = (
+    EventRow(
+        ECR,
+        "PutReplicationConfiguration",
+        (registry("aws_ecr_replication_configuration"),),
+        extract,
+        security=True,
+    ),
+)

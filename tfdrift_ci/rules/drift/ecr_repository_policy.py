@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from tfdrift_ci.events.names import ECR, ECR_PUBLIC
 from tfdrift_ci.models import Severity
 from tfdrift_ci.rules.base import Rule, RuleDoc
-from tfdrift_ci.rules.drift._attributes import is_public_policy
+from tfdrift_ci.rules.drift._attributes import deleted, is_public_policy, policy_change
+from tfdrift_ci.rules.drift._rows import EventRow, Target
 
 RULE = Rule(
     id="TFD-DRIFT-003",
@@ -46,6 +48,19 @@ RULE = Rule(
         "Revert with terraform apply (policy), or adopt the new policy in the .tf file after review."
     ),
     mitre=("T1484",),
+)
+
+
+SECURITY_ATTRIBUTES = ("policy",)
+
+_PRIVATE: Target = ("repository", ("aws_ecr_repository_policy",))
+_PUBLIC: Target = ("public_repository", ("aws_ecrpublic_repository_policy",))
+
+EVENTS = (
+    EventRow(ECR, "SetRepositoryPolicy", (_PRIVATE,), policy_change(), security=True),
+    EventRow(ECR, "DeleteRepositoryPolicy", (_PRIVATE,), deleted, security=True),
+    EventRow(ECR_PUBLIC, "SetRepositoryPolicy", (_PUBLIC,), policy_change(), security=True),
+    EventRow(ECR_PUBLIC, "DeleteRepositoryPolicy", (_PUBLIC,), deleted, security=True),
 )
 
 

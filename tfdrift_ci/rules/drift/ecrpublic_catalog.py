@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from tfdrift_ci.models import Severity
+from tfdrift_ci.events.names import ECR_PUBLIC
+from tfdrift_ci.models import Event, Resource, Severity
 from tfdrift_ci.rules.base import Rule, RuleDoc
+from tfdrift_ci.rules.drift._attributes import Change, flatten
+from tfdrift_ci.rules.drift._rows import PUBLIC_REPOSITORY, EventRow
 
 RULE = Rule(
     id="TFD-DRIFT-025",
@@ -36,6 +40,19 @@ RULE = Rule(
 )
 
 
-def grade(attribute: str | None, old: Any, new: Any, op: str) -> Severity | None:
-    """The rule's default severity for every change. None keeps the default."""
-    return None
+QUIET_FORM_DEFAULTS = True
+
+
+def extract(event: Event, resource: Resource) -> list[Change]:
+    cat = event.request.get("catalogData")
+    if not isinstance(cat, Mapping):
+        return []
+    flat: dict[str, Any] = {}
+    flatten("catalog_data", cat, flat)
+    return [Change("update", p, v) for p, v in sorted(flat.items()) if not p.endswith("logo_image_blob")]
+
+
+EVENTS = (
+    EventRow(ECR_PUBLIC, "PutRepositoryCatalogData", (PUBLIC_REPOSITORY,), extract),
+    EventRow(ECR_PUBLIC, "CreateRepository", (PUBLIC_REPOSITORY,), extract),
+)

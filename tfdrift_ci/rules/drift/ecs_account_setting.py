@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from tfdrift_ci.models import Severity
+from tfdrift_ci.events.names import ECS
+from tfdrift_ci.models import Event, Resource, Severity
 from tfdrift_ci.rules.base import Rule, RuleDoc
+from tfdrift_ci.rules.drift._attributes import Change
+from tfdrift_ci.rules.drift._rows import EventRow
 
 RULE = Rule(
     id="TFD-DRIFT-024",
@@ -38,6 +39,13 @@ RULE = Rule(
 )
 
 
-def grade(attribute: str | None, old: Any, new: Any, op: str) -> Severity | None:
-    """The rule's default severity for every change. None keeps the default."""
-    return None
+def extract(event: Event, resource: Resource) -> list[Change]:
+    value = event.request.get("value")
+    return [Change("update", "value", value)] if value is not None else []
+
+
+EVENTS = (
+    EventRow(
+        ECS, "PutAccountSettingDefault", (("account_setting", ("aws_ecs_account_setting_default",)),), extract
+    ),
+)

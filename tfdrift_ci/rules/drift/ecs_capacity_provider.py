@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from tfdrift_ci.events.names import ECS
 from tfdrift_ci.models import Severity
 from tfdrift_ci.rules.base import Rule, RuleDoc
+from tfdrift_ci.rules.drift._attributes import deleted, request_members
+from tfdrift_ci.rules.drift._rows import CAPACITY_PROVIDER, EventRow
 
 RULE = Rule(
     id="TFD-DRIFT-022",
@@ -35,6 +38,17 @@ RULE = Rule(
     ),
     remediation="Revert with terraform apply, or adopt the change in the .tf file.",
     mitre=("T1578",),
+)
+
+
+QUIET_FORM_DEFAULTS = True
+
+_settings = request_members(skip=("name", "cluster", "tags"))
+
+EVENTS = (
+    EventRow(ECS, "CreateCapacityProvider", (CAPACITY_PROVIDER,), _settings),
+    EventRow(ECS, "UpdateCapacityProvider", (CAPACITY_PROVIDER,), _settings),
+    EventRow(ECS, "DeleteCapacityProvider", (CAPACITY_PROVIDER,), deleted),
 )
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from tfdrift_ci.models import Severity
+from tfdrift_ci.events.names import ECS
+from tfdrift_ci.models import Event, Resource, Severity
 from tfdrift_ci.rules.base import Rule, RuleDoc
+from tfdrift_ci.rules.drift._attributes import Change, service_changes
+from tfdrift_ci.rules.drift._rows import SERVICE, EventRow
 
 RULE = Rule(
     id="TFD-DRIFT-014",
@@ -40,6 +41,15 @@ RULE = Rule(
 )
 
 
-def grade(attribute: str | None, old: Any, new: Any, op: str) -> Severity | None:
-    """The rule's default severity for every change. None keeps the default."""
-    return None
+SECURITY_ATTRIBUTES = ("capacity_provider_strategy",)
+QUIET_FORM_DEFAULTS = True
+
+
+def extract(event: Event, resource: Resource) -> list[Change]:
+    return [change for topic, change in service_changes(event) if topic == "placement"]
+
+
+EVENTS = (
+    EventRow(ECS, "CreateService", (SERVICE,), extract),
+    EventRow(ECS, "UpdateService", (SERVICE,), extract, security=True),
+)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from tfdrift_ci.models import Severity
+from tfdrift_ci.events.names import ECS
+from tfdrift_ci.models import Event, Resource, Severity
 from tfdrift_ci.rules.base import Rule, RuleDoc
+from tfdrift_ci.rules.drift._attributes import Change, to_tf
+from tfdrift_ci.rules.drift._rows import CLUSTER, EventRow
 
 RULE = Rule(
     id="TFD-DRIFT-018",
@@ -44,6 +45,34 @@ RULE = Rule(
 )
 
 
-def grade(attribute: str | None, old: Any, new: Any, op: str) -> Severity | None:
-    """The rule's default severity for every change. None keeps the default."""
-    return None
+SECURITY_ATTRIBUTES = ("capacity_providers", "default_capacity_provider_strategy")
+
+
+def extract(event: Event, resource: Resource) -> list[Change]:
+    req = event.request
+    if resource.type == "aws_ecs_cluster" and not (
+        "capacity_providers" in resource.attributes
+        or "default_capacity_provider_strategy" in resource.attributes
+    ):
+        return []  # managed by aws_ecs_cluster_capacity_providers, or not by Terraform at all
+    out = []
+    if "capacityProviders" in req:
+        out.append(Change("update", "capacity_providers", req["capacityProviders"]))
+    if "defaultCapacityProviderStrategy" in req:
+        out.append(
+            Change(
+                "update", "default_capacity_provider_strategy", to_tf(req["defaultCapacityProviderStrategy"])
+            )
+        )
+    return out
+
+
+EVENTS = (
+    EventRow(
+        ECS,
+        "PutClusterCapacityProviders",
+        (("cluster_capacity_providers", ("aws_ecs_cluster_capacity_providers",)), CLUSTER),
+        extract,
+        security=True,
+    ),
+)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from tfdrift_ci.models import Severity
+from tfdrift_ci.events.names import ECS
+from tfdrift_ci.models import Event, Resource, Severity, Unknown
 from tfdrift_ci.rules.base import Rule, RuleDoc
+from tfdrift_ci.rules.drift._attributes import Change, flatten, named
+from tfdrift_ci.rules.drift._rows import CLUSTER, EventRow
 
 RULE = Rule(
     id="TFD-DRIFT-017",
@@ -38,6 +42,38 @@ RULE = Rule(
         "Revert with terraform apply (setting / configuration), or adopt the change in the .tf file."
     ),
     mitre=("T1562.008",),
+)
+
+
+SECURITY_ATTRIBUTES = ("configuration", "setting")
+
+
+def extract(event: Event, resource: Resource) -> list[Change]:
+    req = event.request
+    out: list[Change] = []
+    if isinstance(req.get("settings"), list):
+        declared_setting = resource.attributes.get("setting")
+        for name, value in sorted(named(req["settings"], "value").items()):
+            if isinstance(declared_setting, Unknown):
+                old: Any = declared_setting
+            else:
+                old = named(declared_setting, "value").get(name)
+            out.append(Change("update", f"setting.{name}", value, old))
+    cfg = req.get("configuration")
+    if isinstance(cfg, Mapping):
+        flat: dict[str, Any] = {}
+        flatten("configuration", cfg, flat)
+        out += [Change("update", p, v) for p, v in sorted(flat.items())]
+    scd = req.get("serviceConnectDefaults")
+    if isinstance(scd, Mapping) and "namespace" in scd:
+        out.append(Change("update", "service_connect_defaults.namespace", scd["namespace"]))
+    return out
+
+
+EVENTS = (
+    EventRow(ECS, "CreateCluster", (CLUSTER,), extract),
+    EventRow(ECS, "UpdateCluster", (CLUSTER,), extract, security=True),
+    EventRow(ECS, "UpdateClusterSettings", (CLUSTER,), extract, security=True),
 )
 
 

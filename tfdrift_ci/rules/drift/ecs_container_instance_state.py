@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from tfdrift_ci.models import Severity
+from tfdrift_ci.events.names import ECS
+from tfdrift_ci.models import Event, Resource, Severity
 from tfdrift_ci.rules.base import Rule, RuleDoc
+from tfdrift_ci.rules.drift._attributes import Change
+from tfdrift_ci.rules.drift._rows import CLUSTER, EventRow
 
 RULE = Rule(
     id="TFD-DRIFT-030",
@@ -29,6 +30,12 @@ RULE = Rule(
 )
 
 
-def grade(attribute: str | None, old: Any, new: Any, op: str) -> Severity | None:
-    """The rule's default severity for every change. None keeps the default."""
-    return None
+def extract(event: Event, resource: Resource) -> list[Change]:
+    req = event.request
+    instances = req.get("containerInstances")
+    n = len(instances) if isinstance(instances, list) else 0
+    status = req.get("status")
+    return [Change("info", None, status, detail=f"set {n} container instance(s) to {status}")]
+
+
+EVENTS = (EventRow(ECS, "UpdateContainerInstancesState", (CLUSTER,), extract),)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from tfdrift_ci.models import Severity
+from tfdrift_ci.events.names import ECS
+from tfdrift_ci.models import Event, Resource, Severity
 from tfdrift_ci.rules.base import Rule, RuleDoc
+from tfdrift_ci.rules.drift._attributes import Change, service_changes
+from tfdrift_ci.rules.drift._rows import SERVICE, EventRow
 
 RULE = Rule(
     id="TFD-DRIFT-012",
@@ -37,6 +40,19 @@ RULE = Rule(
         " it in the .tf file after review."
     ),
     mitre=("T1609",),
+)
+
+
+SECURITY_ATTRIBUTES = ("enable_execute_command",)
+
+
+def extract(event: Event, resource: Resource) -> list[Change]:
+    return [change for topic, change in service_changes(event) if topic == "execute_command"]
+
+
+EVENTS = (
+    EventRow(ECS, "CreateService", (SERVICE,), extract),
+    EventRow(ECS, "UpdateService", (SERVICE,), extract, security=True),
 )
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from tfdrift_ci.events.names import ECS
 from tfdrift_ci.models import Severity
 from tfdrift_ci.rules.base import Rule, RuleDoc
+from tfdrift_ci.rules.drift._attributes import deleted
+from tfdrift_ci.rules.drift._rows import SERVICE, EventRow
 
 RULE = Rule(
     id="TFD-DRIFT-016",
@@ -31,6 +32,4 @@ RULE = Rule(
 )
 
 
-def grade(attribute: str | None, old: Any, new: Any, op: str) -> Severity | None:
-    """The rule's default severity for every change. None keeps the default."""
-    return None
+EVENTS = (EventRow(ECS, "DeleteService", (SERVICE,), deleted, security=True),)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from tfdrift_ci.models import Severity
+from tfdrift_ci.events.names import ECS
+from tfdrift_ci.models import Event, Resource, Severity
 from tfdrift_ci.rules.base import Rule, RuleDoc
+from tfdrift_ci.rules.drift._attributes import Change, service_changes
+from tfdrift_ci.rules.drift._rows import SERVICE, EventRow
 
 RULE = Rule(
     id="TFD-DRIFT-013",
@@ -34,6 +37,19 @@ RULE = Rule(
     ),
     remediation=("Revert with terraform apply (network_configuration), or adopt the change in the .tf file."),
     mitre=("T1578",),
+)
+
+
+SECURITY_ATTRIBUTES = ("network_configuration",)
+
+
+def extract(event: Event, resource: Resource) -> list[Change]:
+    return [change for topic, change in service_changes(event) if topic == "network"]
+
+
+EVENTS = (
+    EventRow(ECS, "CreateService", (SERVICE,), extract),
+    EventRow(ECS, "UpdateService", (SERVICE,), extract, security=True),
 )
 
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from tfdrift_ci.models import Severity
+from tfdrift_ci.events.names import ECS
+from tfdrift_ci.models import Event, Resource, Severity
 from tfdrift_ci.rules.base import Rule, RuleDoc
+from tfdrift_ci.rules.drift._attributes import Change, service_changes
+from tfdrift_ci.rules.drift._rows import SERVICE, EventRow
 
 RULE = Rule(
     id="TFD-DRIFT-015",
@@ -36,6 +39,32 @@ RULE = Rule(
     ),
     remediation="Revert with terraform apply, or adopt the change in the .tf file.",
     mitre=("T1578",),
+)
+
+
+QUIET_FORM_DEFAULTS = True
+
+
+def extract(event: Event, resource: Resource) -> list[Change]:
+    """Every service setting the other service rules do not report; an UpdateService that only
+    forces a new deployment is reported as information."""
+    changes = service_changes(event)
+    out = [change for topic, change in changes if topic == "settings"]
+    if event.name == "UpdateService" and event.request.get("forceNewDeployment") is True and not changes:
+        out.append(
+            Change(
+                "info",
+                "force_new_deployment",
+                True,
+                detail="forced a new deployment (tasks restarted; mutable image tags are pulled again)",
+            )
+        )
+    return out
+
+
+EVENTS = (
+    EventRow(ECS, "CreateService", (SERVICE,), extract),
+    EventRow(ECS, "UpdateService", (SERVICE,), extract),
 )
 
 

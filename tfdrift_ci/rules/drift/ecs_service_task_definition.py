@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from tfdrift_ci.models import Severity
+from tfdrift_ci.events.names import ECS
+from tfdrift_ci.models import Event, Resource, Severity
 from tfdrift_ci.rules.base import Rule, RuleDoc
+from tfdrift_ci.rules.drift._attributes import Change, service_changes
+from tfdrift_ci.rules.drift._rows import SERVICE, EventRow
 
 RULE = Rule(
     id="TFD-DRIFT-011",
@@ -46,6 +47,23 @@ RULE = Rule(
 )
 
 
-def grade(attribute: str | None, old: Any, new: Any, op: str) -> Severity | None:
-    """The rule's default severity for every change. None keeps the default."""
-    return None
+def extract(event: Event, resource: Resource) -> list[Change]:
+    return [change for topic, change in service_changes(event) if topic == "task_definition"]
+
+
+def task_set(event: Event, resource: Resource) -> list[Change]:
+    """CodeDeploy-style deployments: a task set with its task definition, or the primary one
+    switched or deleted (reported as information)."""
+    req = event.request
+    if event.name == "CreateTaskSet" and req.get("taskDefinition"):
+        return [Change("update", "task_definition", req["taskDefinition"])]
+    return [Change("info", "task_definition", None, detail=f"{event.name} outside Terraform")]
+
+
+EVENTS = (
+    EventRow(ECS, "CreateService", (SERVICE,), extract),
+    EventRow(ECS, "UpdateService", (SERVICE,), extract),
+    EventRow(ECS, "CreateTaskSet", (SERVICE,), task_set),
+    EventRow(ECS, "UpdateServicePrimaryTaskSet", (SERVICE,), task_set),
+    EventRow(ECS, "DeleteTaskSet", (SERVICE,), task_set),
+)

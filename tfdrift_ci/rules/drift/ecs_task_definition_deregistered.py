@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from tfdrift_ci.models import Severity
+from tfdrift_ci.events.names import ECS
+from tfdrift_ci.models import Event, Resource, Severity
 from tfdrift_ci.rules.base import Rule, RuleDoc
+from tfdrift_ci.rules.drift._attributes import Change
+from tfdrift_ci.rules.drift._rows import TASK_DEFINITION, EventRow
 
 RULE = Rule(
     id="TFD-DRIFT-021",
@@ -34,6 +35,17 @@ RULE = Rule(
 )
 
 
-def grade(attribute: str | None, old: Any, new: Any, op: str) -> Severity | None:
-    """The rule's default severity for every change. None keeps the default."""
-    return None
+def extract(event: Event, resource: Resource) -> list[Change]:
+    req = event.request
+    refs = (
+        req.get("taskDefinitions") if event.name == "DeleteTaskDefinitions" else [req.get("taskDefinition")]
+    )
+    labels = [str(r) for r in refs or [] if r]
+    verb = "deleted" if event.name == "DeleteTaskDefinitions" else "deregistered"
+    return [Change("deregister", None, None, detail=f"{verb} {', '.join(labels)}")]
+
+
+EVENTS = (
+    EventRow(ECS, "DeregisterTaskDefinition", (TASK_DEFINITION,), extract),
+    EventRow(ECS, "DeleteTaskDefinitions", (TASK_DEFINITION,), extract),
+)

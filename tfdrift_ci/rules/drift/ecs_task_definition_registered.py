@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from tfdrift_ci.models import Severity
+from tfdrift_ci.events.names import ECS
+from tfdrift_ci.models import Event, Resource, Severity, Unknown
 from tfdrift_ci.rules.base import Rule, RuleDoc
+from tfdrift_ci.rules.drift._attributes import Change, named, same, scalar
+from tfdrift_ci.rules.drift._rows import TASK_DEFINITION, EventRow
 
 RULE = Rule(
     id="TFD-DRIFT-020",
@@ -47,6 +51,107 @@ RULE = Rule(
         "T1525",
         "T1610",
     ),
+)
+
+
+SECURITY_ATTRIBUTES = ("task_role_arn", "execution_role_arn")
+
+_CONTAINER_FIELDS = (
+    "image",
+    "privileged",
+    "readonlyRootFilesystem",
+    "user",
+    "environment",
+    "secrets",
+    "command",
+    "entryPoint",
+    "portMappings",
+    "linuxParameters",
+    "logConfiguration",
+    "essential",
+)
+_TASK_FIELDS = {
+    "taskRoleArn": "task_role_arn",
+    "executionRoleArn": "execution_role_arn",
+    "networkMode": "network_mode",
+    "cpu": "cpu",
+    "memory": "memory",
+    "requiresCompatibilities": "requires_compatibilities",
+    "pidMode": "pid_mode",
+    "ipcMode": "ipc_mode",
+}
+
+# ECS defaults for omitted container fields, so that ``privileged: false`` equals "not set":
+# https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html
+_CONTAINER_DEFAULTS = {"privileged": False, "readonlyRootFilesystem": False, "essential": True}
+
+
+def _container_field(container: Mapping[str, Any], field: str) -> Any:
+    value = container.get(field)
+    if value is None:
+        value = _CONTAINER_DEFAULTS.get(field)
+    if field == "environment":
+        return named(value, "value")
+    if field == "secrets":
+        return named(value, "valueFrom")
+    return value
+
+
+def extract(event: Event, resource: Resource) -> list[Change]:
+    """A new revision registered outside Terraform: container-level differences from the declared
+    container definitions (and task-level roles, cpu, memory …)."""
+    req = event.request
+    rev = None
+    td = event.response.get("taskDefinition")
+    if isinstance(td, Mapping):
+        rev = td.get("revision")
+    label = f"revision {rev}" if rev is not None else "a new revision"
+    new_cds = req.get("containerDefinitions")
+    if not isinstance(new_cds, list) and isinstance(td, Mapping):
+        new_cds = td.get("containerDefinitions")  # request cut by CloudTrail's size cap: the echo
+    out = _containers(resource.attributes.get("container_definitions"), new_cds, label)
+    for member, attr in _TASK_FIELDS.items():
+        if member not in req:
+            continue
+        new = req[member]
+        old = resource.attributes.get(attr)
+        if old is None and member in ("networkMode",):
+            continue
+        if not same(old, new):
+            out.append(Change("register", attr, scalar(new), old, detail=label))
+    if not out:
+        out.append(Change("register", None, None, detail=label))
+    return out
+
+
+def _containers(declared_cds: Any, new_cds: Any, label: str) -> list[Change]:
+    if isinstance(declared_cds, Unknown):
+        return [Change("register", "container_definitions", new_cds, declared_cds, detail=label)]
+    if not isinstance(new_cds, list):
+        return []
+    out: list[Change] = []
+    declared_by_name = {c.get("name"): c for c in (declared_cds or []) if isinstance(c, Mapping)}
+    new_by_name = {c.get("name"): c for c in new_cds if isinstance(c, Mapping)}
+    for name in sorted(set(declared_by_name) | set(new_by_name), key=str):
+        dc, nc = declared_by_name.get(name), new_by_name.get(name)
+        path = f"container_definitions[{name}]"
+        if dc is None or nc is None:
+            new = {"image": nc.get("image")} if nc else None
+            old = {"image": dc.get("image")} if dc else None
+            out.append(Change("register", path, new, old, detail=label))
+            continue
+        for f in _CONTAINER_FIELDS:
+            if f not in nc and f not in dc:
+                continue
+            old, new = _container_field(dc, f), _container_field(nc, f)
+            if same(old, new):
+                continue
+            out.append(Change("register", f"{path}.{f}", new, old, f == "environment", label))
+    return out
+
+
+EVENTS = (
+    EventRow(ECS, "RegisterTaskDefinition", (TASK_DEFINITION,), extract, creates="aws_ecs_task_definition"),
 )
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from tfdrift_ci.models import Severity
 from tfdrift_ci.rules.base import Rule, RuleDoc
 
@@ -49,8 +47,3 @@ RULE = Rule(
     remediation="No change was made; review the principal's intent and permissions.",
     mitre=(),
 )
-
-
-def grade(attribute: str | None, old: Any, new: Any, op: str) -> Severity | None:
-    """The rule's default severity for every change. None keeps the default."""
-    return None
