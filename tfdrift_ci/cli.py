@@ -1,4 +1,5 @@
-"""Command line. The only module that reads argv/env, prints and picks exit codes.
+"""Command line. The only module that reads argv/env, prints and picks exit codes: it parses the
+arguments, builds an ``engine.CheckRequest``, renders the ``Report`` the engine returns and exits.
 
 Exit codes (contract): 0 clean · 1 findings at or above --fail-on · 2 usage/input/config error ·
 3 internal error (traceback only with --debug).
@@ -20,7 +21,9 @@ from tfdrift_ci.errors import ConfigError, TfdriftError
 from tfdrift_ci.textutil import one_line
 
 if TYPE_CHECKING:
-    from tfdrift_ci.models import Event, SourceStatus, Window
+    from tfdrift_ci.engine import CheckRequest
+    from tfdrift_ci.models import Report
+    from tfdrift_ci.settings import Settings
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -181,7 +184,8 @@ def _parse_vars(pairs: Sequence[str]) -> dict[str, str]:
     return out
 
 
-def _settings(args: argparse.Namespace, start: Path) -> Any:
+def _settings(args: argparse.Namespace, start: Path) -> Settings:
+    """The configuration found from ``start`` (or ``--config``), with the command line's flags on top."""
     from tfdrift_ci.config import load_settings
 
     settings = load_settings(args.config, start=start)
@@ -197,6 +201,38 @@ def _settings(args: argparse.Namespace, start: Path) -> Any:
     if args.show_ignored:
         changes["show_ignored"] = True
     return replace(settings, **changes) if changes else settings
+
+
+def _request(
+    args: argparse.Namespace, env: Mapping[str, str], path: str, settings: Settings
+) -> CheckRequest:
+    """The check the arguments describe. ``--changed-only`` is resolved here (git and the pull
+    request's base live above the engine)."""
+    from tfdrift_ci.engine import CheckRequest
+
+    changed: tuple[str, ...] | None = None
+    if args.changed_only:
+        from tfdrift_ci import gitutil
+
+        changed = tuple(gitutil.changed_files(path, args.base, env))
+    return CheckRequest(
+        path=path,
+        settings=settings,
+        plan=args.plan,
+        var_files=tuple(args.var_file),
+        variables=_parse_vars(args.var),
+        offline=args.offline,
+        events=tuple(args.events),
+        since=args.since,
+        until=args.until,
+        regions=tuple(args.region),
+        profile=args.profile,
+        role_arn=args.role_arn,
+        changed_files=changed,
+        env=env,
+        progress=not args.no_progress,
+        debug=args.debug,
+    )
 
 
 def _outputs(args: argparse.Namespace) -> list[tuple[str, str | None]]:
@@ -217,112 +253,22 @@ def _outputs(args: argparse.Namespace) -> list[tuple[str, str | None]]:
 
 
 def cmd_check(args: argparse.Namespace, env: Mapping[str, str]) -> int:
+    from tfdrift_ci import engine
+
     path = Path(args.path)
     if not path.exists():
         raise ConfigError(f"{args.path}: no such file or directory")
-    start = path if path.is_dir() else path.parent
-    settings = _settings(args, start)
+    settings = _settings(args, path if path.is_dir() else path.parent)
     outputs = _outputs(args)
-    report = run_check(args, env, str(path), settings)
+    report = engine.check(_request(args, env, str(path), settings))
     _deliver(args, env, report, outputs)
     return int(report.exit_code)
-
-
-def run_check(args: argparse.Namespace, env: Mapping[str, str], path: str, settings: Any) -> Any:
-    """Inventory → events → evaluate → Report (with its exit code)."""
-    from tfdrift_ci import engine, inventory
-    from tfdrift_ci.models import Report
-
-    inv = _load_inventory(args, env, path)
-    notices: list[str] = []
-    if args.changed_only:
-        from tfdrift_ci import gitutil
-
-        changed = gitutil.changed_files(path, args.base, env)
-        inv = inventory.restrict(inv, changed)
-        notices.append(f"--changed-only: {len(inv.roots)} Terraform root(s) touched by the change")
-
-    events: Sequence[Event] | None = None
-    statuses: Sequence[SourceStatus] = ()
-    window: Window | None = None
-    if not args.offline:
-        fetched = _fetch_events(args, env, inv, settings)
-        if fetched is not None:
-            events, statuses, window, more = fetched
-            notices.extend(more)
-        else:
-            notices.append(
-                "no AWS credentials found and no --events given: static rules only "
-                "(configure credentials or pass --events to check for drift)"
-            )
-
-    findings, suppress_notices = engine.evaluate(inv, events, settings)
-    notices.extend(suppress_notices)
-    incomplete = any(not s.complete for s in statuses)
-    code = engine.exit_code_for(
-        findings, settings.fail_on, incomplete_fails=settings.fail_on_incomplete and incomplete
-    )
-    return Report(
-        tool_version=__version__,
-        path=path,
-        files=inv.files,
-        resources=inv.resources,
-        findings=tuple(findings),
-        window=window,
-        sources=tuple(statuses),
-        exit_code=code,
-        fail_on=settings.fail_on,
-        unfollowed_modules=inv.unfollowed_modules,
-        notices=tuple(notices),
-    )
-
-
-def _load_inventory(args: argparse.Namespace, env: Mapping[str, str], path: str) -> Any:
-    """The inventory of PATH (and --plan). A PATH with no Terraform at all is almost always a wrong
-    path in a pipeline: passing it silently would report "clean" for code that was never read."""
-    from tfdrift_ci import inventory
-    from tfdrift_ci.errors import InventoryError
-
-    inv = inventory.load(
-        path, plan=args.plan, var_files=args.var_file, variables=_parse_vars(args.var), env=env
-    )
-    if inv.files == 0 and not inv.problems and not args.plan:
-        raise InventoryError(f"{path}: no Terraform files (.tf, .tf.json) found")
-    return inv
-
-
-def _fetch_events(args: argparse.Namespace, env: Mapping[str, str], inv: Any, settings: Any) -> Any:
-    """Returns (events, statuses, window, notices), or None when auto mode found no credentials."""
-    from tfdrift_ci import events as ev
-    from tfdrift_ci.timeutil import parse_window
-
-    window = parse_window(args.since or settings.since, args.until)
-    specs: list[str] = list(args.events) or list(settings.events)
-    auto = not specs
-    if auto:
-        specs = ["aws"]
-    regions = tuple(args.region) or tuple(settings.regions)
-    result = ev.fetch(
-        specs,
-        inv,
-        window,
-        regions=regions,
-        auto=auto,
-        profile=args.profile,
-        role_arn=args.role_arn,
-        progress=not args.no_progress,
-        debug=args.debug,
-        env=env,
-    )
-    if result is None:
-        return None
-    return result.events, result.statuses, window, list(result.notices)
 
 
 def _deliver(
     args: argparse.Namespace,
     env: Mapping[str, str],
-    report: Any,
+    report: Report,
     outputs: Sequence[tuple[str, str | None]],
 ) -> None:
     from tfdrift_ci.report import RenderOptions, render
@@ -377,7 +323,7 @@ def _write(stream: TextIO, text: str) -> None:
 def cmd_pre_commit(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     """Check the Terraform root of each changed file (and the roots that call it as a module).
     Static rules only unless --events is among the hook's args."""
-    from tfdrift_ci import inventory
+    from tfdrift_ci import engine, inventory
 
     files = [f for f in args.files if f.endswith((".tf", ".tfvars"))]
     if not files:
@@ -389,7 +335,7 @@ def cmd_pre_commit(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     worst = EXIT_OK
     for root in roots:
         settings = _settings(args, Path(root))
-        report = run_check(args, env, root, settings)
+        report = engine.check(_request(args, env, root, settings))
         _deliver(args, env, report, outputs)
         worst = max(worst, int(report.exit_code))
     return worst
@@ -416,11 +362,18 @@ def cmd_rules(args: argparse.Namespace) -> int:
 
 
 def cmd_inventory(args: argparse.Namespace, env: Mapping[str, str]) -> int:
-    from tfdrift_ci import inventory
+    from tfdrift_ci import engine, inventory
 
     if not Path(args.path).exists():
         raise ConfigError(f"{args.path}: no such file or directory")
-    inv = _load_inventory(args, env, args.path)
+    request = engine.CheckRequest(
+        path=args.path,
+        plan=args.plan,
+        var_files=tuple(args.var_file),
+        variables=_parse_vars(args.var),
+        env=env,
+    )
+    inv = engine.load_inventory(request)
     _write(sys.stdout, inventory.render(inv, args.format))
     return EXIT_OK
 

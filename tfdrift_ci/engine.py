@@ -1,17 +1,167 @@
-"""evaluate(inventory, events, settings) -> findings: static rules, drift rules, suppressions.
+"""The pipeline: ``check(request) -> Report`` runs inventory → events → rules → suppressions and picks
+the exit code. The CLI builds the request from its arguments and environment; other callers (a sweep,
+a fix command, tests) build one in Python:
+
+    from tfdrift_ci.engine import CheckRequest, check
+    report = check(CheckRequest(path="infra", events=("cloudtrail/",), since="30d"))
+    report.exit_code, report.findings
 
 Plain glue: each rule family runs alone (``rules.config.run`` / ``rules.drift.run``) and a crash in
-one rule becomes an ``error`` finding there, never a lost report.
+one rule becomes an ``error`` finding there, never a lost report. Nothing here reads ``os.environ``,
+prints or exits: the environment arrives in ``CheckRequest.env``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
 
-from tfdrift_ci.models import Event, Finding, Inventory, Severity
+from tfdrift_ci import __version__
+from tfdrift_ci.errors import InventoryError
+from tfdrift_ci.models import Event, Finding, Inventory, Report, SourceStatus, Window, exit_code_for
 from tfdrift_ci.rules.errors import parse_error_findings
 from tfdrift_ci.settings import Settings
+
+NO_CREDENTIALS_NOTICE = (
+    "no AWS credentials found and no --events given: static rules only "
+    "(configure credentials or pass --events to check for drift)"
+)
+
+
+@dataclass(frozen=True)
+class CheckRequest:
+    """Everything one check needs. Only ``path`` is required; every default is the CLI's.
+
+    Values the configuration file also sets (``events``, ``since``, ``regions``) fall back to
+    ``settings`` when left empty here; flags that only adjust settings (``--fail-on``,
+    ``--terraform-principal`` …) are applied to ``settings`` by the caller.
+    """
+
+    path: str  # a directory (every Terraform root below it) or one .tf file
+    settings: Settings | None = None  # None: .tfdrift.yml / [tool.tfdrift] found from path upwards
+    # Terraform input
+    plan: str | None = None  # plan JSON, or a binary plan (needs terraform on PATH)
+    var_files: tuple[str, ...] = ()
+    variables: Mapping[str, str] = field(default_factory=dict)  # --var NAME=VALUE
+    # Events
+    offline: bool = False  # static rules only, no events
+    events: tuple[str, ...] = ()  # source specs; empty: settings.events, else "aws" when credentials exist
+    since: str | None = None  # 7d / 48h / ISO; None: settings.since, else 7d
+    until: str | None = None  # ISO; None: now
+    now: datetime | None = None  # the clock for relative windows (tests, replays); None: the real one
+    regions: tuple[str, ...] = ()  # regions the aws source queries; empty: settings, then providers
+    profile: str | None = None
+    role_arn: str | None = None
+    # Scope: restrict to the Terraform roots these files touch (relative to path); None: every root.
+    # The CLI's --changed-only computes them with gitutil.changed_files.
+    changed_files: tuple[str, ...] | None = None
+    # Environment, read by the caller and passed down (boto3 still reads AWS_* itself)
+    env: Mapping[str, str] = field(default_factory=dict)
+    progress: bool = False  # progress bars on stderr while fetching events
+    debug: bool = False  # source-level debug log on stderr
+
+
+def resolve_settings(request: CheckRequest) -> Settings:
+    """``request.settings``, or the configuration found from the request's path upwards."""
+    if request.settings is not None:
+        return request.settings
+    from tfdrift_ci.config import load_settings
+
+    path = Path(request.path)
+    return load_settings(None, start=path if path.is_dir() else path.parent)
+
+
+def check(request: CheckRequest) -> Report:
+    """Inventory → events → evaluate → ``Report`` (with its exit code). Raises ``TfdriftError`` for
+    input that cannot be used at all (a missing path, a bad event source spec, …)."""
+    settings = resolve_settings(request)
+    inv = load_inventory(request)
+    notices: list[str] = []
+    if request.changed_files is not None:
+        from tfdrift_ci import inventory
+
+        inv = inventory.restrict(inv, request.changed_files)
+        notices.append(f"--changed-only: {len(inv.roots)} Terraform root(s) touched by the change")
+
+    events: Sequence[Event] | None = None
+    statuses: Sequence[SourceStatus] = ()
+    window: Window | None = None
+    if not request.offline:
+        fetched = fetch_events(request, inv, settings)
+        if fetched is None:
+            notices.append(NO_CREDENTIALS_NOTICE)
+        else:
+            events, statuses, window, more = fetched
+            notices.extend(more)
+
+    today = request.now.date() if request.now is not None else None
+    findings, suppress_notices = evaluate(inv, events, settings, today=today)
+    notices.extend(suppress_notices)
+    incomplete = any(not s.complete for s in statuses)
+    code = exit_code_for(
+        findings, settings.fail_on, incomplete_fails=settings.fail_on_incomplete and incomplete
+    )
+    return Report(
+        tool_version=__version__,
+        path=request.path,
+        files=inv.files,
+        resources=inv.resources,
+        findings=tuple(findings),
+        window=window,
+        sources=tuple(statuses),
+        exit_code=code,
+        fail_on=settings.fail_on,
+        unfollowed_modules=inv.unfollowed_modules,
+        notices=tuple(notices),
+    )
+
+
+def load_inventory(request: CheckRequest) -> Inventory:
+    """The inventory of the request's path (and plan). A path with no Terraform at all is almost
+    always a wrong path in a pipeline: passing it silently would report "clean" for code that was
+    never read, so it is an input error."""
+    from tfdrift_ci import inventory
+
+    inv = inventory.load(
+        request.path,
+        plan=request.plan,
+        var_files=request.var_files,
+        variables=request.variables,
+        env=request.env,
+    )
+    if inv.files == 0 and not inv.problems and not request.plan:
+        raise InventoryError(f"{request.path}: no Terraform files (.tf, .tf.json) found")
+    return inv
+
+
+def fetch_events(
+    request: CheckRequest, inv: Inventory, settings: Settings
+) -> tuple[Sequence[Event], Sequence[SourceStatus], Window, list[str]] | None:
+    """(events, statuses, window, notices), or None when no source was named and no AWS credentials
+    were found (auto mode: the check runs static rules only and says so)."""
+    from tfdrift_ci import events as ev
+    from tfdrift_ci.timeutil import parse_window
+
+    window = parse_window(request.since or settings.since, request.until, now=request.now)
+    specs = list(request.events) or list(settings.events)
+    auto = not specs
+    result = ev.fetch(
+        specs or ["aws"],
+        inv,
+        window,
+        regions=request.regions or settings.regions,
+        auto=auto,
+        profile=request.profile,
+        role_arn=request.role_arn,
+        progress=request.progress,
+        debug=request.debug,
+        env=request.env,
+    )
+    if result is None:
+        return None
+    return result.events, result.statuses, window, list(result.notices)
 
 
 def evaluate(
@@ -38,13 +188,3 @@ def evaluate(
     findings.sort(key=lambda f: f.sort_key)
     return findings, notices
 
-
-def exit_code_for(findings: Sequence[Finding], fail_on: str, *, incomplete_fails: bool = False) -> int:
-    """0 clean, 1 when an unsuppressed finding is at or above ``fail_on`` (or the event window is
-    incomplete and ``--fail-on-incomplete`` was given). ``never`` always gives 0."""
-    if fail_on == "never":
-        return 0
-    threshold = Severity.parse(fail_on).rank
-    if any(not f.suppressed and f.severity.rank >= threshold for f in findings):
-        return 1
-    return 1 if incomplete_fails else 0

@@ -1,15 +1,17 @@
 """The values every stage passes to the next. Frozen dataclasses, no behaviour beyond small helpers.
 
 Boundaries convert to these: the inventory never hands rules an HCL tree, events never hand rules a
-boto3 shape, reports never see anything else. The JSON report (``shared/reference/report-schema.json``)
+boto3 shape, reports never see anything else. The JSON report (``tests/schemas/report-schema.json``)
 is the contract; these names are internal.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+import os
+import posixpath
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -368,6 +370,39 @@ class Report:
             counts[f.severity.value] += 1
         counts["total"] = sum(counts.values())
         return counts
+
+    def split_by_root(self) -> list[tuple[str, Report]]:
+        """One report per Terraform root (one sticky PR comment each), with that root's findings,
+        resources, path and exit code. A report over a single root stays whole. An error exit code
+        (2, 3) is kept by every part."""
+        roots = sorted({r.root for r in self.resources} | {f.root or "." for f in self.findings})
+        if len(roots) <= 1:
+            return [(roots[0] if roots else ".", self)]
+        path = self.path.replace(os.sep, "/")
+        out: list[tuple[str, Report]] = []
+        for root in roots:
+            findings = tuple(f for f in self.findings if (f.root or ".") == root)
+            code = self.exit_code if self.exit_code >= 2 else exit_code_for(findings, self.fail_on)
+            part = replace(
+                self,
+                path=posixpath.normpath(posixpath.join(path, root)),
+                resources=tuple(r for r in self.resources if r.root == root),
+                findings=findings,
+                exit_code=code,
+            )
+            out.append((root, part))
+        return out
+
+
+def exit_code_for(findings: Sequence[Finding], fail_on: str, *, incomplete_fails: bool = False) -> int:
+    """0 clean, 1 when an unsuppressed finding is at or above ``fail_on`` (or the event window is
+    incomplete and ``--fail-on-incomplete`` was given). ``never`` always gives 0."""
+    if fail_on == "never":
+        return 0
+    threshold = Severity.parse(fail_on).rank
+    if any(not f.suppressed and f.severity.rank >= threshold for f in findings):
+        return 1
+    return 1 if incomplete_fails else 0
 
 
 def iso(t: datetime) -> str:

@@ -51,35 +51,6 @@ def _forbidden_hint(status: int) -> str:
     return ""
 
 
-def root_reports(report: Report) -> list[tuple[str, Report]]:
-    """One report per Terraform root (design: one sticky comment per root), each with its own
-    findings, resources and exit code. A report over a single root stays whole."""
-    from dataclasses import replace
-
-    from tfdrift_ci.engine import exit_code_for
-
-    roots = sorted({r.root for r in report.resources} | {f.root or "." for f in report.findings})
-    if len(roots) <= 1:
-        return [(roots[0] if roots else ".", report)]
-    out: list[tuple[str, Report]] = []
-    for root in roots:
-        findings = tuple(f for f in report.findings if (f.root or ".") == root)
-        code = report.exit_code if report.exit_code >= 2 else exit_code_for(findings, report.fail_on)
-        out.append(
-            (
-                root,
-                replace(
-                    report,
-                    path=posixpath.normpath(posixpath.join(report.path.replace(os.sep, "/"), root)),
-                    resources=tuple(r for r in report.resources if r.root == root),
-                    findings=findings,
-                    exit_code=code,
-                ),
-            )
-        )
-    return out
-
-
 def post_comment(report: Report, env: Mapping[str, str], template_dir: str | None) -> list[str]:
     """Upsert one sticky comment per Terraform root; returns warnings. Raises ``GitHubError`` for
     API failures. A clean root only updates its earlier comment (never a new "all clear")."""
@@ -90,7 +61,7 @@ def post_comment(report: Report, env: Mapping[str, str], template_dir: str | Non
         return ["--comment: this run is not for a pull request (no PR in GITHUB_EVENT_PATH); comment skipped"]
     client = comments.Client(ctx)
     warnings: list[str] = []
-    for _root, part in root_reports(report):
+    for _root, part in report.split_by_root():
         warnings.extend(_upsert_one(client, ctx, part, comment_root(part, env), template_dir))
     return warnings
 

@@ -1,0 +1,74 @@
+"""models.py helpers: the exit-code policy and the per-root split the PR comments use."""
+
+from __future__ import annotations
+
+import pytest
+
+from tfdrift_ci.models import Finding, Report, Resource, Severity, exit_code_for
+
+
+def _finding(sev: Severity, suppressed: bool = False, root: str | None = None) -> Finding:
+    return Finding(
+        rule_id="X", kind="config", severity=sev, title="t", message="m", suppressed=suppressed, root=root
+    )
+
+
+@pytest.mark.parametrize(
+    ("severities", "fail_on", "code"),
+    [
+        ([], "high", 0),
+        ([Severity.MEDIUM], "high", 0),
+        ([Severity.HIGH], "high", 1),
+        ([Severity.CRITICAL], "high", 1),
+        ([Severity.INFO], "info", 1),
+        ([Severity.CRITICAL], "never", 0),
+        ([Severity.LOW], "medium", 0),
+    ],
+)
+def test_exit_code_threshold(severities: list[Severity], fail_on: str, code: int) -> None:
+    assert exit_code_for([_finding(s) for s in severities], fail_on) == code
+
+
+def test_suppressed_findings_do_not_fail() -> None:
+    assert exit_code_for([_finding(Severity.CRITICAL, suppressed=True)], "low") == 0
+
+
+def test_incomplete_events_fail_only_when_asked() -> None:
+    assert exit_code_for([], "high", incomplete_fails=True) == 1
+    assert exit_code_for([], "never", incomplete_fails=True) == 0
+
+
+def _report(findings: tuple[Finding, ...], resources: tuple[Resource, ...], exit_code: int) -> Report:
+    return Report(
+        tool_version="0",
+        path="infra",
+        files=2,
+        resources=resources,
+        findings=findings,
+        window=None,
+        sources=(),
+        exit_code=exit_code,
+        fail_on="high",
+    )
+
+
+def _res(name: str, root: str) -> Resource:
+    return Resource(address=f"aws_ecr_repository.{name}", type="aws_ecr_repository", name=name, root=root)
+
+
+def test_split_by_root_gives_each_root_its_findings_resources_path_and_verdict() -> None:
+    bad, ok = _finding(Severity.HIGH, root="prod"), _finding(Severity.LOW, root="dev")
+    report = _report((bad, ok), (_res("a", "prod"), _res("b", "dev")), exit_code=1)
+    parts = dict(report.split_by_root())
+    assert sorted(parts) == ["dev", "prod"]
+    assert (parts["prod"].path, parts["prod"].findings, parts["prod"].exit_code) == ("infra/prod", (bad,), 1)
+    assert (parts["dev"].path, parts["dev"].findings, parts["dev"].exit_code) == ("infra/dev", (ok,), 0)
+    assert [r.name for r in parts["dev"].resources] == ["b"]
+
+
+def test_split_by_root_keeps_a_single_root_whole_and_error_codes_everywhere() -> None:
+    single = _report((_finding(Severity.LOW),), (_res("a", "."),), exit_code=0)
+    assert single.split_by_root() == [(".", single)]
+    assert _report((), (), 0).split_by_root()[0][0] == "."
+    broken = _report((), (_res("a", "prod"), _res("b", "dev")), exit_code=2)
+    assert [p.exit_code for _, p in broken.split_by_root()] == [2, 2]
