@@ -10,6 +10,7 @@ from rules.config.helpers import hits, res
 from tfdrift_ci.models import Severity, Unknown
 from tfdrift_ci.rules.config import (
     ecs_admin_iam_role,
+    ecs_container_definitions_unknown,
     ecs_container_insights,
     ecs_desired_count_zero,
     ecs_efs_transit_encryption,
@@ -26,6 +27,7 @@ from tfdrift_ci.rules.config import (
     ecs_readonly_root,
     ecs_shared_task_role,
 )
+from tfdrift_ci.rules.config._util import containers
 
 TD = "aws_ecs_task_definition"
 SVC = "aws_ecs_service"
@@ -146,6 +148,53 @@ def test_exec_encryption_without_configuration_depends_on_exec_services() -> Non
     off = res(SVC, "s", {"cluster": Unknown("aws_ecs_cluster.main.id"), "enable_execute_command": False})
     assert hits(ecs_exec_encryption, cluster, off) == []
     assert hits(ecs_exec_logging, cluster, svc) == []  # AWS logs by default: no TFD-ECS-002
+
+
+_CONTAINER = {"name": "api", "image": "repo/api:latest", "privileged": True}
+
+
+@pytest.mark.parametrize(
+    ("document", "prefix"),
+    [
+        ([_CONTAINER], "container_definitions"),
+        ('[{"name": "api", "image": "repo/api:latest", "privileged": true}]', "container_definitions"),
+        ({"containerDefinitions": [_CONTAINER], "family": "x"}, "container_definitions.containerDefinitions"),
+        (
+            {"taskDefinition": {"containerDefinitions": [_CONTAINER], "revision": 3}, "tags": []},
+            "container_definitions.taskDefinition.containerDefinitions",
+        ),
+        (
+            '{"taskDefinition": {"containerDefinitions": [{"name": "api", "image": "repo/api:latest",'
+            ' "privileged": true}]}}',
+            "container_definitions.taskDefinition.containerDefinitions",
+        ),
+    ],
+)
+def test_container_rules_read_the_describe_task_definition_shape(document: Any, prefix: str) -> None:
+    """The list, the task definition object and the whole describe-task-definition response."""
+    resource = res(TD, "t", {"family": "api", "container_definitions": document})
+    assert containers(resource) == [(f"{prefix}[0]", _CONTAINER)]
+    assert [h.attribute for h in hits(ecs_privileged, resource)] == [f"{prefix}[0].privileged"]
+    assert [h.attribute for h in hits(ecs_image_tag, resource)] == [f"{prefix}[0].image"]
+    assert [h.attribute for h in hits(ecs_readonly_root, resource)] == [f"{prefix}[0].readonlyRootFilesystem"]
+    assert hits(ecs_container_definitions_unknown, resource) == []
+
+
+@pytest.mark.parametrize(
+    ("document", "shown"),
+    [
+        ({"taskDefinition": {"containerDefinitions": "n/a"}}, "containerDefinitions is not a list"),
+        ({"taskDefinition": {"family": "api"}}, "containerDefinitions is not a list"),
+        ({"containerDefinitions": Unknown("var.containers")}, "containerDefinitions = var.containers"),
+        ({"taskDefinition": Unknown("var.td")}, "containerDefinitions is not a list"),
+    ],
+)
+def test_describe_shape_without_a_container_list_is_not_evaluated(document: Any, shown: str) -> None:
+    resource = res(TD, "t", {"family": "api", "container_definitions": document})
+    assert containers(resource) is None
+    assert hits(ecs_privileged, resource) == [] and hits(ecs_readonly_root, resource) == []
+    [hit] = hits(ecs_container_definitions_unknown, resource)
+    assert shown in hit.message
 
 
 def test_privileged() -> None:

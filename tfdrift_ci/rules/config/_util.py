@@ -101,25 +101,64 @@ def json_document(value: object) -> object:
 # Container definitions
 
 
-def container_definitions(resource: Resource) -> list[tuple[int, Mapping[str, Any]]] | None:
-    """``(index, definition)`` for each container of a task definition, or None when the
-    ``container_definitions`` document was not evaluated (Unknown, or not a list).
+CONTAINERS = "container_definitions"
+# `aws ecs describe-task-definition` output, pasted or read with file(): the whole response
+# ({"taskDefinition": {..., "containerDefinitions": [...]}}) or the task definition object itself
+# (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeTaskDefinition.html).
+_DESCRIBE_SHAPES = (("taskDefinition", "containerDefinitions"), ("containerDefinitions",))
+
+
+def _describe_list(value: Mapping[str, Any]) -> tuple[tuple[str, ...], object] | None:
+    """(keys, value at them) when ``value`` is a describe-task-definition document."""
+    for keys in _DESCRIBE_SHAPES:
+        if keys[0] in value:
+            inner: object = value
+            for key in keys:
+                inner = inner.get(key) if isinstance(inner, Mapping) else None
+            return keys, inner
+    return None
+
+
+def unknown_container_list(resource: Resource) -> Unknown | None:
+    """The unevaluated expression a describe-task-definition document holds in place of its
+    ``containerDefinitions`` list (``jsonencode({containerDefinitions = var.containers})``)."""
+    value = json_document(resource.attributes.get(CONTAINERS))
+    found = _describe_list(value) if isinstance(value, Mapping) else None
+    return found[1] if found is not None and isinstance(found[1], Unknown) else None
+
+
+def containers(resource: Resource) -> list[tuple[str, Mapping[str, Any]]] | None:
+    """``(attribute path, definition)`` for each container of a task definition, or None when the
+    ``container_definitions`` document was not evaluated (Unknown, or not a list of containers).
 
     The inventory decodes the JSON document (jsonencode, heredoc, file(), templatefile()); keys are
     the ECS API's camelCase (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html).
-    A single object is accepted too (some modules pass one container).
+    Three shapes are read: the list Terraform expects (paths ``container_definitions[0]``), a
+    single object (some modules pass one container), and the output of
+    ``aws ecs describe-task-definition`` (paths ``container_definitions.taskDefinition.
+    containerDefinitions[0]`` or ``container_definitions.containerDefinitions[0]``).
     """
-    value = json_document(resource.attributes.get("container_definitions"))
+    value = json_document(resource.attributes.get(CONTAINERS))
+    prefix = CONTAINERS
     if isinstance(value, Mapping):
-        return [(0, value)]
+        described = _describe_list(value)
+        if described is None:
+            return [(f"{CONTAINERS}[0]", value)]
+        keys, value = described
+        prefix = ".".join((CONTAINERS, *keys))
     if not isinstance(value, list):
         return None
-    return [(i, c) for i, c in enumerate(value) if isinstance(c, Mapping)]
+    return [(f"{prefix}[{i}]", c) for i, c in enumerate(value) if isinstance(c, Mapping)]
 
 
-def container_label(index: int, container: Mapping[str, Any]) -> str:
+def _container_index(path: str) -> int:
+    return int(path.rsplit("[", 1)[1].rstrip("]"))
+
+
+def container_label(path: str, container: Mapping[str, Any]) -> str:
+    """``container 'api'``, else ``container #0`` (its position; ``path`` as ``containers`` gives)."""
     name = container.get("name")
-    return f"container {name!r}" if isinstance(name, str) else f"container #{index}"
+    return f"container {name!r}" if isinstance(name, str) else f"container #{_container_index(path)}"
 
 
 def exec_configuration(resource: Resource) -> Mapping[str, Any] | None:

@@ -6,11 +6,16 @@ cannot be evaluated they are silent. This rule says so, so that silence is never
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from tfdrift_ci.models import Resource, Severity, Unknown
 from tfdrift_ci.rules.base import ConfigContext, Hit, Rule, RuleDoc
-from tfdrift_ci.rules.config._util import attr_line, container_definitions
+from tfdrift_ci.rules.config._util import (
+    attr_line,
+    containers,
+    json_document,
+    unknown_container_list,
+)
 
 ATTRIBUTE = "container_definitions"
 
@@ -28,9 +33,12 @@ RULE = Rule(
         what=(
             "`container_definitions` of `aws_ecs_task_definition` whose value tfdrift-ci could not "
             "evaluate: a variable without a value, a data source, a function it does not evaluate, "
-            "or text that is not JSON. Informational: it lists the task definitions on which the "
-            "container rules (privileged, read-only root, plaintext secrets, image tag) were not "
-            "evaluated."
+            "text that is not JSON, or an `aws ecs describe-task-definition` document without a "
+            "`containerDefinitions` list. The list Terraform expects, a single container object and "
+            'the output of `aws ecs describe-task-definition` (the whole `{"taskDefinition": …}` '
+            "response or the task definition object with its `containerDefinitions`) are all read. "
+            "Informational: it lists the task definitions on which the container rules (privileged, "
+            "read-only root, plaintext secrets, image tag) were not evaluated."
         ),
         why=(
             "tfdrift-ci does not guess what an expression will become. Without this note a task "
@@ -58,10 +66,19 @@ RULE = Rule(
 def check(resource: Resource, ctx: ConfigContext) -> Iterable[Hit]:
     if ATTRIBUTE not in resource.attributes or resource.attributes.get(ATTRIBUTE) is None:
         return
-    if container_definitions(resource) is not None:
+    if containers(resource) is not None:
         return
     value = resource.attributes.get(ATTRIBUTE)
-    shown = value.expr if isinstance(value, Unknown) else "text that is not a JSON list"
+    inner = unknown_container_list(resource)
+    if isinstance(value, Unknown):
+        shown = value.expr
+    elif inner is not None:
+        shown = f"containerDefinitions = {inner.expr}"
+    elif isinstance(json_document(value), Mapping):
+        # containers() reads any other object as one container: this is a describe document
+        shown = "a describe-task-definition document whose containerDefinitions is not a list"
+    else:
+        shown = "not a JSON list of containers or a describe-task-definition document"
     yield Hit(
         message=f"container_definitions not evaluated ({shown}): container rules did not run",
         attribute=ATTRIBUTE,

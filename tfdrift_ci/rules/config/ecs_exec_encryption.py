@@ -130,8 +130,7 @@ def _log_hits(resource: Resource, log_cfg: Mapping[str, Any]) -> Iterable[Hit]:
             continue
         shown = "unset" if flag is None else f"= {str(flag).lower()}"
         yield Hit(
-            message=f"exec session logs go to {label} with {flag_attr} {shown}: the log is not "
-            "encrypted",
+            message=f"exec session logs go to {label} with {flag_attr} {shown}: the log is not encrypted",
             attribute=(path := f"{LOG}.{flag_attr}"),
             actual=flag,
             expected=True,

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from tfdrift_ci.models import Resource, Severity
 from tfdrift_ci.rules.base import ConfigContext, Hit, Rule, RuleDoc
-from tfdrift_ci.rules.config._util import attr_line, container_definitions, container_label
+from tfdrift_ci.rules.config._util import attr_line, container_label, containers
 
 RULE = Rule(
     id="TFD-ECS-008",
@@ -65,7 +65,7 @@ def image_tag(image: str) -> tuple[str | None, str | None]:
 
 
 def check(resource: Resource, ctx: ConfigContext) -> Iterable[Hit]:
-    for index, container in container_definitions(resource) or ():
+    for where, container in containers(resource) or ():
         image = container.get("image")
         if not isinstance(image, str) or not image.strip():
             continue  # Unknown or missing: not evaluated
@@ -77,8 +77,8 @@ def check(resource: Resource, ctx: ConfigContext) -> Iterable[Hit]:
         if tag is None or tag == "latest":
             why = "uses the latest tag" if tag else "has no tag (means latest) and no digest"
             yield Hit(
-                message=f"{container_label(index, container)} image {image!r} {why}",
-                attribute=(path := f"container_definitions[{index}].image"),
+                message=f"{container_label(where, container)} image {image!r} {why}",
+                attribute=(path := f"{where}.image"),
                 actual=image,
                 expected="a version tag or @sha256 digest",
                 line=attr_line(resource, path),

@@ -11,7 +11,7 @@ from typing import Any
 
 from tfdrift_ci.models import Resource, Severity
 from tfdrift_ci.rules.base import ConfigContext, Hit, PeerIds, Rule, RuleDoc
-from tfdrift_ci.rules.config._util import attr_line, container_definitions, container_label, mask
+from tfdrift_ci.rules.config._util import attr_line, container_label, containers, mask
 
 # Name words that mark a secret. PASSWORD/PASSWD/SECRET/CREDENTIAL(S) may be glued to other words
 # (DBPASSWORD); TOKEN and the KEY pairs must be separate words (TOKENIZER_MODEL is not a secret).
@@ -135,7 +135,7 @@ def _entries(container: Mapping[str, Any]) -> list[tuple[int, str, str]]:
 
 
 def check(resource: Resource, ctx: ConfigContext) -> Iterable[Hit]:
-    for index, container in container_definitions(resource) or ():
+    for where, container in containers(resource) or ():
         for i, name, value in _entries(container):
             kind = secret_value_kind(name, value)
             if kind is None and not (secret_name(name) and _plain_value(value)):
@@ -144,9 +144,9 @@ def check(resource: Resource, ctx: ConfigContext) -> Iterable[Hit]:
                 f"holds what looks like {kind}" if kind else "has a secret-looking name and a literal value"
             )
             yield Hit(
-                message=f"{container_label(index, container)}: environment variable {name} {reason} "
+                message=f"{container_label(where, container)}: environment variable {name} {reason} "
                 f"({mask(value)}); use secrets with valueFrom",
-                attribute=(path := f"container_definitions[{index}].environment[{i}].value"),
+                attribute=(path := f"{where}.environment[{i}].value"),
                 actual={"name": name, "value": mask(value)},
                 expected="secrets: [{name, valueFrom}]",
                 line=attr_line(resource, path),

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 from tfdrift_ci.models import Resource, Severity
 from tfdrift_ci.rules.base import ConfigContext, Hit, PeerIds, Rule, RuleDoc
-from tfdrift_ci.rules.config._util import as_bool, attr_line, container_definitions, container_label
+from tfdrift_ci.rules.config._util import as_bool, attr_line, container_label, containers
 
 RULE = Rule(
     id="TFD-ECS-003",
@@ -55,12 +55,12 @@ RULE = Rule(
 
 
 def check(resource: Resource, ctx: ConfigContext) -> Iterable[Hit]:
-    for index, container in container_definitions(resource) or ():
+    for where, container in containers(resource) or ():
         value = container.get("privileged")
         if as_bool(value) is True:
             yield Hit(
-                message=f"{container_label(index, container)} is privileged",
-                attribute=(path := f"container_definitions[{index}].privileged"),
+                message=f"{container_label(where, container)} is privileged",
+                attribute=(path := f"{where}.privileged"),
                 actual=value,
                 expected=False,
                 line=attr_line(resource, path),

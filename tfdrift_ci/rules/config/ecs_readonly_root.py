@@ -13,8 +13,8 @@ from tfdrift_ci.rules.base import ConfigContext, Hit, PeerIds, Rule, RuleDoc
 from tfdrift_ci.rules.config._util import (
     as_bool,
     attr_line,
-    container_definitions,
     container_label,
+    containers,
     is_windows_task,
 )
 
@@ -64,14 +64,14 @@ RULE = Rule(
 def check(resource: Resource, ctx: ConfigContext) -> Iterable[Hit]:
     if is_windows_task(resource):
         return
-    for index, container in container_definitions(resource) or ():
+    for where, container in containers(resource) or ():
         value = container.get("readonlyRootFilesystem")
         if isinstance(value, Unknown) or as_bool(value) is True:
             continue
         shown = "false" if value is not None else "not set (writable by default)"
         yield Hit(
-            message=f"{container_label(index, container)}: readonlyRootFilesystem is {shown}",
-            attribute=(path := f"container_definitions[{index}].readonlyRootFilesystem"),
+            message=f"{container_label(where, container)}: readonlyRootFilesystem is {shown}",
+            attribute=(path := f"{where}.readonlyRootFilesystem"),
             actual=value,
             expected=True,
             line=attr_line(resource, path),
