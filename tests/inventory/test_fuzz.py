@@ -5,8 +5,10 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tfdrift_ci.inventory import expressions as ex
 from tfdrift_ci.inventory import hcl
+from tfdrift_ci.inventory.expr.context import Ctx
+from tfdrift_ci.inventory.expr.convert import EvalError
+from tfdrift_ci.inventory.expr.evaluate import evaluate_text
 from tfdrift_ci.models import Unknown
 
 _TOKENS = ["${", "%{", "<<EOF\n", "\nEOF\n", "for ", " in ", "if ", "var.", "local."]
@@ -18,16 +20,16 @@ HCL_TEXT = st.lists(HCL_CHARS, max_size=60).map("".join)
 def _resolve(name: str) -> object:
     if name == "var":
         return {"a": [1, {"b": "x"}], "u": Unknown("var.u"), "m": {"k": None}}
-    raise ex.EvalError(name)
+    raise EvalError(name)
 
 
-CTX = ex.Ctx(_resolve)
+CTX = Ctx(_resolve)
 
 
 @settings(max_examples=400, deadline=None)
 @given(HCL_TEXT)
 def test_evaluate_text_never_raises(text: str) -> None:
-    ex.evaluate_text(text, CTX)
+    evaluate_text(text, CTX)
 
 
 @settings(max_examples=150, deadline=None)

@@ -90,7 +90,8 @@ def load(
 def _find_roots(project: Project) -> list[str]:
     """Directories with .tf files that no other directory under base calls as a local module.
     Module calls are read from the parsed files (exact), not the pre-commit regex."""
-    from tfdrift_ci.inventory import expressions as ex
+    from tfdrift_ci.inventory.expr.context import EMPTY_CTX
+    from tfdrift_ci.inventory.expr.evaluate import evaluate_text
     from tfdrift_ci.inventory.loader import is_local_source
     from tfdrift_ci.inventory.roots import walk_tf_dirs
 
@@ -104,7 +105,7 @@ def _find_roots(project: Project) -> list[str]:
                 attr = block.attribute("source")
                 if attr is None:
                     continue
-                value = ex.evaluate_text(attr.expr, ex.EMPTY_CTX)
+                value = evaluate_text(attr.expr, EMPTY_CTX)
                 if isinstance(value, str) and is_local_source(value):
                     target = os.path.normpath(os.path.join(d, value))
                     if target != d:

@@ -21,8 +21,30 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from tfdrift_ci.errors import InventoryError
-from tfdrift_ci.inventory import expressions as ex
-from tfdrift_ci.inventory import hcl, types
+from tfdrift_ci.inventory import hcl
+from tfdrift_ci.inventory.expr import types
+from tfdrift_ci.inventory.expr.context import EMPTY_CTX, Ctx, Lazy
+from tfdrift_ci.inventory.expr.convert import (
+    EvalError,
+    glob_escape,
+    to_number,
+    to_str,
+    too_big,
+    unknown_paths,
+)
+from tfdrift_ci.inventory.expr.evaluate import evaluate, evaluate_text
+from tfdrift_ci.inventory.expr.syntax import (
+    Call,
+    ExprSyntaxError,
+    GetAttr,
+    Lit,
+    Node,
+    ObjectNode,
+    Template,
+    TupleNode,
+    Var,
+    parse,
+)
 from tfdrift_ci.inventory.identity import RESOURCE_TYPES, identity_for, parse_arn
 from tfdrift_ci.inventory.parsed import Attribute, Block, ParsedFile
 from tfdrift_ci.models import ModuleCall, ParseProblem, Resource, Unknown
@@ -138,16 +160,16 @@ class ProviderInfo:
     account: str | None = None
 
 
-def _provider_info(block: Block, ctx: ex.Ctx) -> ProviderInfo:
+def _provider_info(block: Block, ctx: Ctx) -> ProviderInfo:
     region: str | None = None
     account: str | None = None
     attr = block.attribute("region")
     if attr is not None:
-        value = ex.evaluate_text(attr.expr, ctx)
+        value = evaluate_text(attr.expr, ctx)
         region = value if isinstance(value, str) and value else None
     allowed = block.attribute("allowed_account_ids")
     if allowed is not None:
-        value = ex.evaluate_text(allowed.expr, ctx)
+        value = evaluate_text(allowed.expr, ctx)
         if isinstance(value, list) and len(value) == 1 and isinstance(value[0], str):
             account = value[0]
     if account is None:
@@ -155,7 +177,7 @@ def _provider_info(block: Block, ctx: ex.Ctx) -> ProviderInfo:
             role = assume.attribute("role_arn")
             if role is None:
                 continue
-            value = ex.evaluate_text(role.expr, ctx)
+            value = evaluate_text(role.expr, ctx)
             if isinstance(value, str):
                 parsed = parse_arn(value)
                 if parsed is not None and parsed[1]:
@@ -163,11 +185,11 @@ def _provider_info(block: Block, ctx: ex.Ctx) -> ProviderInfo:
     return ProviderInfo(region=region, account=account)
 
 
-def _provider_key(block: Block, ctx: ex.Ctx) -> str:
+def _provider_key(block: Block, ctx: Ctx) -> str:
     name = block.labels[0] if block.labels else ""
     alias = block.attribute("alias")
     if alias is not None:
-        value = ex.evaluate_text(alias.expr, ctx)
+        value = evaluate_text(alias.expr, ctx)
         if isinstance(value, str):
             return f"{name}.{value}"
     return name
@@ -180,13 +202,13 @@ def _provider_ref(text: str) -> str:
 def parse_provider_map(text: str) -> dict[str, str]:
     """``providers = { aws = aws.west, aws.east = aws }`` → {"aws": "aws.west", "aws.east": "aws"}."""
     try:
-        node = ex.parse(text)
-    except ex.ExprSyntaxError:
+        node = parse(text)
+    except ExprSyntaxError:
         return {}
     out: dict[str, str] = {}
-    if isinstance(node, ex.ObjectNode):
+    if isinstance(node, ObjectNode):
         for knode, vnode in node.items:
-            key = knode.value if isinstance(knode, ex.Lit) else knode.text
+            key = knode.value if isinstance(knode, Lit) else knode.text
             out[_provider_ref(str(key))] = _provider_ref(vnode.text)
     return out
 
@@ -207,16 +229,16 @@ def _convert_cli_value(raw: str, type_text: str | None) -> Any:
         return raw
     if t == "number":
         try:
-            return ex._to_number(raw)
-        except ex.EvalError:
+            return to_number(raw)
+        except EvalError:
             return raw
     if t == "bool":
         return {"true": True, "false": False}.get(raw, raw)
     if t and t != "any":
-        return ex.evaluate_text(raw, ex.EMPTY_CTX)
+        return evaluate_text(raw, EMPTY_CTX)
     stripped = raw.strip()
     if stripped.startswith(("[", "{")):
-        value = ex.evaluate_text(raw, ex.EMPTY_CTX)
+        value = evaluate_text(raw, EMPTY_CTX)
         if not isinstance(value, Unknown):
             return value
     return raw
@@ -281,7 +303,7 @@ def root_variable_values(
             return
         parsed = project.tfvars(path)
         for attr in parsed.attributes:
-            value = ex.evaluate_text(attr.expr, ex.EMPTY_CTX)
+            value = evaluate_text(attr.expr, EMPTY_CTX)
             values[attr.name] = runtime_value(attr.name, value) if runtime else value
 
     for name in ("terraform.tfvars", "terraform.tfvars.json"):
@@ -310,7 +332,7 @@ def root_variable_values(
 # module instances
 
 
-class _NS(ex.Lazy):
+class _NS(Lazy):
     """``var`` / ``local`` / ``data`` / ``module`` / a resource type: attribute → value."""
 
     def __init__(self, get: Callable[[str], Any], label: str) -> None:
@@ -324,7 +346,7 @@ class _NS(ex.Lazy):
         return Unknown(expr)
 
 
-class _DataRef(ex.Lazy):
+class _DataRef(Lazy):
     """Data sources are read at plan time: always unknown statically."""
 
     def __init__(self, expr: str) -> None:
@@ -347,7 +369,7 @@ def _computed(rtype: str, attr: str, value_of: Callable[[str], Any]) -> Any:
     def name_pattern(name_attr: str, fmt: str) -> Any:
         name = value_of(name_attr)
         if isinstance(name, str):
-            return Unknown(f"{rtype}.{attr}", fmt.format(name=ex._glob_escape(name)))
+            return Unknown(f"{rtype}.{attr}", fmt.format(name=glob_escape(name)))
         return Unknown(f"{rtype}.{attr}")
 
     if rtype == "aws_ecs_cluster" and attr in ("id", "arn"):
@@ -379,7 +401,7 @@ def _computed_data(rtype: str, attr: str, value_of: Callable[[str], Any]) -> Any
     def pattern(name_attr: str, fmt: str) -> Any:
         name = value_of(name_attr)
         if isinstance(name, str):
-            return Unknown(label, fmt.format(name=ex._glob_escape(name)))
+            return Unknown(label, fmt.format(name=glob_escape(name)))
         return Unknown(label)
 
     if rtype == "aws_ecs_cluster" and attr in ("id", "arn"):
@@ -397,7 +419,7 @@ def _computed_data(rtype: str, attr: str, value_of: Callable[[str], Any]) -> Any
     return Unknown(label)
 
 
-class _ResourceRef(ex.Lazy):
+class _ResourceRef(Lazy):
     """``aws_ecs_cluster.main`` (and its instances): declared attributes evaluate, computed ones
     become (patterned) unknowns."""
 
@@ -417,13 +439,13 @@ class _ResourceRef(ex.Lazy):
 
     def get_index(self, key: Any) -> Any:
         if not self.counted or self.bindings is not None:
-            raise ex.EvalError(f"{self.label} is not a counted resource")
+            raise EvalError(f"{self.label} is not a counted resource")
         for k, bindings in self.module.expand(self.block):
             if k == UNKNOWN_KEY:
                 return Unknown(f"{self.label}[{json.dumps(key)}]")
             if _same_key(k, key):
                 return _ResourceRef(self.module, self.block, bindings, data=self.data)
-        raise ex.EvalError(f"{self.label} has no instance {key!r}")
+        raise EvalError(f"{self.label} has no instance {key!r}")
 
     def get_attr(self, name: str) -> Any:
         if self.counted and self.bindings is None:
@@ -454,7 +476,7 @@ class _ResourceRef(ex.Lazy):
         return Unknown(expr)
 
 
-class _ModuleRef(ex.Lazy):
+class _ModuleRef(Lazy):
     def __init__(self, call: _ModuleCall) -> None:
         self.call = call
 
@@ -475,7 +497,7 @@ class _ModuleRef(ex.Lazy):
                 return Unknown(f"module.{self.call.name}[{json.dumps(key)}]")
             if _same_key(k, key):
                 return _ModuleInstanceRef(mod)
-        raise ex.EvalError(f"module.{self.call.name} has no instance {key!r}")
+        raise EvalError(f"module.{self.call.name} has no instance {key!r}")
 
     def materialize(self, expr: str) -> Any:
         inst = self._instances()
@@ -488,7 +510,7 @@ class _ModuleRef(ex.Lazy):
         return {str(k): m.all_outputs() for k, m in inst if m is not None}
 
 
-class _ModuleInstanceRef(ex.Lazy):
+class _ModuleInstanceRef(Lazy):
     def __init__(self, module: Module) -> None:
         self.module = module
 
@@ -513,7 +535,7 @@ class _ModuleCall:
         attr = self.block.attribute("source")
         if attr is None:
             return None
-        value = ex.evaluate_text(attr.expr, ex.EMPTY_CTX)
+        value = evaluate_text(attr.expr, EMPTY_CTX)
         return value if isinstance(value, str) else None
 
     def directory(self) -> tuple[str | None, str]:
@@ -673,15 +695,15 @@ def _same_key(instance_key: Any, key: Any) -> bool:
         return isinstance(key, str) and key.strip().isdigit() and instance_key == int(key)
     if isinstance(key, bool) or not isinstance(key, (str, int, float)):
         return False
-    return bool(instance_key == ex._to_str(key))
+    return bool(instance_key == to_str(key))
 
 
-def _thunk(text: str, ctx: ex.Ctx) -> Callable[[], Any]:
+def _thunk(text: str, ctx: Ctx) -> Callable[[], Any]:
     cache: list[Any] = []
 
     def get() -> Any:
         if not cache:
-            cache.append(ex.evaluate_text(text, ctx))
+            cache.append(evaluate_text(text, ctx))
         return cache[0]
 
     return get
@@ -780,7 +802,7 @@ class Module:
             # (`${path.module}/../policies/x.json`) may be read, nothing else
             real = os.path.realpath(self.dir)
             loader.allowed_dirs = (*loader.allowed_dirs, real, os.path.dirname(real))
-        self.ctx = ex.Ctx(
+        self.ctx = Ctx(
             self.resolve, cwd=loader.root_dir, allowed_dirs=loader.allowed_dirs, reads=loader.files_read
         )
         self.providers: dict[str, ProviderInfo] = dict(providers)
@@ -811,19 +833,19 @@ class Module:
             return _NS(lambda n: self.resource_ref(name, n), name)
         if "_" in name:
             return Unknown(name)  # a resource type not declared here (or a typo): unknown, not a crash
-        raise ex.EvalError(f"unknown name {name!r}")
+        raise EvalError(f"unknown name {name!r}")
 
-    def guarded(self, key: Any, text: str, ctx: ex.Ctx) -> Any:
+    def guarded(self, key: Any, text: str, ctx: Ctx) -> Any:
         if key in self._cache:
             return self._cache[key]
         if key in self._busy:
             return Unknown(text.strip())  # a reference cycle: Terraform would reject it; stay unknown
         self._busy.add(key)
         try:
-            value = ex.evaluate_text(text, ctx)
+            value = evaluate_text(text, ctx)
         finally:
             self._busy.discard(key)
-        if ex.too_big(value):
+        if too_big(value):
             # locals/outputs share sub-values, so a = [b, b], b = [c, c] … grows exponentially when
             # walked; a value this large is unknown rather than a hang on hostile configuration
             value = Unknown(text.strip()[:200])
@@ -836,7 +858,7 @@ class Module:
             return self._cache[key]
         block = self.variables.get(name)
         if block is None:
-            raise ex.EvalError(f"undeclared variable {name!r}")
+            raise EvalError(f"undeclared variable {name!r}")
         type_attr = block.attribute("type")
         type_text = type_attr.expr if type_attr is not None else None
         value: Any
@@ -846,19 +868,16 @@ class Module:
             value = self.inputs[name]()
         else:
             default = block.attribute("default")
-            if default is not None:
-                value = ex.evaluate_text(default.expr, ex.EMPTY_CTX)
-            else:
-                value = Unknown(f"var.{name}")
+            value = evaluate_text(default.expr, EMPTY_CTX) if default is not None else Unknown(f"var.{name}")
         if value is None:
             # a null input takes the default only for `nullable = false` variables
             # https://developer.hashicorp.com/terraform/language/values/variables#disallowing-null-input-values
             nullable = block.attribute("nullable")
             default = block.attribute("default")
             if nullable is not None and nullable.expr.strip() == "false" and default is not None:
-                value = ex.evaluate_text(default.expr, ex.EMPTY_CTX)
+                value = evaluate_text(default.expr, EMPTY_CTX)
         value = types.convert(value, type_text)
-        if ex.too_big(value):
+        if too_big(value):
             value = Unknown(f"var.{name}")
         self._cache[key] = value
         return value
@@ -866,13 +885,13 @@ class Module:
     def local(self, name: str) -> Any:
         attr = self.locals.get(name)
         if attr is None:
-            raise ex.EvalError(f"undeclared local {name!r}")
+            raise EvalError(f"undeclared local {name!r}")
         return self.guarded(("local", name), attr.expr, self.ctx)
 
     def output(self, name: str) -> Any:
         attr = self.outputs.get(name)
         if attr is None:
-            raise ex.EvalError(f"module has no output {name!r}")
+            raise EvalError(f"module has no output {name!r}")
         return self.guarded(("output", name), attr.expr, self.ctx)
 
     def all_outputs(self) -> dict[str, Any]:
@@ -881,7 +900,7 @@ class Module:
     def module_ref(self, name: str) -> Any:
         call = self.calls.get(name)
         if call is None:
-            raise ex.EvalError(f"undeclared module {name!r}")
+            raise EvalError(f"undeclared module {name!r}")
         return _ModuleRef(call)
 
     def data_ref(self, rtype: str, name: str) -> Any:
@@ -893,7 +912,7 @@ class Module:
     def resource_ref(self, rtype: str, name: str) -> Any:
         entry = self.resources.get((rtype, name))
         if entry is None:
-            raise ex.EvalError(f"undeclared resource {rtype}.{name}")
+            raise EvalError(f"undeclared resource {rtype}.{name}")
         return _ResourceRef(self, entry[0], None)
 
     # -- expansion -------------------------------------------------------------------------------
@@ -901,10 +920,10 @@ class Module:
         """``for_each = aws_ecr_repository.this`` (resource chaining): each.value is that
         instance, so ``each.value.name`` is its declared name, not an unknown object."""
         try:
-            node = ex.parse(text)
-        except ex.ExprSyntaxError:
+            node = parse(text)
+        except ExprSyntaxError:
             return None
-        if not isinstance(node, ex.GetAttr) or not isinstance(node.obj, ex.Var):
+        if not isinstance(node, GetAttr) or not isinstance(node.obj, Var):
             return None
         if node.obj.name not in self.resource_types:
             return None
@@ -1090,7 +1109,7 @@ class RootLoader:
             address = module.prefix + f"{rtype}.{name}"
             if counted:
                 address += f"[{_key_text(key)}]"
-            unknowns = ex.unknown_paths(attrs)
+            unknowns = unknown_paths(attrs)
             if counted and key == UNKNOWN_KEY:
                 unknowns = ["[*] (instance keys)", *unknowns]
             yield Resource(
@@ -1137,7 +1156,7 @@ def _default_provider(rtype: str) -> str:
 
 
 def block_values(
-    block: Block, ctx: ex.Ctx, lines: dict[str, int], prefix: str, *, top: bool
+    block: Block, ctx: Ctx, lines: dict[str, int], prefix: str, *, top: bool
 ) -> dict[str, Any]:
     """A block body in ``terraform show -json`` shape: attributes typed, nested blocks as lists of
     dicts, ``dynamic`` blocks expanded (or Unknown when their for_each is unknown)."""
@@ -1145,7 +1164,7 @@ def block_values(
     for attr in block.attributes:
         if top and attr.name in _META_ATTRS:
             continue
-        out[attr.name] = ex.evaluate_text(attr.expr, ctx)
+        out[attr.name] = evaluate_text(attr.expr, ctx)
         lines.setdefault(prefix + attr.name, attr.line)
     for child in block.blocks:
         if top and child.type in _META_BLOCKS:
@@ -1171,14 +1190,14 @@ def block_values(
 
 
 def _dynamic(
-    block: Block, ctx: ex.Ctx, lines: dict[str, int], prefix: str
+    block: Block, ctx: Ctx, lines: dict[str, int], prefix: str
 ) -> list[dict[str, Any]] | Unknown:
     label = block.labels[0]
     for_each = block.attribute("for_each")
     content = next(iter(block.children("content")), None)
     if for_each is None or content is None:
         return Unknown(f'dynamic "{label}"')
-    coll = ex.evaluate_text(for_each.expr, ctx)
+    coll = evaluate_text(for_each.expr, ctx)
     iterator_attr = block.attribute("iterator")
     iterator = iterator_attr.expr.strip() if iterator_attr is not None else label
     if isinstance(coll, dict):
@@ -1198,26 +1217,26 @@ def _dynamic(
     return out
 
 
-def json_document(text: str, ctx: ex.Ctx, module: Module, depth: int = 0) -> Any:
+def json_document(text: str, ctx: Ctx, module: Module, depth: int = 0) -> Any:
     """A JSON-document attribute, decoded. ``jsonencode(x)`` yields x itself (so a container
     definition with one unknown field keeps every other field known); text is json-decoded."""
     try:
-        node = ex.parse(text)
-    except ex.ExprSyntaxError:
+        node = parse(text)
+    except ExprSyntaxError:
         return Unknown(text.strip())
-    if isinstance(node, ex.Template) and len(node.parts) == 1 and isinstance(node.parts[0], ex.Node):
+    if isinstance(node, Template) and len(node.parts) == 1 and isinstance(node.parts[0], Node):
         node = node.parts[0]  # "${jsonencode(...)}" (JSON syntax writes every expression so)
-    if isinstance(node, ex.Call) and node.name == "jsonencode" and len(node.args) == 1:
-        return ex.evaluate(node.args[0], ctx)
+    if isinstance(node, Call) and node.name == "jsonencode" and len(node.args) == 1:
+        return evaluate(node.args[0], ctx)
     if (
         depth < 5
-        and isinstance(node, ex.GetAttr)
-        and isinstance(node.obj, ex.Var)
+        and isinstance(node, GetAttr)
+        and isinstance(node.obj, Var)
         and node.obj.name == "local"
         and node.name in module.locals
     ):
         return json_document(module.locals[node.name].expr, module.ctx, module, depth + 1)
-    value = ex.evaluate(node, ctx)
+    value = evaluate(node, ctx)
     if isinstance(value, str):
         try:
             return json.loads(value)
@@ -1231,24 +1250,24 @@ def document_lines(attr: Attribute, name: str, lines: dict[str, int]) -> None:
     and heredoc JSON): ``container_definitions.0.privileged`` → its line, so findings point at the
     offending key rather than at the attribute."""
     try:
-        node = ex.parse(attr.expr)
-    except ex.ExprSyntaxError:
+        node = parse(attr.expr)
+    except ExprSyntaxError:
         return
-    if isinstance(node, ex.Call) and node.name == "jsonencode" and len(node.args) == 1:
+    if isinstance(node, Call) and node.name == "jsonencode" and len(node.args) == 1:
         _ast_lines(node.args[0], name, attr.line, lines)
-    elif isinstance(node, ex.Template) and attr.expr.lstrip().startswith("<<"):
+    elif isinstance(node, Template) and attr.expr.lstrip().startswith("<<"):
         body_start = attr.expr.find("\n") + 1
         if body_start > 0:
             _json_text_lines(attr.expr[body_start:], attr.line + 1, name, lines)
 
 
-def _ast_lines(node: ex.Node, prefix: str, base_line: int, lines: dict[str, int]) -> None:
-    if isinstance(node, ex.TupleNode):
+def _ast_lines(node: Node, prefix: str, base_line: int, lines: dict[str, int]) -> None:
+    if isinstance(node, TupleNode):
         for i, item in enumerate(node.items):
             _ast_lines(item, f"{prefix}.{i}", base_line, lines)
-    elif isinstance(node, ex.ObjectNode):
+    elif isinstance(node, ObjectNode):
         for knode, vnode in node.items:
-            if not isinstance(knode, ex.Lit):
+            if not isinstance(knode, Lit):
                 continue
             path = f"{prefix}.{knode.value}"
             lines.setdefault(path, base_line + knode.src.count("\n", 0, knode.start))
@@ -1304,15 +1323,15 @@ def _ignore_changes(block: Block) -> tuple[str, ...] | Literal["all"]:
         if text in ("all", '"all"'):
             return "all"
         try:
-            node = ex.parse(text)
-        except ex.ExprSyntaxError:
+            node = parse(text)
+        except ExprSyntaxError:
             return ()
-        if isinstance(node, ex.TupleNode):
+        if isinstance(node, TupleNode):
             names: list[str] = []
             for item in node.items:
                 m = _IGNORE_ITEM.match(item.text)
                 names.append(m.group(1) if m else item.text)
             return tuple(n for n in names if n)
-        if isinstance(node, ex.Var):
+        if isinstance(node, Var):
             return "all" if node.name == "all" else (node.name,)
     return ()

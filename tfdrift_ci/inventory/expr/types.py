@@ -13,31 +13,41 @@ from __future__ import annotations
 
 from typing import Any
 
-from tfdrift_ci.inventory import expressions as ex
+from tfdrift_ci.inventory.expr.context import EMPTY_CTX
+from tfdrift_ci.inventory.expr.convert import EvalError, to_number, to_str
+from tfdrift_ci.inventory.expr.evaluate import evaluate
+from tfdrift_ci.inventory.expr.syntax import (
+    Call,
+    ExprSyntaxError,
+    Lit,
+    Node,
+    ObjectNode,
+    TupleNode,
+    Var,
+    parse,
+)
 from tfdrift_ci.models import Unknown
-
-_PRIMITIVES = ("string", "number", "bool", "any")
 
 
 def convert(value: Any, type_text: str | None) -> Any:
     if not type_text:
         return value
     try:
-        node = ex.parse(type_text)
-    except ex.ExprSyntaxError:
+        node = parse(type_text)
+    except ExprSyntaxError:
         return value
     try:
         return _convert(value, node)
-    except (ex.EvalError, RecursionError):
+    except (EvalError, RecursionError):
         return value
 
 
-def _convert(value: Any, node: ex.Node) -> Any:
+def _convert(value: Any, node: Node) -> Any:
     if isinstance(value, Unknown) or value is None:
         return value
-    if isinstance(node, ex.Var):
+    if isinstance(node, Var):
         return _primitive(value, node.name)
-    if not isinstance(node, ex.Call) or not node.args:
+    if not isinstance(node, Call) or not node.args:
         return value
     name, args = node.name, node.args
     if name in ("list", "set") and isinstance(value, list):
@@ -53,23 +63,23 @@ def _convert(value: Any, node: ex.Node) -> Any:
         return items
     if name == "map" and isinstance(value, dict):
         return {k: _convert(v, args[0]) for k, v in value.items()}
-    if name == "tuple" and isinstance(value, list) and isinstance(args[0], ex.TupleNode):
+    if name == "tuple" and isinstance(value, list) and isinstance(args[0], TupleNode):
         return [_convert(v, t) for v, t in zip(value, args[0].items, strict=False)]
-    if name == "object" and isinstance(value, dict) and isinstance(args[0], ex.ObjectNode):
+    if name == "object" and isinstance(value, dict) and isinstance(args[0], ObjectNode):
         return _object(value, args[0])
     return value
 
 
-def _object(value: dict[str, Any], spec: ex.ObjectNode) -> dict[str, Any]:
+def _object(value: dict[str, Any], spec: ObjectNode) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key_node, type_node in spec.items:
-        key = key_node.value if isinstance(key_node, ex.Lit) else key_node.text
+        key = key_node.value if isinstance(key_node, Lit) else key_node.text
         key = str(key)
-        if isinstance(type_node, ex.Call) and type_node.name == "optional" and type_node.args:
+        if isinstance(type_node, Call) and type_node.name == "optional" and type_node.args:
             attr_type = type_node.args[0]
             present = value.get(key)
             if present is None and len(type_node.args) > 1:
-                default = ex.evaluate(type_node.args[1], ex.EMPTY_CTX)
+                default = evaluate(type_node.args[1], EMPTY_CTX)
                 out[key] = _convert(default, attr_type)
             else:
                 out[key] = _convert(present, attr_type)
@@ -84,15 +94,11 @@ def _object(value: dict[str, Any], spec: ex.ObjectNode) -> dict[str, Any]:
 def _primitive(value: Any, name: str) -> Any:
     if name == "number" and isinstance(value, str):
         try:
-            return ex._to_number(value)
-        except ex.EvalError:
+            return to_number(value)
+        except EvalError:
             return value
     if name == "bool" and isinstance(value, str) and value in ("true", "false"):
         return value == "true"
     if name == "string" and isinstance(value, (bool, int, float)):
-        return ex._to_str(value)
+        return to_str(value)
     return value
-
-
-def is_primitive(type_text: str | None) -> bool:
-    return (type_text or "").strip() in _PRIMITIVES

@@ -1,4 +1,4 @@
-"""tfdrift_ci/inventory/types.py: type-constraint conversions (optional() defaults, object attrs)."""
+"""tfdrift_ci/inventory/expr/types.py: type-constraint conversions (optional() defaults, object attrs)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tfdrift_ci.inventory.types import convert
+from tfdrift_ci.inventory.expr.types import convert
 from tfdrift_ci.models import Unknown
 
 
