@@ -51,5 +51,6 @@ def test_wheel_ships_templates_and_entry_point(tmp_path: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     templates = [n for n in names if n.startswith("tfdrift_ci/templates/")]
     assert any(n.endswith(".j2") for n in templates), templates
+    assert "tfdrift_ci/schemas/report-schema.json" in names  # the JSON report's documented schema
     entry = next(n for n in names if n.endswith("entry_points.txt"))
     assert "tfdrift-ci = tfdrift_ci.cli:main" in zipfile.ZipFile(wheel).read(entry).decode()
