@@ -53,13 +53,13 @@ def load_settings(config_file: str | None, *, start: Path) -> Settings:
         for name in CONFIG_NAMES:
             candidate = directory / name
             if candidate.is_file():
-                return _build(_read_yaml(candidate), _display(candidate, start))
+                return _build(_read_yaml(candidate), _display(candidate))
     for directory in _search_dirs(start):
         candidate = directory / "pyproject.toml"
         if candidate.is_file():
             table = _pyproject_table(candidate)
             if table is not None:
-                return _build(table, _display(candidate, start), prefix="tool.tfdrift.")
+                return _build(table, _display(candidate), prefix="tool.tfdrift.")
     return Settings()
 
 
@@ -76,7 +76,7 @@ def _search_dirs(start: Path) -> list[Path]:
     return chain
 
 
-def _display(path: Path, start: Path) -> str:
+def _display(path: Path) -> str:
     """The config file as users will recognise it: relative to the working directory when below it."""
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))

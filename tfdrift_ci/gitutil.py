@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from tfdrift_ci.errors import GitError, GitHubError
+from tfdrift_ci.textutil import one_line
 
 
 def _default_base(repo: Any, env: Mapping[str, str]) -> tuple[str, str]:
@@ -113,6 +114,4 @@ def changed_files(path: str, base: str | None, env: Mapping[str, str]) -> list[s
 
 
 def _stderr(err: Any) -> str:
-    from tfdrift_ci.report.escape import one_line
-
     return one_line(getattr(err, "stderr", "") or str(err), 300)

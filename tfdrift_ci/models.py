@@ -70,11 +70,8 @@ class Unknown:
         return f"(unknown: {self.expr})"
 
 
-def is_unknown(value: object) -> bool:
-    return isinstance(value, Unknown)
-
-
-# Identity kinds: what CloudTrail keys a resource is matched by (design §5).
+# Identity kinds: what CloudTrail keys a resource is matched by (built in inventory/identity.py,
+# matched against events in rules/drift/_match.py).
 IdentityKind = Literal[
     "repository",  # ECR repository (and repository policy / lifecycle policy: their repository)
     "public_repository",  # ECR Public repository (and its policy)

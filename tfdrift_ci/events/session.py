@@ -61,11 +61,6 @@ class AwsSession:
         return self.session.client(service, region_name=region or self.region or "us-east-1", config=config)
 
 
-def has_credentials(profile: str | None) -> bool:
-    """Whether boto3's credential chain finds anything (no network call for static/env creds)."""
-    return open_session(profile, None, require=False) is not None
-
-
 def open_session(profile: str | None, role_arn: str | None, *, require: bool = True) -> AwsSession | None:
     """A session from the default credential chain (or ``profile``), then ``role_arn`` assumed.
 
