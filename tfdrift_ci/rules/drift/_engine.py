@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from tfdrift_ci.models import Event, Finding, Inventory, Resource, Severity, Unknown
+from tfdrift_ci.models import Event, Finding, Inventory, Resource, Unknown
 from tfdrift_ci.rules.drift import _attributes as A
 from tfdrift_ci.rules.drift import _match as M
 from tfdrift_ci.rules.drift._actors import Classified, classify, describe
@@ -33,6 +33,7 @@ from tfdrift_ci.rules.drift._attributes import Change
 from tfdrift_ci.rules.drift._decide import attempt_severity, decide
 from tfdrift_ci.rules.drift._phrasing import attempt_finding, drift_finding, set_back_note, unmanaged_finding
 from tfdrift_ci.rules.drift._registry import DriftRule, Registry, Watched
+from tfdrift_ci.rules.errors import crash_finding, describe_error
 from tfdrift_ci.settings import Settings
 
 # A finding, and the (address, attribute) whose later set-back it may note.
@@ -127,21 +128,11 @@ def run(
     return [f for f in (_apply_settings(ctx, f) for f in out) if f is not None]
 
 
-CRASH_RULE = "TFD-ERR-002"  # rules/config's "a rule failed" error rule
-
-
 def _crash(event: Event, err: BaseException) -> Finding:
-    return Finding(
-        rule_id=CRASH_RULE,
-        kind="error",
-        severity=Severity.HIGH,
-        title="A rule failed on a resource",
-        message=(
-            f"the drift engine could not evaluate {event.name} event {event.id} "
-            f"({type(err).__name__}: {str(err)[:200]}); other events were evaluated"
-        ),
+    return crash_finding(
+        f"the drift engine could not evaluate {event.name} event {event.id} "
+        f"({describe_error(err, 200)}); other events were evaluated",
         event=event,
-        actor=event.actor,
         remediation="Report the event (without secrets) to the tfdrift-ci maintainers.",
     )
 

@@ -20,6 +20,7 @@ from tfdrift_ci.rules.drift._actors import Classified, describe
 from tfdrift_ci.rules.drift._attributes import MISSING, Change
 from tfdrift_ci.rules.drift._decide import Verdict, declared
 from tfdrift_ci.rules.drift._match import Key, Match
+from tfdrift_ci.rules.finding import make_finding
 
 
 def fmt(value: Any, limit: int = 120) -> str:
@@ -237,22 +238,16 @@ def drift_finding(
         )
     actor_text = describe(event.actor, unverified_terraform=who.note is not None)
     what = _what(res, change, shown_old, shown_new, verdict.unknown)
-    return Finding(
-        rule_id=rule.id,
-        kind=rule.kind,
+    return make_finding(
+        rule,
+        f"{actor_text} {what} on {when(event)} ({where(event)}).",
+        resource=res,
+        event=event,
         severity=verdict.severity,
-        title=rule.title,
-        message=f"{actor_text} {what} on {when(event)} ({where(event)}).",
-        address=res.address,
-        resource_type=res.type,
-        file=res.file,
         line=line_of(res, change.attribute),
-        root=res.root,
         attribute=change.attribute,
         expected=plain(shown_old),
         actual=plain(shown_new),
-        event=event,
-        actor=event.actor,
         remediation=_remediation(rule, res, change, verdict, old=shown_old, new=shown_new),
         reverted_by_plan=verdict.reverted,
         matched_by_pattern=match.by_pattern,
@@ -273,23 +268,17 @@ def attempt_finding(
         f"{describe(event.actor)} tried {event.name}{tried} on {res.address} on {when(event)} "
         f"({where(event)}); it failed with {event.error_code}: nothing changed."
     )
-    return Finding(
-        rule_id=rule.id,
+    return make_finding(
+        rule,
+        message,
+        resource=res,
+        event=event,
         kind="attempt",
         severity=severity,
-        title=rule.title,
-        message=message,
-        address=res.address,
-        resource_type=res.type,
-        file=res.file,
         line=line_of(res, attribute),
-        root=res.root,
         attribute=attribute,
         expected=plain(declared(first, res)) if first else None,
         actual=plain(first.new) if first else None,
-        event=event,
-        actor=event.actor,
-        remediation=rule.remediation,
         matched_by_pattern=match.by_pattern,
         notes=match.notes,
     )
@@ -305,17 +294,13 @@ def unmanaged_finding(rule: Rule, event: Event, key: Key, creates: str, who: Cla
         f"{describe(event.actor)} created {label} on {when(event)} ({where(event)}); no Terraform "
         "declaration matches it."
     )
-    return Finding(
-        rule_id=rule.id,
+    return make_finding(
+        rule,
+        message,
+        event=event,
         kind="unmanaged",
-        severity=rule.severity,
-        title=rule.title,
-        message=message,
-        address=None,
         resource_type=creates,
         actual=name,
-        event=event,
-        actor=event.actor,
         remediation=f"Declare {label} in Terraform (with an import block) or delete it.",
         notes=(who.note,) if who.note else (),
     )

@@ -12,6 +12,7 @@ from tfdrift_ci.rules.drift._actors import describe
 from tfdrift_ci.rules.drift._attributes import get_path
 from tfdrift_ci.rules.drift._phrasing import fmt, line_of, when, where
 from tfdrift_ci.rules.drift._rows import SERVICE, EventRow, Scope
+from tfdrift_ci.rules.finding import make_finding
 
 RULE = Rule(
     id="TFD-DRIFT-029",
@@ -75,27 +76,22 @@ def handle(event: Event, scope: Scope) -> list[Finding]:
         )
     if target is None:
         notes.append("candidate services: " + ", ".join(s.address for s in services))
-    res = target or services[0]
     return [
-        Finding(
-            rule_id=RULE.id,
-            kind="attempt",
+        make_finding(
+            RULE,
+            f"{describe(event.actor)} {what}{detail} on {when(event)} ({where(event)}).",
+            # several candidate services and not exactly one enables exec: no address of its own
+            resource=target,
+            event=event,
             severity=severity,
-            title=RULE.title,
-            message=f"{describe(event.actor)} {what}{detail} on {when(event)} ({where(event)}).",
-            address=res.address if target else None,
             resource_type="aws_ecs_service",
-            file=res.file if target else None,
-            line=line_of(res, "enable_execute_command") if target else None,
-            root=res.root,
+            root=(target or services[0]).root,
+            line=line_of(target, "enable_execute_command") if target else None,
             attribute="enable_execute_command",
-            expected=get_path(res.attributes, "enable_execute_command") is True if target else None,
+            expected=get_path(target.attributes, "enable_execute_command") is True if target else None,
             # a session that opened proves exec is on for that task, whatever is declared
             actual=None if event.error_code else True,
-            event=event,
-            actor=event.actor,
-            remediation=RULE.remediation,
-            notes=tuple(notes),
+            notes=notes,
         )
     ]
 
