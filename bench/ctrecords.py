@@ -76,7 +76,7 @@ OTHER_WRITES: tuple[tuple[str, str, int], ...] = (
     ("ecr.amazonaws.com", "InitiateLayerUpload", 3),
     ("ecr.amazonaws.com", "CompleteLayerUpload", 3),
 )
-# ECR/ECS writes that can change a declared resource (events.names.WRITE_EVENTS), with weights.
+# ECR/ECS writes that can change a declared resource (rules.drift.WRITE_EVENTS), with weights.
 ECR_ECS_WRITES: tuple[tuple[str, str, int], ...] = (
     ("ecs.amazonaws.com", "UpdateService", 40),
     ("ecs.amazonaws.com", "RegisterTaskDefinition", 15),

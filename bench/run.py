@@ -135,9 +135,9 @@ def seeded_server(records_by_region: dict[str, list[dict[str, Any]]]) -> Iterato
 
 
 def _wanted(acc: Any) -> frozenset[tuple[str, str]]:
-    from tfdrift_ci.events.names import events_for
+    from tfdrift_ci.rules.drift import WRITE_EVENTS
 
-    return events_for({d.type for d in acc.declared})
+    return WRITE_EVENTS.for_types({d.type for d in acc.declared})
 
 
 def api_case(
@@ -438,11 +438,11 @@ _SOURCE_ONLY = r"""
 import json, resource, sys, time
 from datetime import datetime, timezone
 from tfdrift_ci.events.base import Query
-from tfdrift_ci.events.names import events_for, RESOURCE_TYPES
+from tfdrift_ci.rules.drift import WRITE_EVENTS
 from tfdrift_ci.models import Window
 kind, spec = sys.argv[1], sys.argv[2]
 w = Window(datetime(2026, 11, 15, tzinfo=timezone.utc), datetime(2026, 11, 22, tzinfo=timezone.utc))
-q = Query(window=w, event_names=events_for(set(RESOURCE_TYPES)))
+q = Query(window=w, event_names=WRITE_EVENTS.all)
 if kind == "file":
     from tfdrift_ci.events.files import FileSource
     src = FileSource(spec)

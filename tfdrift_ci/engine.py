@@ -142,6 +142,7 @@ def fetch_events(
     """(events, statuses, window, notices), or None when no source was named and no AWS credentials
     were found (auto mode: the check runs static rules only and says so)."""
     from tfdrift_ci import events as ev
+    from tfdrift_ci.rules.drift import WRITE_EVENTS
     from tfdrift_ci.timeutil import parse_window
 
     window = parse_window(request.since or settings.since, request.until, now=request.now)
@@ -151,6 +152,7 @@ def fetch_events(
         specs or ["aws"],
         inv,
         window,
+        write_events=WRITE_EVENTS,
         regions=request.regions or settings.regions,
         auto=auto,
         profile=request.profile,

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -10,13 +11,13 @@ from botocore.stub import ANY, Stubber
 from support.moto_server import MotoServer
 
 from tfdrift_ci.errors import SourceError
-from tfdrift_ci.events import names
 from tfdrift_ci.events.athena import COLUMNS, AthenaSource, build_sql, parse_spec
 from tfdrift_ci.events.base import Query
 from tfdrift_ci.events.session import open_session
 from tfdrift_ci.models import Window
+from tfdrift_ci.rules.drift import WRITE_EVENTS
 
-ALL = names.events_for(set(names.RESOURCE_TYPES))
+ALL = WRITE_EVENTS.all
 WINDOW = Window(datetime(2026, 11, 20, tzinfo=UTC), datetime(2026, 11, 23, tzinfo=UTC))
 QUERY = Query(WINDOW, ALL)
 SPEC = "athena://primary/security.cloudtrail_logs"
@@ -99,7 +100,7 @@ def test_parse_spec() -> None:
 
 def test_sql_pushes_down_pairs_window_partition() -> None:
     sql = build_sql(
-        Query(WINDOW, names.events_for({"aws_ecs_service"})), "security", "cloudtrail_logs", "timestamp"
+        Query(WINDOW, WRITE_EVENTS.for_types({"aws_ecs_service"})), "security", "cloudtrail_logs", "timestamp"
     )
     assert 'FROM "security"."cloudtrail_logs"' in sql
     assert "(eventsource = 'ecs.amazonaws.com' AND eventname IN ('CreateService', 'CreateTaskSet'," in sql
@@ -109,7 +110,13 @@ def test_sql_pushes_down_pairs_window_partition() -> None:
 
 
 def test_names_push_down_only_when_complete_and_safe() -> None:
-    q = Query(WINDOW, ALL, resource_names=("api", "prod"), resource_names_complete=True)
+    q = Query(
+        WINDOW,
+        ALL,
+        resource_names=("api", "prod"),
+        resource_names_complete=True,
+        creating_events=WRITE_EVENTS.creating,
+    )
     # creating events stay unfiltered: an undeclared resource created beside declared ones is a
     # finding (TFD-DRIFT-027)
     assert (
@@ -117,10 +124,18 @@ def test_names_push_down_only_when_complete_and_safe() -> None:
         "'CreateRepository', 'CreateService', 'RegisterTaskDefinition') "
         "OR strpos(requestparameters, 'api') > 0 OR strpos(requestparameters, 'prod') > 0)"
     ) in build_sql(q, "d", "t", "")
-    hostile = Query(WINDOW, ALL, resource_names=("api", "x') OR 1=1 --"), resource_names_complete=True)
+    hostile = Query(
+        WINDOW,
+        ALL,
+        resource_names=("api", "x') OR 1=1 --"),
+        resource_names_complete=True,
+        creating_events=WRITE_EVENTS.creating,
+    )
     sql = build_sql(hostile, "d", "t", "")
     assert "strpos" not in sql and "1=1" not in sql
     assert "BETWEEN" not in build_sql(q, "d", "t", "")  # partition='' disables the date push-down
+    # without knowing which events create a resource, no event may be narrowed by name
+    assert "strpos" not in build_sql(replace(q, creating_events=None), "d", "t", "")
 
 
 def test_moto_athena_end_to_end(moto: MotoServer, ct_records: list[dict[str, Any]]) -> None:

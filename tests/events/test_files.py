@@ -10,14 +10,14 @@ from typing import Any
 import pytest
 
 from tfdrift_ci.errors import SourceError
-from tfdrift_ci.events import names
 from tfdrift_ci.events.base import Query
 from tfdrift_ci.events.files import FileSource
 from tfdrift_ci.events.records import MAX_DECOMPRESSED_BYTES
 from tfdrift_ci.models import Window
+from tfdrift_ci.rules.drift import WRITE_EVENTS
 
 CT = Path(__file__).parents[1] / "fixtures" / "cloudtrail"
-ALL = names.events_for(set(names.RESOURCE_TYPES))
+ALL = WRITE_EVENTS.all
 WINDOW = Window(datetime(2026, 11, 14, tzinfo=UTC), datetime(2026, 11, 23, tzinfo=UTC))
 QUERY = Query(window=WINDOW, event_names=ALL)
 
@@ -80,7 +80,7 @@ def test_awslogs_tree_skips_digest_and_insight_and_reads_org_trail() -> None:
 
 
 def test_only_queried_names_and_the_window() -> None:
-    ecs_service = names.events_for({"aws_ecs_service"})
+    ecs_service = WRITE_EVENTS.for_types({"aws_ecs_service"})
     window = Window(datetime(2026, 11, 21, 13, 0, tzinfo=UTC), datetime(2026, 11, 21, 14, 0, tzinfo=UTC))
     query = Query(window=window, event_names=ecs_service)
     events, status = read(CT / "records.json", query)

@@ -24,6 +24,7 @@ from tfdrift_ci.events.base import Query
 from tfdrift_ci.events.lake import LakeSource, build_sql
 from tfdrift_ci.events.session import AwsSession
 from tfdrift_ci.models import Identity, Inventory, Resource, Window
+from tfdrift_ci.rules.drift import WRITE_EVENTS
 
 POLICY = Path(__file__).parents[2] / "docs" / "iam-policy.json"
 CT = Path(__file__).parents[1] / "fixtures" / "cloudtrail"
@@ -81,7 +82,17 @@ def recorder(monkeypatch: pytest.MonkeyPatch) -> Recorder:
 
 def _fetch(spec: str, **kw: Any) -> Any:
     return fetch(
-        [spec], INV, WINDOW, regions=(), auto=False, profile=None, progress=False, debug=False, env={}, **kw
+        [spec],
+        INV,
+        WINDOW,
+        write_events=WRITE_EVENTS,
+        regions=(),
+        auto=False,
+        profile=None,
+        progress=False,
+        debug=False,
+        env={},
+        **kw,
     )
 
 

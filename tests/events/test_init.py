@@ -15,6 +15,7 @@ from support.moto_server import MotoServer
 from tfdrift_ci.errors import SourceError
 from tfdrift_ci.events import SOURCES, build_query, fetch, source_kind
 from tfdrift_ci.models import Identity, Inventory, Resource, Unknown, Window
+from tfdrift_ci.rules.drift import WRITE_EVENTS
 
 ROOT = Path(__file__).parents[2]
 CT = ROOT / "tests" / "fixtures" / "cloudtrail"
@@ -45,6 +46,7 @@ def run(specs: list[str], inv: Inventory = INV, **kw: Any) -> Any:
         "progress": False,
         "debug": False,
         "env": {},
+        "write_events": WRITE_EVENTS,
     }
     args.update(kw)
     return fetch(specs, inv, window, **args)
@@ -67,18 +69,21 @@ def test_registry_and_spec_kinds() -> None:
 
 
 def test_query_from_inventory() -> None:
-    q = build_query(INV, WINDOW)
+    q = build_query(INV, WINDOW, WRITE_EVENTS)
     assert ("ecs.amazonaws.com", "UpdateService") in q.event_names
     assert ("ecr.amazonaws.com", "PutImageTagMutability") in q.event_names
     assert ("ecr-public.amazonaws.com", "CreateRepository") not in q.event_names
     assert q.resource_names == ("api", "app/api", "prod")
     assert q.resource_names_complete
+    # creating events are never narrowed by name: they are passed down with the wanted events
+    assert ("ecs.amazonaws.com", "CreateService") in q.creating_events
+    assert q.creating_events == q.event_names & WRITE_EVENTS.creating
     partly = inventory(
         Resource(
             "aws_ecs_service.x", "aws_ecs_service", "x", identity=Identity("service", Unknown("${var.n}"))
         )
     )
-    assert not build_query(partly, WINDOW).resource_names_complete
+    assert not build_query(partly, WINDOW, WRITE_EVENTS).resource_names_complete
 
 
 def test_no_ecr_or_ecs_resources_fetches_nothing(no_aws: pytest.MonkeyPatch) -> None:

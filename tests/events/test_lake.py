@@ -9,12 +9,12 @@ import pytest
 from botocore.stub import Stubber
 
 from tfdrift_ci.errors import SourceError
-from tfdrift_ci.events import names
 from tfdrift_ci.events.base import Query
 from tfdrift_ci.events.lake import COLUMNS, LakeSource, build_sql, parse_map_text, parse_spec
 from tfdrift_ci.models import Window
+from tfdrift_ci.rules.drift import WRITE_EVENTS
 
-ALL = names.events_for(set(names.RESOURCE_TYPES))
+ALL = WRITE_EVENTS.all
 WINDOW = Window(datetime(2026, 11, 20, tzinfo=UTC), datetime(2026, 11, 23, tzinfo=UTC))
 QUERY = Query(WINDOW, ALL)
 STORE = "EXAMPLE-f852-4e8f-8bd1-bcf6cEXAMPLE"
@@ -87,9 +87,9 @@ def test_parse_spec() -> None:
 
 
 def test_sql() -> None:
-    sql = build_sql(Query(WINDOW, names.events_for({"aws_ecr_repository"})), STORE)
+    sql = build_sql(Query(WINDOW, WRITE_EVENTS.for_types({"aws_ecr_repository"})), STORE)
     assert f"FROM {STORE}" in sql
-    wanted = ", ".join(f"'{n}'" for n in sorted(n for _, n in names.events_for({"aws_ecr_repository"})))
+    wanted = ", ".join(f"'{n}'" for n in sorted(n for _, n in WRITE_EVENTS.for_types({"aws_ecr_repository"})))
     assert f"(eventSource = 'ecr.amazonaws.com' AND eventName IN ({wanted}))" in sql
     assert "eventTime >= '2026-11-20 00:00:00'" in sql and "eventTime < '2026-11-23 00:00:00'" in sql
     assert "userIdentity.sessioncontext.sessionissuer.arn AS ui_issuer_arn" in sql

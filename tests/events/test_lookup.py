@@ -12,16 +12,16 @@ import pytest
 from botocore.stub import ANY, Stubber
 from support.lookup_server import LookupServer
 
-from tfdrift_ci.events import names
 from tfdrift_ci.events.base import Query
 from tfdrift_ci.events.lookup import PACE, PAGE, LookupSource, TokenBucket
 from tfdrift_ci.events.session import open_session
 from tfdrift_ci.models import Window
+from tfdrift_ci.rules.drift import WRITE_EVENTS
 
 NOW = datetime(2026, 11, 23, tzinfo=UTC)
 WEEK = Window(NOW - timedelta(days=7), NOW)
-ALL = names.events_for(set(names.RESOURCE_TYPES))
-SERVICE = names.events_for({"aws_ecs_service"})
+ALL = WRITE_EVENTS.all
+SERVICE = WRITE_EVENTS.for_types({"aws_ecs_service"})
 
 
 def source(region: str = "eu-west-1", **kw: Any) -> LookupSource:
@@ -179,7 +179,7 @@ def test_calls_do_not_depend_on_the_number_of_resources(lookup_server: LookupSer
     calls = []
     for n in (1, 300):
         lookup_server.reset_counters()
-        list(source().events(build_query(inventory(n), WEEK)))
+        list(source().events(build_query(inventory(n), WEEK, WRITE_EVENTS)))
         calls.append(lookup_server.calls)
     assert calls[0] == calls[1]
 

@@ -14,16 +14,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tfdrift_ci.events import names
 from tfdrift_ci.events.base import Query
 from tfdrift_ci.events.records import NotCloudTrail, PayloadError, Selector, read_capped, select_payload
 from tfdrift_ci.events.sql import UnsafeLiteral, literal
 from tfdrift_ci.models import Window
+from tfdrift_ci.rules.drift import WRITE_EVENTS
 
 CT = Path(__file__).parents[1] / "fixtures" / "cloudtrail"
 QUERY = Query(
     Window(datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC)),
-    names.events_for(set(names.RESOURCE_TYPES)),
+    WRITE_EVENTS.all,
 )
 SELECTOR = Selector(QUERY)
 

@@ -12,14 +12,14 @@ from botocore.exceptions import ClientError
 from support.moto_server import MotoServer
 
 from tfdrift_ci.errors import SourceError
-from tfdrift_ci.events import names
 from tfdrift_ci.events.base import Query
 from tfdrift_ci.events.s3 import S3Source, parse_spec
 from tfdrift_ci.events.session import open_session
 from tfdrift_ci.models import Window
+from tfdrift_ci.rules.drift import WRITE_EVENTS
 
 CT = Path(__file__).parents[1] / "fixtures" / "cloudtrail"
-ALL = names.events_for(set(names.RESOURCE_TYPES))
+ALL = WRITE_EVENTS.all
 WINDOW = Window(datetime(2026, 11, 20, tzinfo=UTC), datetime(2026, 11, 23, tzinfo=UTC))
 QUERY = Query(WINDOW, ALL)
 ACCT = "123456789012"

@@ -328,10 +328,10 @@ def test_normalise_arbitrary_records(record: dict[str, Any]) -> None:
 def test_file_source_on_arbitrary_records(records: list[Any], gz: bool, lines: bool) -> None:
     from tfdrift_ci.events.base import Query
     from tfdrift_ci.events.files import FileSource
-    from tfdrift_ci.events.names import WRITE_EVENTS
     from tfdrift_ci.models import SourceStatus, Window
+    from tfdrift_ci.rules.drift import WRITE_EVENTS
 
-    pairs = frozenset(p for v in WRITE_EVENTS.values() for p in v)
+    pairs = WRITE_EVENTS.all
     window = Window(datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 11, 23, tzinfo=UTC))
     body = ("\n".join(json.dumps(r) for r in records) if lines else json.dumps({"Records": records})).encode()
     with tempfile.TemporaryDirectory() as tmp:
@@ -416,10 +416,10 @@ request_values = st.dictionaries(
 
 @st.composite
 def events(draw: st.DrawFn) -> Any:
-    from tfdrift_ci.events.names import WRITE_EVENTS
     from tfdrift_ci.models import Actor, Event
+    from tfdrift_ci.rules.drift import WRITE_EVENTS
 
-    pairs = sorted({p for v in WRITE_EVENTS.values() for p in v})
+    pairs = sorted(WRITE_EVENTS.all)
     source, name = draw(st.sampled_from(pairs) | st.tuples(texty, texty))
     via = draw(st.sampled_from(["terraform", "console", "cli", "sdk", "service", "unknown"]))
     return Event(

@@ -32,14 +32,15 @@ names = st.lists(
 
 def _query(resource_names: list[str]):  # type: ignore[no-untyped-def]
     from tfdrift_ci.events.base import Query
-    from tfdrift_ci.events.names import WRITE_EVENTS
     from tfdrift_ci.models import Window
+    from tfdrift_ci.rules.drift import WRITE_EVENTS
 
-    pairs = frozenset(p for v in WRITE_EVENTS.values() for p in v)
+    pairs = WRITE_EVENTS.all
     window = Window(datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 11, 23, tzinfo=UTC))
     kwargs = {"window": window, "event_names": pairs, "resource_names": tuple(resource_names)}
     if "resource_names_complete" in Query.__dataclass_fields__:
         kwargs["resource_names_complete"] = True
+        kwargs["creating_events"] = WRITE_EVENTS.creating
     return Query(**kwargs)
 
 

@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from tfdrift_ci.errors import SourceError
-from tfdrift_ci.events import names
-from tfdrift_ci.events.base import EventSource, Progress, Query
+from tfdrift_ci.events.base import EventSource, Progress, Query, WriteEvents
 from tfdrift_ci.models import Event, Identity, Inventory, SourceStatus, Window
 
 if TYPE_CHECKING:
@@ -146,7 +145,11 @@ def _make_sources(specs: Sequence[str], ctx: Context) -> list[tuple[str, EventSo
 _UNNAMED_KINDS = frozenset({"registry", "account_setting"})
 
 
-def build_query(inventory: Inventory, window: Window, regions: Sequence[str] = ()) -> Query:
+def build_query(
+    inventory: Inventory, window: Window, write_events: WriteEvents, regions: Sequence[str] = ()
+) -> Query:
+    """The write events that can change the inventory's resource types, and what may be pushed
+    down to narrow them (names, when every one is known)."""
     types = {r.type for r in inventory.resources}
     names_: set[str] = set()
     accounts: set[str] = set()
@@ -166,11 +169,12 @@ def build_query(inventory: Inventory, window: Window, regions: Sequence[str] = (
             accounts.add(ident.account)
     return Query(
         window=window,
-        event_names=names.events_for(types),
+        event_names=(wanted := write_events.for_types(types)),
         regions=tuple(regions),
         accounts=tuple(sorted(accounts)),
         resource_names=tuple(sorted(names_)),
         resource_names_complete=complete,
+        creating_events=wanted & write_events.creating,
     )
 
 
@@ -179,6 +183,7 @@ def fetch(
     inventory: Inventory,
     window: Window,
     *,
+    write_events: WriteEvents,
     regions: tuple[str, ...],
     auto: bool,
     profile: str | None,
@@ -187,7 +192,8 @@ def fetch(
     debug: bool,
     env: Mapping[str, str],
 ) -> FetchResult | None:
-    """Read every source for the inventory's write events in ``window``.
+    """Read every source for the inventory's write events in ``window``: ``write_events`` (from the
+    drift rules: ``rules.drift.WRITE_EVENTS``) says which events can change which resource types.
 
     Returns None only in auto mode (no ``--events``) when boto3 finds no credentials: the caller
     then runs static rules only and says so. ``env`` is the process environment boto3 reads itself
@@ -197,7 +203,7 @@ def fetch(
     log = _debug_log if debug else None
     kinds = [source_kind(s) for s in specs]  # validates specs before anything slow
     query_regions = tuple(regions) or tuple(inventory.regions)
-    query = build_query(inventory, window, query_regions)
+    query = build_query(inventory, window, write_events, query_regions)
     if not query.event_names:
         return FetchResult([], [], ["no ECR/ECS resources declared: no CloudTrail events fetched"])
 

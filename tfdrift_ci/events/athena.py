@@ -154,20 +154,6 @@ def build_sql(
     )
 
 
-# Events that create a resource: never narrowed by name, because an undeclared resource created
-# next to declared ones is a finding of its own (kind "unmanaged").
-CREATING_EVENTS = frozenset(
-    {
-        "CreateRepository",
-        "CreateService",
-        "CreateCluster",
-        "CreateCapacityProvider",
-        "CreatePullThroughCacheRule",
-        "RegisterTaskDefinition",
-    }
-)
-
-
 def names_condition(query: Query) -> str | None:
     """``(eventname IN (<creating events>) OR strpos(requestparameters, 'api') > 0 OR …)`` when
     every declared resource's name is known (``Query.resource_names_complete``) and every name is a
@@ -180,7 +166,10 @@ def names_condition(query: Query) -> str | None:
         parts = [f"strpos(requestparameters, {literal(n)}) > 0" for n in sorted(set(names))]
     except UnsafeLiteral:
         return None
-    creating = sorted({n for _, n in query.event_names} & CREATING_EVENTS)
+    if query.creating_events is None:
+        return None  # which events create a resource is not known: narrowing could lose them
+    # an undeclared resource created beside declared ones is a finding: creating events stay whole
+    creating = sorted({n for s, n in query.event_names if (s, n) in query.creating_events})
     if creating:
         parts.insert(0, f"eventname IN {in_list(creating)}")
     return "(" + " OR ".join(parts) + ")"

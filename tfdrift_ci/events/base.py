@@ -8,11 +8,33 @@ notices a user should see although nothing failed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
 from tfdrift_ci.models import Event, SourceStatus, Window
+
+Pair = tuple[str, str]  # (eventSource, eventName)
+
+
+@dataclass(frozen=True)
+class WriteEvents:
+    """The CloudTrail write events the rules act on: per Terraform resource type, the
+    (eventSource, eventName) pairs that can change it, and the pairs that create a resource.
+
+    Derived from the drift rules (``tfdrift_ci.rules.drift.WRITE_EVENTS``) and passed down by the
+    caller: the event sources only plan their queries with it (a lower layer never imports rules)."""
+
+    by_type: Mapping[str, frozenset[Pair]]
+    creating: frozenset[Pair]
+
+    def for_types(self, resource_types: Iterable[str]) -> frozenset[Pair]:
+        """The write events that can change any of these resource types."""
+        return frozenset(p for t in resource_types for p in self.by_type.get(t, ()))
+
+    @property
+    def all(self) -> frozenset[Pair]:
+        return self.for_types(self.by_type)
 
 
 @dataclass(frozen=True)
@@ -21,7 +43,7 @@ class Query:
     attributes, S3 prefixes) or filter on the client; it must never return less."""
 
     window: Window
-    event_names: frozenset[tuple[str, str]]  # (eventSource, eventName) pairs, see events.names
+    event_names: frozenset[Pair]  # the write events wanted (see WriteEvents)
     regions: tuple[str, ...] = ()  # regions the aws source queries (others: no filter)
     accounts: tuple[str, ...] = ()  # known accounts (informational; sources do not filter on it)
     resource_names: tuple[str, ...] = ()  # known names, for push-down where cheap (Athena/Lake)
@@ -29,6 +51,10 @@ class Query:
     # resource_names (no Unknown parts, no registry-level resource): only then may a source push
     # the names down without losing events.
     resource_names_complete: bool = False
+    # The wanted events that create a resource: never narrowed by name, because an undeclared
+    # resource created beside declared ones is a finding of its own. None: not known, so a source
+    # must not narrow any event by name.
+    creating_events: frozenset[Pair] | None = None
 
 
 # Called with (source name, units done, units total or None) as a source makes progress.

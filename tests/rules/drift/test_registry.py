@@ -16,10 +16,11 @@ import pytest
 
 from rules.drift.helpers import ACCT, REGION, drift, ecr, inventory, repo
 from tfdrift_ci.events.names import ECR, ECR_PUBLIC, ECS
+from tfdrift_ci.inventory import identity
 from tfdrift_ci.models import Severity
 from tfdrift_ci.rules import drift as drift_rules
 from tfdrift_ci.rules.base import Rule, RuleDoc
-from tfdrift_ci.rules.drift import MODULES, REGISTRY, DriftRule, EventRow, Registry, run
+from tfdrift_ci.rules.drift import MODULES, REGISTRY, WRITE_EVENTS, DriftRule, EventRow, Registry, run
 from tfdrift_ci.rules.drift._rows import REPOSITORY
 from tfdrift_ci.settings import Settings
 
@@ -66,9 +67,9 @@ def test_every_event_row_belongs_to_a_registered_rule() -> None:
 
 
 def test_every_write_event_a_source_queries_has_a_rule() -> None:
-    queried = REGISTRY.events_for(REGISTRY.write_events)
+    queried = WRITE_EVENTS.all
     assert queried == frozenset(REGISTRY.table)
-    assert REGISTRY.creating_events <= queried
+    assert WRITE_EVENTS.creating <= queried
     for pair in queried:
         watched = REGISTRY.table[pair]
         assert watched.handler is not None or any(row.extract for _, row in watched.rows), pair
@@ -76,10 +77,20 @@ def test_every_write_event_a_source_queries_has_a_rule() -> None:
 
 
 def test_creating_events_say_what_they_create_and_a_rule_reports_the_creation() -> None:
-    for pair in REGISTRY.creating_events:
+    for pair in WRITE_EVENTS.creating:
         watched = REGISTRY.table[pair]
         assert watched.creates is not None
         assert watched.creates in {t for _, types in watched.targets for t in types}, pair
+
+
+def test_rows_agree_with_the_inventory_on_types_and_identities() -> None:
+    """Every type a row names is one the inventory reads, with the identity kind the inventory gives
+    it; and every type the inventory reads has write events (else its drift would pass silently)."""
+    for watched in REGISTRY.table.values():
+        for kind, types in watched.targets:
+            for rtype in types:
+                assert identity.KINDS[rtype][0] == kind, (watched.pair, rtype)
+    assert set(WRITE_EVENTS.by_type) == set(identity.RESOURCE_TYPES)
 
 
 def test_security_attributes_are_snake_case_terraform_names() -> None:
@@ -199,11 +210,11 @@ def throwaway(tmp_path: Path) -> Iterator[ModuleType]:
 def test_a_new_rule_is_one_module(throwaway: ModuleType) -> None:
     push = ecr("PutImage", {"repositoryName": "api", "imageTag": "hotfix"}, region=REGION, account=ACCT)
     assert drift([repo()], [push]) == []  # not a rule of the shipped registry
-    assert (ECR, "PutImage") not in REGISTRY.events_for({"aws_ecr_repository"})
+    assert (ECR, "PutImage") not in WRITE_EVENTS.for_types({"aws_ecr_repository"})
 
     registry = REGISTRY.extended([throwaway])
     # the event sources are asked for the new event, derived from the module's rows
-    assert (ECR, "PutImage") in registry.events_for({"aws_ecr_repository"})
+    assert (ECR, "PutImage") in registry.write_events.for_types({"aws_ecr_repository"})
     (finding,) = run(inventory(repo()), [push], Settings(), registry=registry)
     assert (finding.rule_id, finding.kind, finding.severity) == ("TFD-DRIFT-950", "drift", Severity.LOW)
     assert finding.address == "aws_ecr_repository.api"

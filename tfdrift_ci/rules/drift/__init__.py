@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from tfdrift_ci.events.base import WriteEvents
 from tfdrift_ci.models import Event, Finding, Inventory
 from tfdrift_ci.rules.base import Rule
 from tfdrift_ci.rules.drift import (
@@ -53,7 +54,7 @@ from tfdrift_ci.rules.drift._registry import DriftRule, Registry
 from tfdrift_ci.rules.drift._rows import EventRow
 from tfdrift_ci.settings import Settings
 
-__all__ = ["DRIFT_RULES", "MODULES", "REGISTRY", "DriftRule", "EventRow", "Registry", "run"]
+__all__ = ["DRIFT_RULES", "MODULES", "REGISTRY", "WRITE_EVENTS", "DriftRule", "EventRow", "Registry", "run"]
 
 # module name -> module, in catalog order (ids ascending)
 MODULES = {
@@ -93,6 +94,8 @@ MODULES = {
 # Failed calls are reported under failed_attempt, creations nobody declared under unmanaged_resource.
 REGISTRY = Registry.of(MODULES.values(), failed=failed_attempt, unmanaged=unmanaged_resource)
 DRIFT_RULES: tuple[Rule, ...] = tuple(r.rule for r in REGISTRY.rules)
+# What the event sources must query (the caller passes it to events.fetch).
+WRITE_EVENTS: WriteEvents = REGISTRY.write_events
 
 
 def run(

@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
+from tfdrift_ci.events.base import Pair, WriteEvents
 from tfdrift_ci.models import Severity
 from tfdrift_ci.rules.base import Rule
 from tfdrift_ci.rules.drift._rows import EventRow, Handler, Target
 
 # grade(attribute, old, new, op) -> the severity of one change; None keeps the rule's default
 Grader = Callable[[str | None, Any, Any, str], Severity | None]
-Pair = tuple[str, str]  # (eventSource, eventName)
 
 
 @dataclass(frozen=True)
@@ -80,8 +80,7 @@ class Registry:
     failed: DriftRule
     unmanaged: DriftRule
     table: Mapping[Pair, Watched]
-    write_events: Mapping[str, frozenset[Pair]]  # Terraform resource type -> write events
-    creating_events: frozenset[Pair]
+    write_events: WriteEvents  # what the event sources must query, per resource type
     security_attributes: frozenset[str]  # every rule's SECURITY_ATTRIBUTES
 
     @classmethod
@@ -108,8 +107,10 @@ class Registry:
             failed=by_id[failed.id],
             unmanaged=by_id[unmanaged.id],
             table=table,
-            write_events={t: frozenset(pairs) for t, pairs in write_events.items()},
-            creating_events=frozenset(p for p, w in table.items() if w.creates is not None),
+            write_events=WriteEvents(
+                by_type={t: frozenset(pairs) for t, pairs in write_events.items()},
+                creating=frozenset(p for p, w in table.items() if w.creates is not None),
+            ),
             security_attributes=frozenset(a for r in rules for a in r.security_attributes),
         )
 
@@ -117,10 +118,6 @@ class Registry:
         """This registry plus more rule modules (a plugin; a test's throwaway rule)."""
         more = tuple(DriftRule.of(m) for m in modules)
         return Registry.build(self.rules + more, self.failed.rule, self.unmanaged.rule)
-
-    def events_for(self, resource_types: Iterable[str]) -> frozenset[Pair]:
-        """The write events that can change any of these resource types."""
-        return frozenset(p for t in resource_types for p in self.write_events.get(t, ()))
 
 
 def _table(rules: tuple[DriftRule, ...]) -> dict[Pair, Watched]:
