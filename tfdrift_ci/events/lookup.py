@@ -6,7 +6,7 @@ management events of the last 90 days, one lookup attribute per call, at most 50
 costs, and the plan is built to keep it near the cheapest exact plan whatever the number of
 declared resources (it never queries per resource):
 
-* The query needs a set of (eventSource, eventName) pairs (``events.names``). Per event source with
+* The query needs a set of (eventSource, eventName) pairs (``Query.event_names``). Per event source with
   few names (≤ ``DIRECT_BY_NAME``), query each name (``LookupAttributes=[{EventName: …}]``).
 * Per event source with more names, *probe*: read the first page of ``EventSource=<source>``
   (newest first). If it reaches the window's start, that one call was the cheapest plan. If not,

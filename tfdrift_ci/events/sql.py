@@ -1,5 +1,5 @@
 """SQL text for the Athena and CloudTrail Lake sources: literals are validated, never interpolated
-blindly. Event names come from ``events.names`` (our constants) but resource names come from
+blindly. Event names come from the drift rules (our constants) but resource names come from
 Terraform, i.e. from a pull request: anything outside ``SAFE_LITERAL`` is refused (and the push-down
 that needed it is dropped, which costs speed, never completeness)."""
 
