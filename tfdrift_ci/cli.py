@@ -53,6 +53,11 @@ def build_parser() -> argparse.ArgumentParser:
     hook.add_argument("files", nargs="*", metavar="FILES")
     _add_check_options(hook)
 
+    sweep = sub.add_parser("sweep", help="scheduled: one GitHub issue per drifted resource, and alerts")
+    sweep.add_argument("path", nargs="?", default=".", metavar="PATH")
+    _add_check_options(sweep)
+    _add_sweep_options(sweep)
+
     rules = sub.add_parser("rules", help="list the rule catalog")
     rules.add_argument("--format", choices=("text", "json"), default="text")
     rules.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
@@ -136,6 +141,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_pre_commit(args, os.environ)
         if args.command == "rules":
             return cmd_rules(args)
+        if args.command == "sweep":
+            return cmd_sweep(args, os.environ)
         if args.command == "inventory":
             return cmd_inventory(args, os.environ)
         raise ConfigError(f"unknown command {args.command!r}")
@@ -314,6 +321,50 @@ def _write(stream: TextIO, text: str) -> None:
             os.dup2(devnull, stream.fileno())
         except (OSError, ValueError, io.UnsupportedOperation):
             pass  # not a real file descriptor (tests); nothing more will be written to it
+
+
+# --------------------------------------------------------------------------------------------------
+# sweep
+
+
+def _add_sweep_options(p: argparse.ArgumentParser) -> None:
+    from tfdrift_ci.sweep.arguments import add_arguments
+
+    add_arguments(p)
+
+
+def cmd_sweep(args: argparse.Namespace, env: Mapping[str, str]) -> int:
+    """Check every root under PATH over the sweep's window, then keep one GitHub issue per drifted
+    resource and send alerts (tfdrift_ci/sweep/, docs/sweep.md)."""
+    from tfdrift_ci import engine
+    from tfdrift_ci.models import iso
+    from tfdrift_ci.sweep import arguments, runner
+
+    path = Path(args.path)
+    if not path.is_dir():
+        raise ConfigError(f"{args.path}: not a directory (sweep checks every Terraform root under a folder)")
+    arguments.check_arguments(args)
+    settings = _settings(args, path)
+    outputs = _outputs(args)
+    request = _request(args, env, str(path), settings)
+    result = runner.run(
+        arguments.from_arguments(args, settings),
+        lambda window: engine.check(replace(request, since=iso(window.since), until=iso(window.until))),
+        env,
+    )
+    _deliver(args, env, result.report, outputs)
+    summary = env.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        try:
+            with open(summary, "a", encoding="utf-8") as fh:
+                fh.write(runner.job_summary(result))
+        except OSError as err:
+            _err(f"warning: cannot write the job summary to GITHUB_STEP_SUMMARY: {err.strerror or err}")
+    for line in result.done:
+        _err(f"sweep: {one_line(line)}")
+    for warning in result.warnings:
+        _err(f"warning: {one_line(warning)}")
+    return int(result.report.exit_code)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ way GitHub renders Markdown), bodies fit GitHub's limit and depend only on the r
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -102,3 +103,25 @@ def test_comments_beyond_the_cap_are_gathered_in_one() -> None:
     texts = render.comments("update", record, changes, ())
     assert len(texts) == render.COMMENTS_PER_ISSUE + 1
     assert texts[-1].startswith("… and 3 more changes in this sweep:")
+
+
+def test_a_huge_summary_keeps_what_fits_and_says_so() -> None:
+    record = hostile_record("v")
+    many = [
+        replace(
+            record,
+            key=f"{i:020d}",
+            address=f"aws_ecr_repository.r{i}",
+            attributes=(
+                replace(record.attributes[0], message=hashlib.sha512(str(i).encode()).hexdigest() * 20),
+            ),
+        )
+        for i in range(400)
+    ]
+    body = render.summary_body(many, cap=20)
+    assert len(body) <= render.BODY_LIMIT
+    kept = decode_state(body)["pending"]
+    assert 0 < len(kept) < 400
+    assert [k["address"] for k in kept] == [f"aws_ecr_repository.r{i}" for i in range(len(kept))]
+    assert f"… and {400 - render.SUMMARY_ROWS} more." in body
+    assert f"The last {400 - len(kept)} of these" in body

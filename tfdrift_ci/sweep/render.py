@@ -21,6 +21,7 @@ from tfdrift_ci.report import escape
 from tfdrift_ci.report.markdown import SEVERITY_ICONS, environment
 from tfdrift_ci.sweep.observe import Change
 from tfdrift_ci.sweep.records import (
+    MAX_STATE,
     SUMMARY_KEY,
     AttrState,
     Record,
@@ -223,17 +224,37 @@ def comments(
 SUMMARY_TITLE = "Drift: more resources changed outside Terraform than one sweep opens issues for"
 
 
+STATE_BUDGET = 40_000  # characters of the summary issue's state line (GitHub's body limit: 65,536)
+SUMMARY_ROWS = 100
+
+
 def summary_body(pending: Sequence[Record], *, cap: int, template_dir: str | None = None) -> str:
-    """The summary issue (resources waiting over the cap); its state line holds their records."""
+    """The summary issue (resources waiting over the cap); its state line holds their records, as
+    many as fit (worst first): the others are listed and said not to be kept."""
     template = environment(template_dir).get_template("sweep-summary.md.j2")
-    state = {"format": 1, "summary": True, "pending": [r.as_json() for r in pending]}
-    head = f"{marker(SUMMARY_KEY)}\n{encode_state(state)}\n"
+    kept = list(pending)
+    while True:
+        state = {"format": 1, "summary": True, "pending": [r.as_json() for r in kept]}
+        line = encode_state(state)
+        fits = len(line) <= STATE_BUDGET and len(canonical_json(state)) < MAX_STATE
+        if fits or not kept:
+            break
+        kept = kept[: max(len(kept) * 9 // 10, len(kept) - 50)] if len(kept) > 1 else []
+    head = f"{marker(SUMMARY_KEY)}\n{line}\n"
     rows = [
         (r, _markup(SEVERITY_ICONS[Severity.parse(r.worst())]), [_attr_view(a) for a in r.active])
-        for r in pending
+        for r in pending[:SUMMARY_ROWS]
     ]
 
     def render(details: bool) -> str:
-        return str(template.render(rows=rows, cap=cap, details=details))
+        return str(
+            template.render(
+                rows=rows,
+                cap=cap,
+                details=details,
+                more=len(pending) - len(rows),
+                forgotten=len(pending) - len(kept),
+            )
+        )
 
     return _fit(render, head)

@@ -26,7 +26,7 @@ from tfdrift_ci.errors import ConfigError, GitHubError
 from tfdrift_ci.github.comments import GitHubApiError
 from tfdrift_ci.models import Report, Severity, Window, iso
 from tfdrift_ci.notify import Alert, Alerts, Line, Target
-from tfdrift_ci.report.escape import one_line
+from tfdrift_ci.report.escape import md, one_line
 from tfdrift_ci.report.json import finding_dict
 from tfdrift_ci.sweep import observe
 from tfdrift_ci.sweep.arguments import SweepOptions
@@ -243,3 +243,30 @@ def run(
         if changed:
             warnings.extend(store.save(changed, plan, mark))
     return SweepResult(report, plan, window, tuple(done), tuple(warnings))
+
+
+def job_summary(result: SweepResult) -> str:
+    """A short Markdown section for ``GITHUB_STEP_SUMMARY``, after the check's own report: what the
+    sweep did and its warnings (every line escaped)."""
+    counts: dict[str, int] = {}
+    for action in result.plan.actions:
+        counts[action.kind] = counts.get(action.kind, 0) + 1
+    words = {
+        "open": "opened",
+        "update": "updated",
+        "close": "closed",
+        "reopen": "reopened",
+        "pending": "waiting over the cap",
+        "drop": "dropped",
+    }
+    done = ", ".join(f"{n} {words[k]}" for k, n in counts.items()) or "nothing to change"
+    lines = [
+        "#### tfdrift-ci sweep",
+        "",
+        md(f"Window {iso(result.window.since)} → {iso(result.window.until)} · issues: {done}"),
+        "",
+    ]
+    lines += [f"- {md(line)}" for line in result.done]
+    if result.warnings:
+        lines += ["", "**Warnings**", ""] + [f"- {md(w)}" for w in result.warnings]
+    return "\n".join(lines) + "\n"

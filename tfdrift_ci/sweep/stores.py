@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -158,6 +159,9 @@ def _hint(err: GitHubApiError) -> str:
     return ""
 
 
+_KEY = re.compile(rf"^(?:[0-9a-f]{{20}}|{SUMMARY_KEY})$")
+
+
 class GitHubStore:
     name = "GitHub issues"
 
@@ -187,7 +191,10 @@ class GitHubStore:
             text = issue.body.lstrip()
             if not text.startswith(MARKER_PREFIX):
                 continue
-            key = text[len(MARKER_PREFIX) : text.find(" -->")].strip()
+            key = text[len(MARKER_PREFIX) :].split(" -->", 1)[0].strip()
+            if not _KEY.match(key):
+                warnings.append(f"issue #{issue.number}: its tfdrift-ci marker is damaged: ignored")
+                continue
             if not issue.trusted:
                 warnings.append(
                     f"issue #{issue.number} carries a tfdrift-ci marker but was not written by a bot or a "
