@@ -18,7 +18,7 @@ from tfdrift_ci.inventory.roots import roots_for_files as _roots_for_files
 from tfdrift_ci.models import Inventory, Resource
 
 if TYPE_CHECKING:
-    from tfdrift_ci.inventory.loader import Project
+    from tfdrift_ci.inventory.project import Project
 
 __all__ = ["load", "render", "restrict", "roots_for_files"]
 
@@ -32,7 +32,10 @@ def load(
     env: Mapping[str, str] | None = None,
 ) -> Inventory:
     """Read PATH (a directory, or one ``.tf`` file) and, when given, a plan (JSON or binary)."""
-    from tfdrift_ci.inventory import loader  # not at import time: the pre-commit path stays lean
+    # not at import time: the pre-commit path (roots_for_files) stays lean
+    from tfdrift_ci.inventory.loader import RootLoader
+    from tfdrift_ci.inventory.project import Project
+    from tfdrift_ci.inventory.variables import RootInputs
 
     variables = variables or {}
     env = env or {}
@@ -51,16 +54,16 @@ def load(
     else:
         raise InventoryError("not a regular file or directory", file=path)
 
-    project = loader.Project(base)
+    project = Project(base)
     if only is None:
         root_dirs = _find_roots(project)
-    inputs = loader.RootInputs(var_files=var_files, variables=variables, env=env)
+    inputs = RootInputs(var_files=var_files, variables=variables, env=env)
     resources: list[Resource] = []
     declared_only: list[Resource] = []
     root_files: dict[str, tuple[str, ...]] = {}
     root_names: list[str] = []
     for root_dir in root_dirs:
-        rl = loader.RootLoader(project, root_dir, inputs, only_files=only)
+        rl = RootLoader(project, root_dir, inputs, only_files=only)
         found, files = rl.load()
         resources.extend(found)
         declared_only.extend(rl.declared_only)
@@ -92,7 +95,7 @@ def _find_roots(project: Project) -> list[str]:
     Module calls are read from the parsed files (exact), not the pre-commit regex."""
     from tfdrift_ci.inventory.expr.context import EMPTY_CTX
     from tfdrift_ci.inventory.expr.evaluate import evaluate_text
-    from tfdrift_ci.inventory.loader import is_local_source
+    from tfdrift_ci.inventory.module_sources import is_local_source
     from tfdrift_ci.inventory.roots import walk_tf_dirs
 
     dirs = [(os.path.abspath(d), names) for d, names in walk_tf_dirs(project.base)]

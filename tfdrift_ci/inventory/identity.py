@@ -1,5 +1,7 @@
-"""Resource → the CloudTrail keys its events are matched by (design §5,
-shared/reference/cloudtrail-events.md §3).
+"""Resource → the CloudTrail keys its events are matched by: an ECR repository by (registry, region,
+repository name); repository and lifecycle policies by their repository; replication, registry scanning
+and the registry policy at registry level; an ECS service by (cluster name, service name); a task
+definition by family (revisions ``family:N``); a cluster or capacity provider by name.
 
 ECR events name repositories by ``repositoryName`` (+ ``registryId``); ECS events name clusters and
 services by name *or* ARN, so every ARN is reduced to its name here and a missing ``cluster`` on a

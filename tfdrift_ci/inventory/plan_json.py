@@ -18,7 +18,7 @@ from typing import Any
 from tfdrift_ci.errors import InventoryError
 from tfdrift_ci.inventory.expr.convert import unknown_paths
 from tfdrift_ci.inventory.identity import RESOURCE_TYPES, identity_for, parse_arn
-from tfdrift_ci.inventory.loader import JSON_DOCUMENTS
+from tfdrift_ci.inventory.resources import JSON_DOCUMENTS
 from tfdrift_ci.models import Resource, Unknown
 
 WANTED = frozenset(RESOURCE_TYPES)
