@@ -79,6 +79,7 @@ resource "aws_ecr_repository" "other" {{
         ("#trivy:ignore:AVD-AWS-0031:exp:2026-01-01", "", "TFD-ECR-001", False),
         ("# tfdrift:ignore:TFD-ECR-005 peers have no id for this", "", "TFD-ECR-005", True),
         ("#checkov:skip=CKV_AWS_51:only TFD-ECR-001 lists it", "", "TFD-ECR-005", False),
+        ("# tfdrift:ignore:d1846b12-20c5-4d45-8798-fc35b79268eb a KICS id", "", "TFD-ECR-001", True),
         ("# a comment\n# tfdrift:ignore:TFD-ECR-001 two comment lines above", "", "TFD-ECR-001", True),
         ("# tfdrift:ignore:TFD-ECR-001 separated by a blank line\n", "", "TFD-ECR-001", False),
     ],
@@ -232,3 +233,149 @@ def test_inline_typo_gives_a_notice() -> None:
     text = BLOCK.format(above="# tfdrift:ignore:TFD-ECR-*,CKV_AWS_51 fine", inside="")
     inv = _inventory(text, ("aws_ecr_repository.r", 2, 5))
     assert apply([_finding("TFD-ECR-001")], inv, Settings(), today=TODAY)[1] == []
+
+
+# --------------------------------------------------------------------------------------------------
+# KICS comments (https://docs.kics.io/latest/running-kics/#using_commands_on_scanned_files_as_comments)
+
+KICS_TAGS = "d1846b12-20c5-4d45-8798-fc35b79268eb"  # ECR Image Tag Not Immutable -> TFD-ECR-001
+KICS_SCAN = "9630336b-3fed-4096-8173-b9afdfe346a7"  # Unscanned ECR Image -> TFD-ECR-002
+DISABLED = f"kics-scan disable={KICS_TAGS} (main.tf:1)"
+
+KICS_TEXT = """\
+resource "aws_ecr_repository" "r" {
+  name = "api"
+  # kics-scan ignore-line
+  # another comment between
+  image_tag_mutability = "MUTABLE"
+
+  # kics-scan ignore-block
+  image_scanning_configuration {
+    scan_on_push = false # a } in a comment is not a bracket
+  }
+  policy = jsonencode({
+    a = "}"
+  })
+  # kics-scan ignore-block
+  doc = <<-EOT
+    {"x": [
+  EOT
+  after = 1
+}
+"""
+
+
+def test_kics_scopes_cover_the_next_line_and_whole_blocks() -> None:
+    from tfdrift_ci.suppress import kics_scopes
+
+    scopes, misplaced = kics_scopes(KICS_TEXT.splitlines())
+    assert [(s.command, s.line, s.start, s.end) for s in scopes] == [
+        ("ignore-line", 3, 5, 5),  # the next line that is not a comment
+        ("ignore-block", 7, 8, 10),  # brackets in comments and strings do not count
+        ("ignore-block", 14, 15, 17),  # a heredoc ends at its marker, whatever it holds
+    ]
+    assert misplaced == []
+
+
+def test_kics_scopes_file_level_commands_only_at_the_top() -> None:
+    from tfdrift_ci.suppress import kics_scopes
+
+    text = f"# kics-scan disable={KICS_TAGS}, {KICS_SCAN}\n// kics-scan ignore\n\nresource \"x\" \"y\" {{}}\n"
+    text += f"# kics-scan enable={KICS_TAGS}\n# kics-scan disable\n"
+    scopes, misplaced = kics_scopes(text.splitlines())
+    assert [(s.command, s.ids, s.start, s.end) for s in scopes] == [
+        ("disable", (KICS_TAGS, KICS_SCAN), 1, 6),
+        ("ignore", (), 1, 6),
+    ]
+    assert misplaced == [5, 6]
+    assert kics_scopes(["# kics-scan disable"])[1] == [1]  # disable without ids names nothing
+    assert kics_scopes(['name = "kics-scan ignore"'])[0] == []  # not a comment
+
+
+def _kics_finding(rule: str, line: int) -> Finding:
+    return Finding(
+        rule_id=rule, kind="config", severity=Severity.HIGH, title="t", message="m",
+        address="aws_ecr_repository.r", file="main.tf", line=line,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("header", "rule", "line", "reason"),
+    [
+        ("", "TFD-ECR-001", 5, "kics-scan ignore-line (main.tf:3)"),
+        ("", "TFD-ECR-001", 2, None),  # ignore-line covers one line only
+        ("", "TFD-ECR-002", 9, "kics-scan ignore-block (main.tf:7)"),
+        ("", "TFD-ECR-006", 9, None),  # force_delete lists no KICS query: KICS comments do not apply
+        (f"# kics-scan disable={KICS_TAGS}\n", "TFD-ECR-001", 2, DISABLED),
+        (f"# kics-scan disable={KICS_TAGS}\n", "TFD-ECR-003", 2, None),
+        (f"# kics-scan enable={KICS_TAGS}\n", "TFD-ECR-001", 2, None),
+        (f"# kics-scan enable={KICS_TAGS}\n", "TFD-ECR-003", 2, f"kics-scan enable={KICS_TAGS} (main.tf:1)"),
+        ("# kics-scan ignore\n", "TFD-ECR-004", 12, "kics-scan ignore (main.tf:1)"),
+        ("# kics-scan ignore\n", "TFD-ECR-007", 12, None),
+    ],
+)
+def test_kics_comments_suppress_the_rules_that_list_kics_ids(
+    header: str, rule: str, line: int, reason: str | None
+) -> None:
+    text = header + KICS_TEXT
+    shift = header.count("\n")
+    inv = Inventory(
+        path=".",
+        roots=(".",),
+        resources=(
+            Resource(address="aws_ecr_repository.r", type="aws_ecr_repository", name="r", file="main.tf",
+                     line=1 + shift, end_line=19 + shift),
+        ),
+        files=1,
+        sources={"main.tf": tuple(text.splitlines())},
+    )  # fmt: skip
+    [out], notices = apply([_kics_finding(rule, line + shift)], inv, Settings(), today=TODAY)
+    assert out.suppression_reason == (reason.replace("main.tf:3", f"main.tf:{3 + shift}").replace(
+        "main.tf:7", f"main.tf:{7 + shift}") if reason else None)  # fmt: skip
+    assert out.suppressed is (reason is not None)
+    assert notices == []
+
+
+def test_kics_query_ids_work_in_config_ignores() -> None:
+    out, _ = _run(BLOCK.format(above="", inside=""), [_finding("TFD-ECR-001")], Settings(
+        ignores=(IgnoreEntry(KICS_TAGS, "*", "registry-wide exclusion"),)))  # fmt: skip
+    assert out[0].suppressed
+
+
+def test_kics_comments_end_to_end_through_inventory_and_engine(fixtures: object) -> None:
+    from pathlib import Path
+
+    from tfdrift_ci import engine, inventory
+
+    assert isinstance(fixtures, Path)
+    inv = inventory.load(str(fixtures / "rules" / "suppressions_kics"))
+    assert inv.problems == ()
+    findings, notices = engine.evaluate(inv, None, Settings(), today=TODAY)
+    reason = {(f.address.split(".")[-1], f.rule_id): f.suppression_reason for f in findings if f.address}
+    assert reason[("ignore_line", "TFD-ECR-001")] == "kics-scan ignore-line (main.tf:10)"
+    assert reason[("ignore_line", "TFD-ECR-002")] is None  # another line
+    assert reason[("ignore_line", "TFD-ECR-006")] is None  # force_delete: no KICS query
+    for rule in ("TFD-ECR-001", "TFD-ECR-002", "TFD-ECR-003", "TFD-ECR-005"):
+        assert reason[("ignore_block", rule)] == "kics-scan ignore-block (main.tf:19)", rule
+    assert reason[("ignore_block", "TFD-ECR-006")] is None
+    assert reason[("ignore_block", "TFD-ECR-007")] is None  # no lifecycle policy: no KICS query
+    assert reason[("ignore_nested_block", "TFD-ECR-002")] == "kics-scan ignore-block (main.tf:34)"
+    assert reason[("ignore_nested_block", "TFD-ECR-001")] is None  # outside the nested block
+    # the plaintext secret inside a multi-line jsonencode(), not the task's other rules
+    assert reason[("ignore_block_jsonencode", "TFD-ECS-007")] == "kics-scan ignore-block (main.tf:42)"
+    assert reason[("ignore_block_jsonencode", "TFD-ECS-005")] is None
+    assert reason[("disable_below_the_top", "TFD-ECR-001")] is None
+    assert reason[("file_disabled", "TFD-ECR-001")] == (
+        f"kics-scan disable={KICS_TAGS},{KICS_SCAN} (file_level.tf:1)"
+    )
+    assert reason[("file_disabled", "TFD-ECR-003")] is None
+    assert reason[("file_enabled", "TFD-ECR-005")] is None  # the one query enabled
+    assert reason[("file_enabled", "TFD-ECR-001")] == (
+        "kics-scan enable=69e7c320-b65d-41bb-be02-d63ecc0bcc9d (file_enabled.tf:1)"
+    )
+    assert reason[("file_ignored", "TFD-ECS-014")] == "kics-scan ignore (file_ignored.tf:1)"
+    assert reason[("file_ignored", "TFD-ECS-001")] is None  # ECS Exec: no KICS query
+    assert notices == [
+        "main.tf:51: kics-scan ignore/disable/enable apply to the whole file only in the comment lines "
+        "at the top of the file (disable/enable with =<query id>): this one suppresses nothing"
+    ]

@@ -404,11 +404,9 @@ def cmd_rules(args: argparse.Namespace) -> int:
 
         _write(sys.stdout, json.dumps([r.as_dict() for r in RULES], indent=2))
         return EXIT_OK
-    lines = []
-    for r in RULES:
-        peers = ", ".join(r.peers.all()) or "-"
-        lines.append(f"{r.id:<14} {r.kind:<9} {r.severity.value:<8} {r.title}  [{peers}]")
-    _write(sys.stdout, "\n".join(lines))
+    from tfdrift_ci.rules.docs import listing
+
+    _write(sys.stdout, listing(RULES))
     return EXIT_OK
 
 

@@ -9,6 +9,13 @@ Inline, on the comment lines directly above a resource block or on any line insi
   ``#trivy:ignore:AVD-AWS-0031`` and ``#tfsec:ignore:aws-ecr-enforce-immutable-repository``, with
   trivy's optional ``:exp:YYYY-MM-DD`` (https://aquasecurity.github.io/trivy/latest/docs/configuration/filtering/).
 
+KICS's comments (https://docs.kics.io/latest/running-kics/#using_commands_on_scanned_files_as_comments)
+are honoured for the rules that list a KICS query id: ``# kics-scan ignore-line`` (the next line
+that is not a comment), ``# kics-scan ignore-block`` (the block or attribute that follows, with
+everything nested in it), and, in the comment lines at the top of a file, ``# kics-scan ignore``
+(the whole file), ``# kics-scan disable=<id>,<id>`` (those queries in the file) and
+``# kics-scan enable=<id>,<id>`` (only those queries in the file).
+
 Config ``ignore:`` entries match a rule id glob (or a peer id) and an address glob (``*`` and ``?``
 only: brackets in ``this["api"]`` are literal). An entry or comment past its expiry date stops
 suppressing and produces a notice that says so.
@@ -36,6 +43,11 @@ _TFDRIFT = re.compile(
 _CHECKOV = re.compile(r"(?:#|//|/\*)\s*checkov:skip=\s*(?P<ids>[A-Za-z0-9_]+)(?::(?P<reason>[^\n]*))?")
 _TRIVY = re.compile(r"(?:#|//|/\*)\s*(?P<tool>trivy|tfsec):ignore:(?P<ids>[A-Za-z0-9_\-]+)" + _EXP)
 _COMMENT_LINE = re.compile(r"^\s*(?:#|//|/\*|\*)")
+_KICS = re.compile(
+    r"(?:#|//|/\*)\s*kics-scan\s+(?P<cmd>ignore-line|ignore-block|ignore|disable|enable)(?![\w-])"
+    r"(?:\s*=\s*(?P<ids>[A-Za-z0-9-]+(?:\s*,\s*[A-Za-z0-9-]+)*))?"
+)
+_KICS_FILE_COMMANDS = ("ignore", "disable", "enable")
 
 
 @dataclass(frozen=True)
@@ -96,10 +108,118 @@ def directives_for(lines: Sequence[str], start: int, end: int | None) -> list[Di
     return found
 
 
-def _peers() -> Mapping[str, tuple[str, ...]]:
+@dataclass(frozen=True)
+class KicsScope:
+    """What one ``kics-scan`` comment covers: lines ``start..end`` of its file."""
+
+    command: str  # ignore-line | ignore-block | ignore | disable | enable
+    ids: tuple[str, ...]  # query ids of disable= / enable=
+    line: int  # the comment's own line
+    start: int
+    end: int
+
+    def covers(self, line: int | None, kics_ids: tuple[str, ...]) -> bool:
+        if self.command == "disable":
+            return any(i in self.ids for i in kics_ids)
+        if self.command == "enable":
+            return not any(i in self.ids for i in kics_ids)
+        return line is not None and self.start <= line <= self.end
+
+    def describe(self, file: str) -> str:
+        ids = f"={','.join(self.ids)}" if self.ids else ""
+        return f"kics-scan {self.command}{ids} ({file}:{self.line})"
+
+
+def kics_scopes(lines: Sequence[str]) -> tuple[list[KicsScope], list[int]]:
+    """Every ``kics-scan`` comment of a file with the lines it covers, and the lines of file-level
+    commands that are not in the file's leading comments (so they cover nothing)."""
+    scopes: list[KicsScope] = []
+    misplaced: list[int] = []
+    leading = True
+    for n, text in enumerate(lines, start=1):
+        is_comment = bool(_COMMENT_LINE.match(text))
+        if leading and text.strip() and not is_comment:
+            leading = False
+        if "kics-scan" not in text:
+            continue
+        for m in _KICS.finditer(text):
+            cmd = m.group("cmd")
+            ids = tuple(i.strip() for i in (m.group("ids") or "").split(",") if i.strip())
+            if cmd in _KICS_FILE_COMMANDS:
+                if not leading or (cmd != "ignore" and not ids):
+                    misplaced.append(n)
+                    continue
+                scopes.append(KicsScope(cmd, ids, n, 1, len(lines)))
+                continue
+            target = _next_code_line(lines, n)
+            if target is None:
+                continue
+            end = target if cmd == "ignore-line" else _block_end(lines, target)
+            scopes.append(KicsScope(cmd, (), n, target, end))
+    return scopes, misplaced
+
+
+def _next_code_line(lines: Sequence[str], after: int) -> int | None:
+    for n in range(after + 1, len(lines) + 1):
+        text = lines[n - 1]
+        if text.strip() and not _COMMENT_LINE.match(text):
+            return n
+    return None
+
+
+_HEREDOC = re.compile(r"<<-?\s*([A-Za-z_][A-Za-z0-9_-]*)\s*$")
+
+
+def _block_end(lines: Sequence[str], start: int) -> int:
+    """Last line of the block or attribute starting on line ``start``: brackets are counted outside
+    strings, comments and heredocs until they close (a one-line attribute ends where it starts)."""
+    depth = 0
+    opened = False
+    heredoc: str | None = None
+    n = start
+    while n <= len(lines):
+        text = lines[n - 1]
+        if heredoc is not None:
+            if text.strip() == heredoc:
+                heredoc = None
+                if opened and depth == 0:
+                    return n
+            n += 1
+            continue
+        i, in_string = 0, False
+        while i < len(text):
+            c = text[i]
+            if in_string:
+                if c == "\\":
+                    i += 2
+                    continue
+                if c == '"':
+                    in_string = False
+            elif c == '"':
+                in_string = True
+            elif c == "#" or text.startswith("//", i):
+                break
+            elif c in "([{":
+                depth += 1
+                opened = True
+            elif c in ")]}":
+                depth -= 1
+            i += 1
+        marker = _HEREDOC.search(text)
+        if marker is not None:
+            heredoc = marker.group(1)
+            opened = True
+        elif not opened or depth <= 0:
+            return n
+        n += 1
+    return len(lines)
+
+
+def _peers() -> tuple[Mapping[str, tuple[str, ...]], Mapping[str, tuple[str, ...]]]:
+    """(rule id -> every peer id, rule id -> its KICS query ids)."""
     from tfdrift_ci.rules.catalog import RULES
 
-    return {r.id: r.peers.all() for r in RULES}
+    return {r.id: r.peers.all() for r in RULES}, {r.id: r.peers.kics for r in RULES}
 
 
 def _known(rule_id: str, peers_by_rule: Mapping[str, tuple[str, ...]]) -> bool:
@@ -135,7 +255,9 @@ def apply(
     findings: list[Finding], inventory: Inventory, settings: Settings, *, today: date
 ) -> tuple[list[Finding], list[str]]:
     """Mark suppressed findings; returns (findings in the same order, notices)."""
-    peers_by_rule = _peers()
+    peers_by_rule, kics_by_rule = _peers()
+    kics_files: dict[str, list[KicsScope]] = {}
+    misplaced_kics: set[tuple[str, int]] = set()
     by_address: dict[str, Resource] = {r.address: r for r in inventory.resources}
     where = settings.config_file or "config"
     notices: list[str] = []
@@ -176,6 +298,17 @@ def apply(
                 reason = _describe(d, file or "")
                 break
 
+        kics_ids = kics_by_rule.get(finding.rule_id, ())
+        if reason is None and kics_ids and lines and file:
+            if file not in kics_files:
+                kics_files[file], misplaced = kics_scopes(lines)
+                misplaced_kics.update((file, n) for n in misplaced)
+            line = finding.line if finding.line is not None else start
+            for scope in kics_files[file]:
+                if scope.covers(line, kics_ids):
+                    reason = scope.describe(file)
+                    break
+
         if reason is None:
             for i, entry in enumerate(settings.ignores):
                 if not _entry_match(entry, finding, peers):
@@ -204,6 +337,11 @@ def apply(
     for file, line, rid in sorted(unknown_ids):
         notices.append(
             f"{file}:{line}: tfdrift:ignore names {rid!r}, which matches no rule: it suppresses nothing"
+        )
+    for file, line in sorted(misplaced_kics):
+        notices.append(
+            f"{file}:{line}: kics-scan ignore/disable/enable apply to the whole file only in the comment "
+            "lines at the top of the file (disable/enable with =<query id>): this one suppresses nothing"
         )
     for (file, line, exp), n in sorted(expired_inline.items()):
         notices.append(

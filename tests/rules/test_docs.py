@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tfdrift_ci.rules import docs
 from tfdrift_ci.rules.catalog import RULES
 
@@ -57,3 +59,28 @@ def test_configuration_example_in_docs_is_valid(tmp_path: Path) -> None:
     ]
     assert directives[1].expires == date(2026, 12, 31)
     assert directives[1].reason == "debugging until the end of the year"
+
+
+def test_rules_command_shows_kics_ids_in_text_and_json(capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from tfdrift_ci.cli import main
+
+    assert main(["rules"]) == 0
+    text = {line.split()[0]: line for line in capsys.readouterr().out.splitlines() if line.strip()}
+    assert text["TFD-ECR-001"].endswith(
+        "[checkov CKV_AWS_51; trivy AVD-AWS-0031, aws-ecr-enforce-immutable-repository; "
+        "KICS d1846b12-20c5-4d45-8798-fc35b79268eb]"
+    )
+    assert "KICS d40210ea-64b9-4cce-a4fb-e8604f3c062c (query removed from KICS in 2024" in text["TFD-ECS-007"]
+    assert text["TFD-ECR-006"].endswith("[-]")
+    assert main(["rules", "--format", "json"]) == 0
+    by_id = {r["id"]: r for r in json.loads(capsys.readouterr().out)}
+    assert by_id["TFD-ECS-014"]["peer_ids"]["kics"] == ["91f16d09-689e-4926-aca7-155157f634ed"]
+    assert by_id["TFD-ECS-007"]["peer_notes"]["d40210ea-64b9-4cce-a4fb-e8604f3c062c"].startswith(
+        "query removed from KICS in 2024"
+    )
+    assert by_id["TFD-ECR-001"]["peer_notes"] == {}
+    rendered = docs.render()
+    assert "KICS `69e7c320-b65d-41bb-be02-d63ecc0bcc9d`" in rendered
+    assert "# kics-scan ignore-block" in rendered

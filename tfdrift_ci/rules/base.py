@@ -27,9 +27,14 @@ class PeerIds:
     checkov: tuple[str, ...] = ()  # CKV_AWS_51
     trivy: tuple[str, ...] = ()  # AVD-AWS-0031, aws-ecr-enforce-immutable-repository
     kics: tuple[str, ...] = ()  # KICS query UUIDs
+    # (peer id, note) for an id that needs one ("query removed from KICS in 2024")
+    notes: tuple[tuple[str, str], ...] = ()
 
     def all(self) -> tuple[str, ...]:
         return self.checkov + self.trivy + self.kics
+
+    def note(self, peer_id: str) -> str | None:
+        return next((text for pid, text in self.notes if pid == peer_id), None)
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,7 @@ class Rule:
                 "trivy": list(self.peers.trivy),
                 "kics": list(self.peers.kics),
             },
+            "peer_notes": dict(self.peers.notes),
             "mitre": list(self.mitre),
             "remediation": self.remediation,
             "docs": {

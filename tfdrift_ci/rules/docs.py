@@ -52,6 +52,28 @@ _CONFIGURATION = [
     "#trivy:ignore:AVD-AWS-0031   (and #tfsec:ignore:aws-ecr-enforce-immutable-repository)",
     "```",
     "",
+    "KICS's comments (https://docs.kics.io/latest/running-kics/#using_commands_on_scanned_files_as_comments) "
+    "are honoured for the rules that list a KICS query id: `# kics-scan ignore-line` suppresses "
+    "their findings on the next line that is not a comment, `# kics-scan ignore-block` on the whole "
+    "block or attribute that follows (nested blocks and multi-line values included). In the comment "
+    "lines at the top of a file, `# kics-scan ignore` covers the whole file, "
+    "`# kics-scan disable=<query id>,…` the rules listing those queries, and "
+    "`# kics-scan enable=<query id>,…` every rule listing other KICS queries; the same commands "
+    "further down suppress nothing and produce a notice. A KICS query id also works in `ignore:` "
+    "entries and `tfdrift:ignore:` comments.",
+    "",
+    "```hcl",
+    "# kics-scan disable=d1846b12-20c5-4d45-8798-fc35b79268eb",
+    "",
+    'resource "aws_ecr_repository" "api" {',
+    '  name = "api"',
+    "  # kics-scan ignore-block",
+    "  image_scanning_configuration {",
+    "    scan_on_push = false",
+    "  }",
+    "}",
+    "```",
+    "",
     "Suppressed findings stay in the JSON report with `suppressed: true` and the reason; they do "
     "not count towards `--fail-on`.",
 ]
@@ -72,8 +94,27 @@ def _peers(rule: Rule) -> str:
     if rule.peers.trivy:
         parts.append("trivy/tfsec " + ", ".join(f"`{p}`" for p in rule.peers.trivy))
     if rule.peers.kics:
-        parts.append("KICS " + ", ".join(f"`{p}`" for p in rule.peers.kics))
+        parts.append("KICS " + ", ".join(f"`{p}`" + _note(rule, p) for p in rule.peers.kics))
     return "; ".join(parts) or "—"
+
+
+def _note(rule: Rule, peer_id: str) -> str:
+    note = rule.peers.note(peer_id)
+    return f" ({note})" if note else ""
+
+
+def peers_text(rule: Rule) -> str:
+    """The peer ids on one line for terminals: ``checkov CKV_AWS_51; trivy AVD-AWS-0031; KICS …``."""
+    groups = (("checkov", rule.peers.checkov), ("trivy", rule.peers.trivy), ("KICS", rule.peers.kics))
+    return "; ".join(f"{tool} " + ", ".join(p + _note(rule, p) for p in ids) for tool, ids in groups if ids)
+
+
+def listing(rules: Sequence[Rule]) -> str:
+    """``tfdrift-ci rules``: one line per rule (id, kind, default severity, title, peer ids)."""
+    lines = []
+    for r in rules:
+        lines.append(f"{r.id:<14} {r.kind:<9} {r.severity.value:<8} {r.title}  [{peers_text(r) or '-'}]")
+    return "\n".join(lines)
 
 
 def _mitre(rule: Rule) -> str:
@@ -135,7 +176,8 @@ def render(rules: Sequence[Rule] | None = None) -> str:
         f"{len(rules)} rules. `tfdrift-ci rules --format json` prints the same catalog as JSON. Severity "
         "overrides and `off` go in `.tfdrift.yml` under `rules:`; suppressions are described below. "
         "Peer ids are the checkov / trivy (tfsec) / KICS checks of the same condition: their own skip "
-        "comments (`#checkov:skip=CKV_AWS_51:…`, `#trivy:ignore:AVD-AWS-0031`) are honoured for them.",
+        "comments (`#checkov:skip=CKV_AWS_51:…`, `#trivy:ignore:AVD-AWS-0031`, "
+        "`# kics-scan ignore-line`) are honoured for them.",
         "",
         "| Id | Kind | Severity | Title | Peer ids |",
         "|---|---|---|---|---|",

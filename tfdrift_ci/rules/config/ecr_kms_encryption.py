@@ -25,6 +25,7 @@ RULE = Rule(
     peers=PeerIds(
         checkov=("CKV_AWS_136",),
         trivy=("AVD-AWS-0033", "aws-ecr-repository-customer-key"),
+        kics=("0e32d561-4b5a-4664-a6e3-a3fa85649157",),  # ECR Repository Not Encrypted With CMK
     ),
     mitre=(),
     remediation='Set encryption_configuration { encryption_type = "KMS", kms_key = <customer key ARN> }.',

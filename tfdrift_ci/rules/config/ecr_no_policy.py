@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from tfdrift_ci.models import Resource, Severity
-from tfdrift_ci.rules.base import ConfigContext, Hit, Rule, RuleDoc
+from tfdrift_ci.rules.base import ConfigContext, Hit, PeerIds, Rule, RuleDoc
 from tfdrift_ci.rules.config._util import related
 
 POLICY_TYPE = "aws_ecr_repository_policy"
@@ -19,6 +19,9 @@ RULE = Rule(
     severity=Severity.INFO,
     title="ECR repository has no repository policy",
     resource_types=("aws_ecr_repository",),
+    peers=PeerIds(
+        kics=("69e7c320-b65d-41bb-be02-d63ecc0bcc9d",),  # ECR Repository Without Policy
+    ),
     remediation="Add an aws_ecr_repository_policy whose repository is this repository's name.",
     docs=RuleDoc(
         what=(

@@ -54,6 +54,7 @@ RULE = Rule(
     peers=PeerIds(
         checkov=("CKV_AWS_32",),
         trivy=("AVD-AWS-0032", "aws-ecr-no-public-access"),
+        kics=("e86e26fc-489e-44f0-9bcd-97305e4ba69a",),  # ECR Repository Is Publicly Accessible
     ),
     mitre=("T1525", "T1530"),
     remediation=(

@@ -34,6 +34,7 @@ RULE = Rule(
     peers=PeerIds(
         checkov=("CKV_AWS_163",),
         trivy=("AVD-AWS-0030", "aws-ecr-enable-image-scans"),
+        kics=("9630336b-3fed-4096-8173-b9afdfe346a7",),  # Unscanned ECR Image
     ),
     mitre=("T1525",),
     remediation=(

@@ -25,6 +25,7 @@ RULE = Rule(
     peers=PeerIds(
         checkov=("CKV_AWS_51",),
         trivy=("AVD-AWS-0031", "aws-ecr-enforce-immutable-repository"),
+        kics=("d1846b12-20c5-4d45-8798-fc35b79268eb",),  # ECR Image Tag Not Immutable
     ),
     mitre=("T1525",),
     remediation='Set image_tag_mutability = "IMMUTABLE" (or "IMMUTABLE_WITH_EXCLUSION").',

@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterable
 
 from tfdrift_ci.models import Resource, Severity
-from tfdrift_ci.rules.base import ConfigContext, Hit, Rule, RuleDoc
+from tfdrift_ci.rules.base import ConfigContext, Hit, PeerIds, Rule, RuleDoc
 from tfdrift_ci.rules.config._util import attr_line
 
 ATTRIBUTE = "iam_role"
@@ -21,6 +21,9 @@ RULE = Rule(
     severity=Severity.LOW,
     title="ECS service uses an administrator-looking IAM role",
     resource_types=("aws_ecs_service",),
+    peers=PeerIds(
+        kics=("3206240f-2e87-4e58-8d24-3e19e7c83d7c",),  # ECS Service Admin Role Is Present
+    ),
     mitre=("T1078.004",),
     remediation=(
         "Set iam_role to a role limited to load balancer registration, or remove it "

@@ -24,6 +24,7 @@ RULE = Rule(
     peers=PeerIds(
         checkov=("CKV_AWS_65",),
         trivy=("AVD-AWS-0034", "aws-ecs-enable-container-insight"),
+        kics=("97cb0688-369a-4d26-b1f7-86c4c91231bc",),  # ECS Cluster with Container Insights Disabled
     ),
     remediation='Add setting { name = "containerInsights", value = "enhanced" } (or "enabled").',
     docs=RuleDoc(

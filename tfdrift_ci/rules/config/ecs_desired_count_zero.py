@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from tfdrift_ci.models import Resource, Severity
-from tfdrift_ci.rules.base import ConfigContext, Hit, Rule, RuleDoc
+from tfdrift_ci.rules.base import ConfigContext, Hit, PeerIds, Rule, RuleDoc
 from tfdrift_ci.rules.config._util import attr_line, upper
 
 ATTRIBUTE = "desired_count"
@@ -19,6 +19,9 @@ RULE = Rule(
     severity=Severity.INFO,
     title="ECS service runs no tasks (desired_count = 0)",
     resource_types=("aws_ecs_service",),
+    peers=PeerIds(
+        kics=("91f16d09-689e-4926-aca7-155157f634ed",),  # ECS Service Without Running Tasks
+    ),
     remediation="Set desired_count to the number of tasks to run, or remove the unused service.",
     docs=RuleDoc(
         what=(

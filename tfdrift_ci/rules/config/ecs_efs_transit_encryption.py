@@ -21,6 +21,7 @@ RULE = Rule(
     peers=PeerIds(
         checkov=("CKV_AWS_97",),
         trivy=("AVD-AWS-0035", "aws-ecs-enable-in-transit-encryption"),
+        kics=("4d46ff3b-7160-41d1-a310-71d6d370b08f",),  # ECS Task Definition Volume Not Encrypted
     ),
     mitre=("T1040",),
     remediation='Set volume { efs_volume_configuration { transit_encryption = "ENABLED" } }.',

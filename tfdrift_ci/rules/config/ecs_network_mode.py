@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from tfdrift_ci.models import Resource, Severity, Unknown
-from tfdrift_ci.rules.base import ConfigContext, Hit, Rule, RuleDoc
+from tfdrift_ci.rules.base import ConfigContext, Hit, PeerIds, Rule, RuleDoc
 from tfdrift_ci.rules.config._util import attr_line, is_windows_task
 
 ATTRIBUTE = "network_mode"
@@ -19,6 +19,9 @@ RULE = Rule(
     severity=Severity.LOW,
     title="ECS task does not use the awsvpc network mode",
     resource_types=("aws_ecs_task_definition",),
+    peers=PeerIds(
+        kics=("9f4a9409-9c60-4671-be96-9716dbf63db1",),  # ECS Task Definition Network Mode Not Recommended
+    ),
     remediation='Set network_mode = "awsvpc".',
     docs=RuleDoc(
         what=(

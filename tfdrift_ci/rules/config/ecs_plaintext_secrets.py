@@ -49,7 +49,17 @@ RULE = Rule(
     severity=Severity.HIGH,
     title="ECS container has secrets in plaintext environment variables",
     resource_types=("aws_ecs_task_definition",),
-    peers=PeerIds(trivy=("AVD-AWS-0036", "aws-ecs-no-plaintext-secrets")),
+    peers=PeerIds(
+        trivy=("AVD-AWS-0036", "aws-ecs-no-plaintext-secrets"),
+        # ECS Task Definition Container With Plaintext Password
+        kics=("d40210ea-64b9-4cce-a4fb-e8604f3c062c",),
+        notes=(
+            (
+                "d40210ea-64b9-4cce-a4fb-e8604f3c062c",
+                "query removed from KICS in 2024; still honoured in kics-scan comments and ignore entries",
+            ),
+        ),
+    ),
     mitre=("T1552",),
     remediation=(
         'Move the value to Secrets Manager / SSM and reference it in "secrets" '

@@ -19,7 +19,10 @@ RULE = Rule(
     severity=Severity.MEDIUM,
     title="ECS service assigns public IP addresses to its tasks",
     resource_types=("aws_ecs_service",),
-    peers=PeerIds(checkov=("CKV_AWS_333",)),
+    peers=PeerIds(
+        checkov=("CKV_AWS_333",),
+        kics=("bafe7989-3c4b-47f0-910b-e6e1cba7f146",),  # ECS Services assigned with public IP address
+    ),
     mitre=("T1133",),
     remediation="Set network_configuration { assign_public_ip = false } and use private subnets.",
     docs=RuleDoc(
