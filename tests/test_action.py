@@ -101,7 +101,8 @@ def test_inputs_and_outputs() -> None:
     assert a["runs"]["using"] == "composite"
     for name in (
         "path", "plan", "events", "since", "regions", "terraform-principals", "fail-on", "comment",
-        "github-token", "sarif-file", "config", "version", "python-version", "cache",
+        "github-token", "sarif-file", "config", "version", "python-version", "cache", "mode",
+        "issue-label", "max-new-issues", "notify",
     ):  # fmt: skip
         assert name in a["inputs"], name
     assert a["inputs"]["github-token"]["default"] == "${{ github.token }}"
@@ -535,6 +536,54 @@ def test_inputs_cannot_inject_shell(tmp_path: Path) -> None:
     assert not list(tmp_path.glob("pwned*"))
     args = _args(tmp_path)
     assert args[1] == evil  # passed through as one literal argument
+
+
+def test_sweep_mode_builds_the_sweep_command(tmp_path: Path) -> None:
+    evil = f"$(touch {tmp_path}/pwned1); touch {tmp_path}/pwned2"
+    run = ActionRun(
+        tmp_path,
+        inputs={
+            "mode": "sweep",
+            "path": "infra",
+            "comment": "true",
+            "issue-label": "drift",
+            "max-new-issues": "5",
+            "notify": f"slack:SLACK_WEBHOOK_URL,\n  webhook:HOOK_URL:HOOK_SECRET\n{evil}",
+        },
+        env={"GITHUB_EVENT_NAME": "schedule"},
+        cli=str(_stub(tmp_path)),
+    ).run()
+    assert run.results["check"].returncode == 0, run.results["check"].stderr
+    args = _args(tmp_path)
+    assert args[:3] == ["sweep", "infra", "--no-progress"]
+    joined = " ".join(args)
+    assert "--issue-label drift --max-new-issues 5" in joined
+    assert "--notify slack:SLACK_WEBHOOK_URL --notify webhook:HOOK_URL:HOOK_SECRET" in joined
+    assert evil in args  # one literal argument, never run
+    assert "--comment" not in args  # a sweep keeps issues, never a PR comment
+    assert args[-2:] == ["--format", "github"]
+    assert not list(tmp_path.glob("pwned*"))
+    assert run.outputs["exit-code"] == "1" and run.outputs["findings"] == "7"
+
+
+def test_check_mode_ignores_the_sweep_inputs(tmp_path: Path) -> None:
+    ActionRun(
+        tmp_path,
+        inputs={"notify": "slack:X", "issue-label": "x", "max-new-issues": "1"},
+        cli=str(_stub(tmp_path)),
+    ).run()
+    args = _args(tmp_path)
+    assert args[0] == "check"
+    for flag in ("--notify", "--issue-label", "--max-new-issues"):
+        assert flag not in args, flag
+
+
+def test_a_bad_mode_is_exit_2_without_running(tmp_path: Path) -> None:
+    run = ActionRun(tmp_path, inputs={"mode": "$(reboot)"}, cli=str(_stub(tmp_path))).run()
+    assert not (tmp_path / "args").exists()
+    assert run.outputs["exit-code"] == "2"
+    assert "::error title=tfdrift-ci::the input mode must be check or sweep" in run.results["check"].stdout
+    assert run.results["Fail on findings or errors"].returncode == 2
 
 
 def test_report_written_but_crash_afterwards(tmp_path: Path) -> None:
