@@ -12,8 +12,14 @@ from markdown_it import MarkdownIt
 # Tags the report templates produce themselves. Anything else came from a value.
 OWN_TAGS = {
     "h3", "h4", "p", "table", "thead", "tbody", "tr", "th", "td", "code", "strong", "em", "details",
-    "summary", "ul", "li", "blockquote", "sub", "br", "a", "pre",
+    "summary", "ul", "li", "blockquote", "sub", "br", "a", "pre", "wbr",
 }  # fmt: skip
+# Links the templates make themselves: CloudTrail console pages of events whose region and id look
+# like AWS's own (tfdrift_ci/report/markdown.py event_url).
+CONSOLE_LINK = re.compile(
+    r"^https://[a-z]{2}(?:-gov)?-[a-z]+-\d{1,2}\.console\.(?:aws\.amazon|amazonaws-us-gov)\.com/cloudtrail/home"
+    r"\?region=[a-z]{2}(?:-gov)?-[a-z]+-\d{1,2}#/events/[0-9a-fA-F-]{36}$"
+)
 # A mention/ref as GitHub finds them in text nodes: @name not preceded by a word character.
 MENTION = re.compile(r"(?<![\w\u200b`])@[A-Za-z0-9][A-Za-z0-9-]*")
 GFM_AUTOLINK = re.compile(r"(?i)(?:https?|ftp)://|\bwww\.|[A-Za-z0-9._+-]@[A-Za-z0-9_-]+\.[A-Za-z0-9]")
@@ -123,14 +129,18 @@ def assert_inert(markdown: str, *, allowed_links: tuple[str, ...] = (), comments
     foreign = sorted(set(r.tags) - OWN_TAGS)
     assert not foreign, f"tags from untrusted text: {foreign}"
     for href, text in r.gfm_links:
-        assert href in allowed_links, f"link from untrusted text: {href!r} ({text!r})"
+        assert href in allowed_links or CONSOLE_LINK.match(href), (
+            f"link from untrusted text: {href!r} ({text!r})"
+        )
     fuzzy = {href for href, text in r.links if href not in allowed_links}
     for tag, name, value in r.attrs:
         assert not name.startswith("on"), f"event handler attribute {name} on <{tag}>"
         if name in ("href", "src"):
-            assert value in allowed_links or (tag == "a" and value in fuzzy), (
+            assert value in allowed_links or CONSOLE_LINK.match(value) or (tag == "a" and value in fuzzy), (
                 f"link: <{tag} {name}={value!r}>"
             )
+        elif (tag, name) == ("code", "class"):  # the templates' own fences: ```diff, ```mermaid
+            assert value in {"language-diff", "language-mermaid", "language-text"}, value
         else:
             assert (tag, name) in {("details", "open")}, f"unexpected attribute <{tag} {name}={value!r}>"
     assert not any(n == "open" for _, n, _ in r.attrs), "a <details> was opened by a value"

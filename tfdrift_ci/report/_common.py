@@ -6,9 +6,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from tfdrift_ci.models import SEVERITIES, Actor, Finding, Report, Unknown, iso
+from tfdrift_ci.report import diff as d
 
 VALUE_LIMIT = 120  # characters of one value shown inline; the JSON report always has all of it
 
@@ -52,12 +54,51 @@ def has_change(f: Finding) -> bool:
     return f.attribute is not None or f.expected is not None or f.actual is not None
 
 
+DIFF_LINES = 10  # changed paths listed in text, SARIF and the comment's details before "… N more"
+
+
+def deletion_text(f: Finding) -> str | None:
+    """``deleted`` / ``deregistered`` for a drift finding that removed the resource itself (no
+    attribute, nothing observed), else None."""
+    if f.kind != "drift" or f.event is None or f.attribute is not None or f.actual is not None:
+        return None
+    name = f.event.name
+    if name.startswith("Deregister"):
+        return "deregistered"
+    if name.startswith("Delete"):
+        return "deleted"
+    return None
+
+
 def change_text(f: Finding, limit: int | None = VALUE_LIMIT) -> str:
-    """Drift: ``old → new`` (declared → observed). Config findings have no "before": they show the
-    offending declared value and the safe one, so that they never read like a change."""
+    """Drift: ``old → new`` (declared → observed), long strings as their differing parts, documents
+    as a count of changed paths (``diff_lines`` lists them). Config findings have no "before": they
+    show the offending declared value and the safe one, so that they never read like a change."""
     if f.kind == "config":
         return f"{value_text(f.actual, limit)} (safe: {value_text(f.expected, limit)})"
+    gone = deletion_text(f)
+    if gone is not None:
+        return gone
+    vd = d.finding_diff(f)
+    if vd is not None and vd.kind == "text":
+        return f"{vd.old_excerpt} → {vd.new_excerpt}"
+    if vd is not None:
+        if len(vd.changes) == 1:
+            return d.change_line(vd.changes[0], 60)
+        return f"{count_text(len(vd.changes), 'change')} in the document"
     return f"{value_text(f.expected, limit)} → {value_text(f.actual, limit)}"
+
+
+def diff_lines(f: Finding, limit: int = DIFF_LINES) -> list[str]:
+    """The changed paths of a document diff (``Statement[0].Principal.AWS: "…" → "*"``), at most
+    ``limit`` and then ``… and N more``; empty when the value is not a document or changed as one."""
+    vd = d.finding_diff(f)
+    if vd is None or vd.kind != "structure" or len(vd.changes) < 2:
+        return []
+    lines = [d.change_line(c) for c in vd.changes[:limit]]
+    if len(vd.changes) > limit:
+        lines.append(f"… and {len(vd.changes) - limit} more (the JSON report has the full diff)")
+    return lines
 
 
 def actor_text(actor: Actor | None) -> str:
@@ -68,6 +109,33 @@ def actor_text(actor: Actor | None) -> str:
     if actor.service and via == "service":
         return f"{actor.display} (service: {actor.service})"
     return f"{actor.display} ({via})"
+
+
+def ago_text(then: datetime, now: datetime | None) -> str:
+    """``2 days ago`` relative to ``now`` (the end of the event window: the time of the run unless
+    --until was given); the exact time when there is no reference."""
+    if now is None:
+        return iso(then)
+    seconds = (now - then).total_seconds()
+    if seconds < 0:
+        return iso(then)
+    for unit, size in (("day", 86_400), ("hour", 3_600), ("minute", 60)):
+        if seconds >= size:
+            return f"{count_text(int(seconds // size), unit)} ago"
+    return "just now"
+
+
+def report_now(report: Report) -> datetime | None:
+    """The reference time for relative times: the end of the event window."""
+    return report.window.until if report.window is not None else None
+
+
+PATTERN_NOTE = "resource name partly unknown: matched by pattern"
+
+
+def finding_notes(f: Finding) -> tuple[str, ...]:
+    """Every note a finding carries, in the words of the text output."""
+    return ((PATTERN_NOTE,) if f.matched_by_pattern else ()) + tuple(f.notes)
 
 
 def when_text(f: Finding) -> str:

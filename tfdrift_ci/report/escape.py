@@ -110,7 +110,43 @@ def md_code(text: object, limit: int | None = None) -> str:
     return f"<code>{md(text, limit)}</code>"
 
 
-def md_block(text: object, limit: int | None = None) -> str:
+# Break opportunities for long unbroken values (ARNs, image URIs, addresses) in a narrow table
+# column: ``<wbr>`` (an HTML element GitHub's sanitizer keeps) after separators and every
+# ``_WBR_RUN`` characters without one. Unlike a zero-width space it is not copied with the text.
+_WBR_AFTER = frozenset("/:._-=,@|")
+_WBR_RUN = 18
+_MD_ATOM = re.compile(r"&(?:[A-Za-z]+|#\d+);|\\.|.", re.DOTALL)
+
+
+def md_wrap(text: object, limit: int | None = None, *, camel: bool = False) -> str:
+    """:func:`md` text that a table cell can wrap anywhere sensible: ``<wbr>`` is inserted between
+    escaped atoms (never inside an entity or a backslash escape), after a separator or a long run,
+    and with ``camel`` between words of a CamelCase name (``PutImage<wbr>ScanningConfiguration``)."""
+    out: list[str] = []
+    run = 0
+    prev = ""
+    for atom in _MD_ATOM.findall(md(text, limit)):
+        if camel and atom.isupper() and prev.islower() and out and out[-1] != "<wbr>":
+            out.append("<wbr>")
+            run = 0
+        prev = atom
+        out.append(atom)
+        if atom.isspace():
+            run = 0
+            continue
+        run += 1
+        if atom[-1] in _WBR_AFTER or run >= _WBR_RUN:
+            out.append("<wbr>")
+            run = 0
+    return "".join(out)
+
+
+def md_code_wrap(text: object, limit: int | None = None) -> str:
+    """:func:`md_code` with the break opportunities of :func:`md_wrap`."""
+    return f"<code>{md_wrap(text, limit)}</code>"
+
+
+def md_block(text: object, limit: int | None = None, lang: str = "text") -> str:
     """Multi-line untrusted text (a policy document) as a fenced block that cannot be closed early.
 
     The fence is longer than any backtick run in the text (CommonMark §4.5); HTML is not parsed
@@ -122,7 +158,7 @@ def md_block(text: object, limit: int | None = None) -> str:
         s = s[: max(limit - 1, 0)] + "…"
     longest = max((len(m.group(0)) for m in re.finditer(r"`+", s)), default=0)
     fence = "`" * max(3, longest + 1)
-    return f"{fence}text\n{s}\n{fence}"
+    return f"{fence}{lang}\n{s}\n{fence}"
 
 
 # --------------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""``--format json``: exactly ``shared/reference/report-schema.json`` (version 1). Deterministic:
+"""``--format json``: exactly ``tests/schemas/report-schema.json`` (version 1). Deterministic:
 findings in report order (worst first), resources by address, keys in a fixed order."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from tfdrift_ci.models import Finding, Report, Resource, Unknown, iso
 from tfdrift_ci.report._common import sorted_findings
+from tfdrift_ci.report.diff import finding_diff
 from tfdrift_ci.report.escape import json_safe
 
 if TYPE_CHECKING:
@@ -68,6 +69,9 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         out["matched_by_pattern"] = True
     if f.notes:
         out["notes"] = list(f.notes)
+    vd = finding_diff(f)
+    if vd is not None:
+        out["diff"] = _plain(vd.as_dict())
     return out
 
 

@@ -17,11 +17,13 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from tfdrift_ci.errors import ConfigError
-from tfdrift_ci.models import Finding, Report, Severity
+from tfdrift_ci.models import Event, Finding, Report, Severity, iso
 from tfdrift_ci.report import _common as c
+from tfdrift_ci.report import diff as d
 from tfdrift_ci.report import escape
 
 if TYPE_CHECKING:
@@ -75,6 +77,20 @@ def _block(value: object, limit: int | None = 4000) -> Markup:
     return Markup(escape.md_block(value, limit))
 
 
+def _wrap(value: object, limit: int | None = 200) -> Markup:
+    """Inline text a narrow table cell can wrap (``<wbr>`` after separators)."""
+    from markupsafe import Markup
+
+    return Markup(escape.md_wrap(value if isinstance(value, str) else c.value_text(value, None), limit))
+
+
+def _diffblock(value: object, limit: int | None = 6000) -> Markup:
+    """A unified diff in a ```diff fence (GitHub colours the + and - lines)."""
+    from markupsafe import Markup
+
+    return Markup(escape.md_block(value, limit, lang="diff"))
+
+
 def environment(template_dir: str | None) -> jinja2.Environment:
     """One environment per template directory (compiled templates are reused while trimming)."""
     if template_dir and not os.path.isdir(template_dir):
@@ -102,6 +118,8 @@ def _environment(template_dir: str | None) -> jinja2.Environment:
     env.filters["code"] = _code
     env.filters["short"] = _short
     env.filters["block"] = _block
+    env.filters["wrap"] = _wrap
+    env.filters["diffblock"] = _diffblock
     return env
 
 
@@ -136,10 +154,104 @@ class Row:
     remediation: str
     reverted: str
     suppression_reason: str
+    # The comment's five-column tables (escaped here, from the raw values above):
+    resource_md: Markup  # icon, severity and address in one cell
+    change_md: Markup  # old → new: differing parts, changed paths, or "deleted"
+    who_md: Markup  # alice@example.com · console · 2 days ago
+    event_md: Markup  # the event name, linked to the CloudTrail console when the id is a real one
+    notes: tuple[str, ...]  # every note the text output has (set back, reverted, pattern match …)
+    exact_time: str  # the event's exact UTC time (GitHub strips <span title>: shown in the details)
+    diff: d.ValueDiff | None
+    root: str
 
 
-def _row(f: Finding) -> Row:
+# CloudTrail event history deep link. Only built from a region and an event id that look like AWS's
+# own (a UUID), so a hostile record cannot turn the cell into a link of its choosing.
+_REGION = re.compile(r"^[a-z]{2}(?:-gov)?-[a-z]+-\d{1,2}$")
+_EVENT_ID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+
+def event_url(event: Event | None) -> str | None:
+    """The CloudTrail console page of one event (Event history, 90 days), or None."""
+    if event is None or not event.region or not _REGION.match(event.region) or not _EVENT_ID.match(event.id):
+        return None
+    domain = "console.amazonaws-us-gov.com" if "-gov-" in event.region else "console.aws.amazon.com"
+    return f"https://{event.region}.{domain}/cloudtrail/home?region={event.region}#/events/{event.id}"
+
+
+def _resource_md(f: Finding) -> Markup:
+    name = f.address or ("(not in Terraform)" if f.kind == "unmanaged" else c.where_text(f) or "-")
+    return _trusted(f"{SEVERITY_ICONS[f.severity]} {f.severity.value} {escape.md_code_wrap(name, 100)}")
+
+
+def _change_md(f: Finding, vd: d.ValueDiff | None, lines: int = 3) -> Markup:
+    gone = c.deletion_text(f)
+    if gone is not None:
+        return _trusted(f"**{gone}**")
+    if vd is not None and vd.kind == "text":
+        return _trusted(f"{escape.md_code_wrap(vd.old_excerpt)} → {escape.md_code_wrap(vd.new_excerpt)}")
+    if vd is not None:
+        shown = [
+            f"{escape.md_code_wrap(ch.path or '(whole value)')}: {_path_change_md(ch)}"
+            for ch in vd.changes[:lines]
+        ]
+        if len(vd.changes) > lines:
+            shown.append(f"… {len(vd.changes) - lines} more (see the diff below)")
+        return _trusted("<br>".join(shown))
+    if c.has_change(f) and (f.attribute or f.kind != "unmanaged"):
+        old = escape.md_code_wrap(c.value_text(f.expected), 60)
+        return _trusted(f"{old} → {escape.md_code_wrap(c.value_text(f.actual), 60)}")
+    return _trusted(escape.md_wrap(f.message, 160))
+
+
+def _path_change_md(ch: d.PathChange) -> str:
+    if ch.op == "added":
+        return f"added {escape.md_code_wrap(d.show(ch.new, 60))}"
+    if ch.op == "removed":
+        return f"removed {escape.md_code_wrap(d.show(ch.old, 60))}"
+    old, new = ch.old, ch.new
+    if isinstance(old, str) and isinstance(new, str) and max(len(old), len(new)) > d.LONG:
+        old, new = d.excerpt(old, new)
+    return f"{escape.md_code_wrap(d.show(old, 60))} → {escape.md_code_wrap(d.show(new, 60))}"
+
+
+def _attempt_md(f: Finding) -> Markup:
+    """What a failed call tried to do: ``set <attribute> to <value>``, else the message."""
+    if f.attribute and f.actual is not None:
+        return _trusted(
+            f"set {escape.md_code_wrap(f.attribute, 80)} to {escape.md_code_wrap(c.value_text(f.actual), 60)}"
+        )
+    if f.attribute:
+        return _trusted(f"change {escape.md_code_wrap(f.attribute, 80)}")
+    return _trusted(escape.md_wrap(f.message, 160))
+
+
+def _who_md(f: Finding, now: datetime | None) -> Markup:
     actor = f.actor
+    parts = []
+    if actor is not None:
+        parts.append(escape.md_wrap(actor.display or "unknown", 60))
+        via = f"{actor.via}: {actor.service}" if actor.service else actor.via
+        parts.append(escape.md_wrap(via, 60))
+    if f.event is not None:
+        parts.append(escape.md(c.ago_text(f.event.time, now)))
+    return _trusted(" · ".join(parts))
+
+
+def _event_md(f: Finding) -> Markup:
+    if f.event is None:
+        return _trusted("")
+    name = escape.md_wrap(f.event.name, 60, camel=True)
+    url = event_url(f.event)
+    text = f"[{name}]({url})" if url else name
+    if f.event.error_code:
+        text += f"<br>{escape.md_wrap(f.event.error_code, 60, camel=True)}"
+    return _trusted(text)
+
+
+def _row(f: Finding, now: datetime | None = None) -> Row:
+    actor = f.actor
+    vd = d.finding_diff(f)
     return Row(
         finding=f,
         severity=f.severity.value,
@@ -162,6 +274,14 @@ def _row(f: Finding) -> Row:
         remediation=f.remediation or "",
         reverted=c.reverted_text(f) if f.reverted_by_plan else "",
         suppression_reason=f.suppression_reason or "no reason given",
+        resource_md=_resource_md(f),
+        change_md=_attempt_md(f) if f.kind == "attempt" else _change_md(f, vd),
+        who_md=_who_md(f, now),
+        event_md=_event_md(f),
+        notes=c.finding_notes(f),
+        exact_time=iso(f.event.time) if f.event else "",
+        diff=vd,
+        root=f.root or ".",
     )
 
 
@@ -169,6 +289,20 @@ def _row(f: Finding) -> Row:
 class Table:
     rows: list[Row]
     more: int = 0  # rows left out to fit the size limit
+
+
+@dataclass(frozen=True)
+class Group:
+    """The tables of one Terraform root (the comment has one section per root when there are
+    several; ``root`` is empty when there is only one)."""
+
+    root: str
+    in_root: Markup  # heading suffix: `` in <code>infra/prod</code>`` (empty for a single root)
+    drift: Table  # changes made outside Terraform (drift and unmanaged)
+    attempts: Table  # failed attempts (their own section: nothing changed)
+    config: Table
+    errors: Table
+    diffs: list[Row]  # rows whose document diff is shown in full (collapsible)
 
 
 @dataclass(frozen=True)
@@ -190,12 +324,40 @@ class View:
     summary_url: Markup | None
     trimmed: bool
     counts: Mapping[str, int] = field(default_factory=dict)
+    attempts: Table = field(default_factory=lambda: Table([]))
+    groups: list[Group] = field(default_factory=list)
+    timeline: Markup | None = None  # a ```mermaid block, or None when there is nothing to draw
 
 
 def _table(rows: list[Row], limit: int | None) -> Table:
     if limit is None or len(rows) <= limit:
         return Table(rows)
     return Table(rows[:limit], more=len(rows) - limit)
+
+
+def _drift_rows(rows: list[Row]) -> list[Row]:
+    # Changes the planned apply would undo come first: the reviewer is about to revert someone.
+    return sorted(
+        (r for r in rows if r.finding.kind in ("drift", "unmanaged")),
+        key=lambda r: not r.finding.reverted_by_plan,
+    )
+
+
+def _group(root: str, rows: list[Row], limit: int | None) -> Group:
+    drift = _drift_rows(rows)
+    return Group(
+        root=root,
+        in_root=_trusted(f" in {escape.md_code(root, 80)}" if root else ""),
+        drift=_table(drift, limit),
+        attempts=_table([r for r in rows if r.finding.kind == "attempt"], limit),
+        config=_table([r for r in rows if r.finding.kind == "config"], limit),
+        errors=_table([r for r in rows if r.finding.kind == "error"], limit),
+        diffs=[r for r in drift[: limit if limit is not None else None] if _full_diff(r)],
+    )
+
+
+def _full_diff(row: Row) -> bool:
+    return row.diff is not None and row.diff.kind == "structure" and bool(row.diff.unified)
 
 
 def build_view(
@@ -207,11 +369,17 @@ def build_view(
     trimmed: bool = False,
 ) -> View:
     ordered = c.sorted_findings(report.findings)
-    active = [_row(f) for f in ordered if not f.suppressed]
+    now = c.report_now(report)
+    active = [_row(f, now) for f in ordered if not f.suppressed]
     v = c.verdict(report)
     url = _trusted(summary_url) if summary_url and _SAFE_URL.match(summary_url) else None
     # A pass over an incomplete event history is not a clean bill of health.
     icon = "⚠️" if v.status in ("pass", "clean") and not report.complete else STATUS_ICONS[v.status]
+    roots = sorted({r.root for r in active})
+    if len(roots) > 1 or roots not in ([], ["."]):
+        groups = [_group(root, [r for r in active if r.root == root], max_rows) for root in roots]
+    else:
+        groups = [_group("", active, max_rows)]
     return View(
         verdict=v,
         icon=_trusted(icon),
@@ -219,17 +387,10 @@ def build_view(
         tool_version=report.tool_version,
         scanned=c.scanned_text(report),
         reverted=_table([r for r in active if r.reverted], max_rows),
-        # Changes the planned apply would undo come first: the reviewer is about to revert someone.
-        drift=_table(
-            sorted(
-                (r for r in active if r.finding.kind in c.DRIFT_KINDS),
-                key=lambda r: not r.finding.reverted_by_plan,
-            ),
-            max_rows,
-        ),
+        drift=_table(_drift_rows(active), max_rows),
         config=_table([r for r in active if r.finding.kind == "config"], max_rows),
         errors=_table([r for r in active if r.finding.kind == "error"], max_rows),
-        suppressed=_table([_row(f) for f in ordered if f.suppressed], max_rows),
+        suppressed=_table([_row(f, now) for f in ordered if f.suppressed], max_rows),
         details=_table(active, max_rows),
         show_details=show_details,
         not_checked=c.not_checked(report),
@@ -237,6 +398,9 @@ def build_view(
         summary_url=url,
         trimmed=trimmed,
         counts=report.summary(),
+        attempts=_table([r for r in active if r.finding.kind == "attempt"], max_rows),
+        groups=groups,
+        timeline=None,
     )
 
 

@@ -188,6 +188,7 @@ def _message(f: Finding) -> str:
         who = c.actor_text(f.actor)
         change = f" {f.attribute}: {c.change_text(f)}" if c.has_change(f) and f.attribute else ""
         parts.append(f"{f.event.name} by {who} at {c.when_text(f)}{change} (event {f.event.id})")
+        parts.extend(f"  {line}" for line in c.diff_lines(f))
     if f.reverted_by_plan:
         parts.append(c.reverted_text(f))
     if f.remediation:

@@ -58,13 +58,15 @@ def _finding_lines(f: Finding, paint: _Paint, header_where: str | None = None) -
         parts.append(c.when_text(f))
         parts.append(f"{t(f.event.name)} {t(f.event.id)}")
         lines.append(pad + " · ".join(parts))
+        lines.extend(f"{pad}  ~ {t(line)}" for line in c.diff_lines(f))
         if f.reverted_by_plan:
             lines.append(pad + paint(_BOLD, t(c.reverted_text(f))))
     elif c.has_change(f) and f.attribute:
         lines.append(f"{pad}{t(f.attribute)}: {t(c.change_text(f))}")
+        lines.extend(f"{pad}  ~ {t(line)}" for line in c.diff_lines(f))
     lines.append(pad + t(f.message, 400))
     if f.matched_by_pattern:
-        lines.append(pad + "(resource name partly unknown: matched by pattern)")
+        lines.append(pad + f"({c.PATTERN_NOTE})")
     for note in f.notes:
         lines.append(pad + "note: " + t(note, 300))
     if f.remediation:
