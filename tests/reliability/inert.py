@@ -52,6 +52,8 @@ class _Collector(HTMLParser):
         self._code = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "wbr":  # line-break opportunities the renderer adds in long values: not structure
+            return
         self.tags[tag] += 1
         if tag in ("code", "pre"):
             self._code += 1

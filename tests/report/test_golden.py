@@ -22,6 +22,7 @@ CASES = [
     ("markdown", RenderOptions(), "report.md"),
     ("sarif", RenderOptions(), "report.sarif"),
     ("github", RenderOptions(), "report.github.txt"),
+    ("html", RenderOptions(), "report.html"),
 ]
 
 

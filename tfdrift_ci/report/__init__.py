@@ -15,6 +15,7 @@ FORMATS: dict[str, str] = {
     "sarif": "tfdrift_ci.report.sarif",
     "github": "tfdrift_ci.report.annotations",
     "falco": "tfdrift_ci.report.falco",
+    "html": "tfdrift_ci.report.html",
 }
 
 

@@ -19,6 +19,7 @@ can choose a resource name; all of it ends up in terminals, PR comments, workflo
 - :func:`slack_text` — Slack ``mrkdwn``: ``&`` ``<`` ``>`` as entities, so no link, ``<!channel>``
   or ``<@user>`` mention can be formed (https://api.slack.com/reference/surfaces/formatting#escaping).
 - :func:`teams_text` — the Markdown subset of Adaptive Card ``TextBlock``s (Microsoft Teams).
+- :func:`mermaid_text` — a label in a Mermaid gantt chart (GitHub renders ```mermaid blocks).
 """
 
 from __future__ import annotations
@@ -159,6 +160,62 @@ def md_block(text: object, limit: int | None = None, lang: str = "text") -> str:
     longest = max((len(m.group(0)) for m in re.finditer(r"`+", s)), default=0)
     fence = "`" * max(3, longest + 1)
     return f"{fence}{lang}\n{s}\n{fence}"
+
+
+_COMMENT_OPEN = re.compile(r"<!--|-->")
+_LINK_SCHEME = re.compile(r"(?i)\b(javascript|data|vbscript):")
+
+
+def md_diff_block(text: object, limit: int | None = None) -> str:
+    """A unified diff of untrusted documents as a ```diff block (:func:`md_block`). A fence already
+    keeps it from rendering as markup; on top of that, text that tools scanning the raw comment could
+    take for something else is broken with a zero-width space: an HTML comment opener or closer (the
+    sticky comment's marker is one) and a script-link scheme (``javascript:``)."""
+    s = clean(text)
+    s = _COMMENT_OPEN.sub(lambda m: m.group(0)[:2] + ZWSP + m.group(0)[2:], s)
+    s = _LINK_SCHEME.sub(lambda m: m.group(1) + ZWSP + ":", s)
+    return md_block(s, limit, lang="diff")
+
+
+# --------------------------------------------------------------------------------------------------
+# Mermaid (the PR comment's ```mermaid timeline)
+
+# Mermaid's gantt lexer (packages/mermaid/src/diagrams/gantt/parser/gantt.jison) ends a task's text
+# at ":" (then reads tags, ids and dates), skips "#…" and "%%…" to the end of the line as comments,
+# treats ";" as a statement end, "%%{…}%%" as a directive and keywords (click, section, title,
+# dateFormat, excludes …) at the start of a line as statements; a newline ends everything. Text is
+# then rendered as SVG text, where markup must not appear either. So: one line, only characters with
+# no meaning there kept, the few punctuation marks that have one replaced by look-alikes that do not.
+_MERMAID_SWAP = {
+    ":": "\u2236",  # ∶ RATIO
+    "#": "\uff03",  # ＃
+    ";": "\uff1b",  # ；
+    "%": "\uff05",  # ％
+    "&": "\uff06",  # ＆
+    "<": "\u2039",  # ‹
+    ">": "\u203a",  # ›
+    "{": "(",
+    "}": ")",
+    '"': "'",
+    "`": "'",
+    "\\": "/",
+}
+_MERMAID_KEEP = frozenset(" ._@/()[]'+=,-*!?$~^|…·→")
+
+
+def mermaid_text(text: object, limit: int | None = 60) -> str:
+    """Untrusted text as a Mermaid gantt section name or task label (see the comment above): letters
+    and digits (any script) and harmless punctuation kept, ``: # ; % & < > { } " ` \\`` swapped for
+    look-alikes, anything else (controls, bidi, symbols) becomes ``_``. Never empty. Callers start a
+    task label with their own text so that it cannot begin with a keyword."""
+    s = one_line(text, limit)
+    out = []
+    for ch in s:
+        if ch.isalnum() or ch in _MERMAID_KEEP:
+            out.append(ch)
+        else:
+            out.append(_MERMAID_SWAP.get(ch, "_"))
+    return "".join(out).strip() or "_"
 
 
 # --------------------------------------------------------------------------------------------------

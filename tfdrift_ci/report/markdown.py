@@ -24,7 +24,7 @@ from tfdrift_ci.errors import ConfigError
 from tfdrift_ci.models import Event, Finding, Report, Severity, iso
 from tfdrift_ci.report import _common as c
 from tfdrift_ci.report import diff as d
-from tfdrift_ci.report import escape
+from tfdrift_ci.report import escape, timeline
 
 if TYPE_CHECKING:
     import jinja2
@@ -88,7 +88,7 @@ def _diffblock(value: object, limit: int | None = 6000) -> Markup:
     """A unified diff in a ```diff fence (GitHub colours the + and - lines)."""
     from markupsafe import Markup
 
-    return Markup(escape.md_block(value, limit, lang="diff"))
+    return Markup(escape.md_diff_block(value, limit))
 
 
 def environment(template_dir: str | None) -> jinja2.Environment:
@@ -98,16 +98,23 @@ def environment(template_dir: str | None) -> jinja2.Environment:
     return _environment(template_dir)
 
 
-@functools.lru_cache(maxsize=8)
-def _environment(template_dir: str | None) -> jinja2.Environment:
+def template_loaders(template_dir: str | None) -> list[jinja2.BaseLoader]:
+    """The user's --template-dir first (same file names), then the templates shipped in the package."""
     import jinja2
 
     loaders: list[jinja2.BaseLoader] = []
     if template_dir:
         loaders.append(jinja2.FileSystemLoader(template_dir))
     loaders.append(jinja2.PackageLoader("tfdrift_ci.templates", ""))
+    return loaders
+
+
+@functools.lru_cache(maxsize=8)
+def _environment(template_dir: str | None) -> jinja2.Environment:
+    import jinja2
+
     env = jinja2.Environment(
-        loader=jinja2.ChoiceLoader(loaders),
+        loader=jinja2.ChoiceLoader(template_loaders(template_dir)),
         autoescape=False,  # Markdown: escaping is done by finalize for every output expression
         finalize=_finalize,
         undefined=jinja2.StrictUndefined,  # a typo in a user template fails loudly, not silently
@@ -223,6 +230,8 @@ def _attempt_md(f: Finding) -> Markup:
         )
     if f.attribute:
         return _trusted(f"change {escape.md_code_wrap(f.attribute, 80)}")
+    if f.event is not None:  # the whole message is in the details
+        return _trusted(f"tried {escape.md_wrap(f.event.name, 60, camel=True)}")
     return _trusted(escape.md_wrap(f.message, 160))
 
 
@@ -327,6 +336,7 @@ class View:
     attempts: Table = field(default_factory=lambda: Table([]))
     groups: list[Group] = field(default_factory=list)
     timeline: Markup | None = None  # a ```mermaid block, or None when there is nothing to draw
+    timeline_more: str = ""  # "… and N earlier events" beyond the timeline's cap
 
 
 def _table(rows: list[Row], limit: int | None) -> Table:
@@ -343,7 +353,7 @@ def _drift_rows(rows: list[Row]) -> list[Row]:
     )
 
 
-def _group(root: str, rows: list[Row], limit: int | None) -> Group:
+def _group(root: str, rows: list[Row], limit: int | None, *, diffs: bool = True) -> Group:
     drift = _drift_rows(rows)
     return Group(
         root=root,
@@ -352,7 +362,8 @@ def _group(root: str, rows: list[Row], limit: int | None) -> Group:
         attempts=_table([r for r in rows if r.finding.kind == "attempt"], limit),
         config=_table([r for r in rows if r.finding.kind == "config"], limit),
         errors=_table([r for r in rows if r.finding.kind == "error"], limit),
-        diffs=[r for r in drift[: limit if limit is not None else None] if _full_diff(r)],
+        # The full diffs are details: they go with the details section when the comment is trimmed.
+        diffs=[r for r in drift[:limit] if _full_diff(r)] if diffs else [],
     )
 
 
@@ -367,6 +378,7 @@ def build_view(
     show_details: bool = True,
     summary_url: str | None = None,
     trimmed: bool = False,
+    show_timeline: bool = True,
 ) -> View:
     ordered = c.sorted_findings(report.findings)
     now = c.report_now(report)
@@ -375,11 +387,15 @@ def build_view(
     url = _trusted(summary_url) if summary_url and _SAFE_URL.match(summary_url) else None
     # A pass over an incomplete event history is not a clean bill of health.
     icon = "⚠️" if v.status in ("pass", "clean") and not report.complete else STATUS_ICONS[v.status]
+    tl = timeline.build(report) if show_timeline else None
     roots = sorted({r.root for r in active})
     if len(roots) > 1 or roots not in ([], ["."]):
-        groups = [_group(root, [r for r in active if r.root == root], max_rows) for root in roots]
+        groups = [
+            _group(root, [r for r in active if r.root == root], max_rows, diffs=show_details)
+            for root in roots
+        ]
     else:
-        groups = [_group("", active, max_rows)]
+        groups = [_group("", active, max_rows, diffs=show_details)]
     return View(
         verdict=v,
         icon=_trusted(icon),
@@ -400,7 +416,8 @@ def build_view(
         counts=report.summary(),
         attempts=_table([r for r in active if r.finding.kind == "attempt"], max_rows),
         groups=groups,
-        timeline=None,
+        timeline=_trusted(timeline.mermaid(tl)) if tl is not None else None,
+        timeline_more=timeline.more_text(tl) if tl is not None else "",
     )
 
 
@@ -432,7 +449,8 @@ def _fit(
     reserve: int = 0,
 ) -> str:
     """Render, shrinking the details until the text fits ``limit``. The verdict is never trimmed:
-    first the collapsible details go, then table rows, then (last resort) a hard cut after it."""
+    first the collapsible details go, then the timeline, then table rows, then (last resort) a hard
+    cut after it."""
     budget = limit - reserve
     body = render_template(name, build_view(report, summary_url=summary_url), template_dir)
     if len(body) <= budget:
@@ -440,13 +458,26 @@ def _fit(
     body = render_template(
         name, build_view(report, show_details=False, summary_url=summary_url, trimmed=True), template_dir
     )
-    rows = DEFAULT_ROWS
-    while len(body) > budget and rows >= 1:
+    if len(body) > budget:
+        # Then the timeline (the tables say the same, row by row), then table rows.
         body = render_template(
             name,
-            build_view(report, max_rows=rows, show_details=False, summary_url=summary_url, trimmed=True),
+            build_view(
+                report, show_details=False, summary_url=summary_url, trimmed=True, show_timeline=False
+            ),
             template_dir,
         )
+    rows = DEFAULT_ROWS
+    while len(body) > budget and rows >= 1:
+        view = build_view(
+            report,
+            max_rows=rows,
+            show_details=False,
+            summary_url=summary_url,
+            trimmed=True,
+            show_timeline=False,
+        )
+        body = render_template(name, view, template_dir)
         rows //= 2
     if len(body) > budget:
         # Table cells are already shortened; only enormous notices/not-checked lists get here.
