@@ -112,26 +112,33 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         driver.quit()
 
 
+def _github_env(mp: pytest.MonkeyPatch, gh: FakeGitHub, tmp: Path) -> None:
+    """What a pull_request workflow run sees, pointed at the local GitHub stand-in."""
+    event = tmp / "event.json"
+    event.write_text(
+        json.dumps({"pull_request": {"number": gh.pr, "base": {"sha": "0" * 40}}}), encoding="utf-8"
+    )
+    for key, value in {
+        "GITHUB_REPOSITORY": gh.repo,
+        "GITHUB_API_URL": gh.url,
+        "GITHUB_TOKEN": TOKEN,
+        "GITHUB_EVENT_PATH": str(event),
+        "GITHUB_SERVER_URL": "https://github.com",
+        "GITHUB_RUN_ID": "4242",
+        "GITHUB_STEP_SUMMARY": str(tmp / "summary.md"),
+        "NO_PROXY": "127.0.0.1,localhost",
+        "no_proxy": "127.0.0.1,localhost",
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }.items():
+        mp.setenv(key, value)
+
+
 @pytest.fixture(scope="module")
 def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """Run the CLI once: the comments posted to the GitHub stand-in, the HTML and JSON reports."""
     tmp = tmp_path_factory.mktemp("shop")
-    event = tmp / "event.json"
-    event.write_text(json.dumps({"pull_request": {"number": 7, "base": {"sha": "0" * 40}}}), encoding="utf-8")
     with pytest.MonkeyPatch.context() as mp, FakeGitHub() as gh:
-        for key, value in {
-            "GITHUB_REPOSITORY": gh.repo,
-            "GITHUB_API_URL": gh.url,
-            "GITHUB_TOKEN": TOKEN,
-            "GITHUB_EVENT_PATH": str(event),
-            "GITHUB_SERVER_URL": "https://github.com",
-            "GITHUB_RUN_ID": "4242",
-            "GITHUB_STEP_SUMMARY": str(tmp / "summary.md"),
-            "NO_PROXY": "127.0.0.1,localhost",
-            "no_proxy": "127.0.0.1,localhost",
-            "AWS_EC2_METADATA_DISABLED": "true",
-        }.items():
-            mp.setenv(key, value)
+        _github_env(mp, gh, tmp)
         code = cli.main(
             ["check", str(SHOP / "infra"), "--events", str(SHOP / "cloudtrail"), *WINDOW, "--no-progress",
              "--comment", "--format", "json", "--output", str(tmp / "report.json"),
@@ -213,6 +220,47 @@ def test_comment_fits_a_900px_column(browser: Any, shop: dict[str, Any], tmp_pat
     assert "```mermaid" in prod and "```diff" in prod
     staging = next(b for b in comments if b is not prod)
     assert "**deleted**" in staging
+
+
+SCENARIOS = FIXTURES.parent / "scenarios"
+
+
+@pytest.fixture(scope="module")
+def scenario_comments(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The PR comment of every drift scenario (tests/fixtures/scenarios), through the CLI."""
+    tmp = tmp_path_factory.mktemp("scenarios")
+    bodies: dict[str, str] = {}
+    with pytest.MonkeyPatch.context() as mp, FakeGitHub() as gh:
+        _github_env(mp, gh, tmp)
+        for folder in sorted(p for p in SCENARIOS.iterdir() if (p / "main.tf").exists()):
+            plan = ["--plan", str(folder / "plan.json")] if (folder / "plan.json").exists() else []
+            before = len(gh.writes())
+            cli.main(
+                ["check", str(folder), "--events", str(folder / "events.json"), *plan, "--no-progress",
+                 "--since", "2026-11-01T00:00:00Z", "--until", "2026-11-22T09:30:00Z", "--comment",
+                 "--fail-on", "never"]
+            )  # fmt: skip
+            writes = gh.writes()[before:]
+            if writes:
+                bodies[folder.name] = writes[-1].body["body"]
+    return bodies
+
+
+def test_every_scenario_comment_fits_a_900px_column(
+    browser: Any, scenario_comments: dict[str, str], tmp_path: Path
+) -> None:
+    assert len(scenario_comments) >= 20
+    with_drift = [n for n, b in scenario_comments.items() if "#### Changes made outside Terraform" in b]
+    assert len(with_drift) >= 15, with_drift  # the width check is about drift tables: make sure they are there
+    wide: dict[str, Any] = {}
+    for name, body in scenario_comments.items():
+        page = tmp_path / f"{name}.html"
+        page.write_text(_comment_page(body), encoding="utf-8")
+        result = _overflow(browser, page)
+        if result["tables"] or result["scroll"] > COLUMN:
+            browser.save_screenshot(str(tmp_path / f"{name}.png"))
+            wide[name] = result
+    assert not wide, wide
 
 
 def test_comment_values_match_the_json_report(shop: dict[str, Any]) -> None:

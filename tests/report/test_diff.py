@@ -118,6 +118,22 @@ def test_every_format_carries_the_diff() -> None:
     assert 'Statement[0].Principal.AWS: "arn:aws:iam::111122223333:root" → "*"' in shown
 
 
+def test_json_diff_matches_the_report_schema() -> None:
+    import jsonschema
+    from report_loader import SCHEMAS
+
+    schema = json.loads((SCHEMAS / "report-schema.json").read_text(encoding="utf-8"))
+    findings = tuple(
+        _drift(CASES[name]["old"], CASES[name]["new"])
+        for name in ("public_policy", "image_tag", "statement_removed")
+    )
+    data = json.loads(render(replace(load_report(), findings=findings), "json"))
+    jsonschema.Draft202012Validator(schema).validate(data)
+    assert {f["diff"]["kind"] for f in data["findings"]} == {"text", "structure"}
+    removed = next(f for f in data["findings"] if f["diff"].get("changes", [{}])[0].get("op") == "removed")
+    assert "new" not in removed["diff"]["changes"][0]  # absent, not null: the statement is gone
+
+
 def test_text_lists_every_changed_path_of_a_document() -> None:
     case = CASES["container_definitions"]
     report = replace(load_report(), findings=(_drift(case["old"], case["new"], "container_definitions"),))
