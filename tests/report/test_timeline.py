@@ -32,7 +32,7 @@ LINE_SHAPES = [
     re.compile(r"^gantt$"),
     re.compile(rf"^    title {_LABEL}$"),
     re.compile(r"^    dateFormat YYYY-MM-DD HH:mm$"),
-    re.compile(r"^    axisFormat %(?:m-%d|H:%M)$"),
+    re.compile(r"^    axisFormat (?:%m-%d|%H:%M|%m-%d %H:%M)$"),
     re.compile(r"^    todayMarker off$"),
     re.compile(rf"^    section {_LABEL}$"),
     re.compile(rf"^    [●○↺] {_LABEL} :(?:crit|active|done), milestone, \d{{4}}-\d\d-\d\d \d\d:\d\d, 0m$"),

@@ -148,7 +148,11 @@ def mermaid(t: Timeline) -> str:
 
 
 def _axis_format(t: Timeline) -> str:
-    return "%H:%M" if t.until - t.since <= timedelta(days=1) else "%m-%d"
+    """Ticks come every few hours on short windows: the hour keeps two ticks of a day apart."""
+    span = t.until - t.since
+    if span <= timedelta(days=1):
+        return "%H:%M"
+    return "%m-%d %H:%M" if span <= timedelta(days=10) else "%m-%d"
 
 
 def more_text(t: Timeline) -> str:
