@@ -251,7 +251,8 @@ def test_every_scenario_comment_fits_a_900px_column(
 ) -> None:
     assert len(scenario_comments) >= 20
     with_drift = [n for n, b in scenario_comments.items() if "#### Changes made outside Terraform" in b]
-    assert len(with_drift) >= 15, with_drift  # the width check is about drift tables: make sure they are there
+    # The width check is about the drift tables: make sure most comments have one.
+    assert len(with_drift) >= 15, with_drift
     wide: dict[str, Any] = {}
     for name, body in scenario_comments.items():
         page = tmp_path / f"{name}.html"
