@@ -301,6 +301,25 @@ class SourceStatus:
 
 
 @dataclass(frozen=True)
+class SetBack:
+    """A write after a drift event that set the attribute back to its declared value: who (the
+    drift rules' wording, ``Terraform`` for Terraform's own apply), when, and the event's id."""
+
+    who: str
+    time: datetime
+    event_id: str
+    terraform: bool = False  # Terraform's own apply (a configured principal or its user agent)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "by": self.who,
+            "time": iso(self.time),
+            "event_id": self.event_id,
+            "terraform": self.terraform,
+        }
+
+
+@dataclass(frozen=True)
 class Finding:
     rule_id: str
     kind: FindingKind
@@ -324,6 +343,7 @@ class Finding:
     reverted_by_plan: bool | None = None  # with --plan: will the planned apply set it back?
     matched_by_pattern: bool = False  # the resource name had unknown parts and matched a glob
     notes: tuple[str, ...] = ()
+    set_back: SetBack | None = None  # a later write that restored the declared value (also a note)
 
     @property
     def sort_key(self) -> tuple[Any, ...]:

@@ -11,14 +11,14 @@ import re
 import shutil
 import subprocess
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from injection_corpus import CORPUS, hostile_report
 from report_loader import load_report
 
-from tfdrift_ci.models import Finding, Report
+from tfdrift_ci.models import Finding, Report, SetBack
 from tfdrift_ci.report import RenderOptions, render, timeline
 from tfdrift_ci.report.markdown import render_comment
 
@@ -75,7 +75,10 @@ def test_no_drift_draws_nothing() -> None:
 def test_set_back_is_marked() -> None:
     r = load_report()
     f = next(f for f in r.findings if f.kind == "drift")
-    noted = replace(f, notes=("Terraform set it back to IMMUTABLE on 2026-11-20 10:00 UTC (event e-9)",))
+    back = SetBack("Terraform", datetime(2026, 11, 20, 10, 0, 30, tzinfo=UTC), "e-9", terraform=True)
+    noted = replace(
+        f, notes=("Terraform set it back to IMMUTABLE on 2026-11-20 10:00 UTC (event e-9)",), set_back=back
+    )
     block = mermaid_block(render(replace(r, findings=(noted,)), "markdown"))
     assert block is not None
     assert_grammar(block)

@@ -69,6 +69,8 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         out["matched_by_pattern"] = True
     if f.notes:
         out["notes"] = list(f.notes)
+    if f.set_back is not None:
+        out["set_back"] = f.set_back.as_dict()
     vd = finding_diff(f)
     if vd is not None:
         out["diff"] = _plain(vd.as_dict())

@@ -9,7 +9,6 @@ drift draws nothing.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
@@ -21,10 +20,6 @@ from tfdrift_ci.report import escape
 CAP = 30
 
 MarkKind = Literal["change", "attempt", "setback"]
-
-# "Terraform set it back to 2 on 2026-11-10 14:03 UTC (event 7c6d…)": the drift rules' set-back note
-# (rules/drift). Read here only to place the mark; the note itself is shown as written.
-_SET_BACK = re.compile(r"^(?P<who>.+?) set it back to .+ on (?P<when>\d{4}-\d{2}-\d{2} \d{2}:\d{2}) UTC")
 
 
 @dataclass(frozen=True)
@@ -58,15 +53,6 @@ def _lane_name(f: Finding, several_roots: bool) -> str:
     return f"{f.root}: {name}" if several_roots and f.root and f.root != "." else name
 
 
-def _set_back(f: Finding) -> tuple[str, datetime] | None:
-    for note in f.notes:
-        m = _SET_BACK.match(note)
-        if m:
-            when = datetime.fromisoformat(m.group("when") + ":00+00:00")
-            return m.group("who"), when
-    return None
-
-
 def _marks(f: Finding) -> list[Mark]:
     assert f.event is not None
     who = f.actor.display if f.actor else "unknown"
@@ -75,9 +61,9 @@ def _marks(f: Finding) -> list[Mark]:
         return [Mark(f.event.time, "attempt", label, f)]
     what = f.attribute or c.deletion_text(f) or f.event.name
     out = [Mark(f.event.time, "change", f"{who}: {what}", f)]
-    back = _set_back(f)
+    back = f.set_back
     if back is not None:
-        out.append(Mark(back[1], "setback", f"{back[0]} set {f.attribute or 'it'} back", f))
+        out.append(Mark(back.time, "setback", f"{back.who} set {f.attribute or 'it'} back", f))
     return out
 
 

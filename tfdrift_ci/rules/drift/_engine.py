@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from tfdrift_ci.models import Event, Finding, Inventory, Resource, Unknown
+from tfdrift_ci.models import Event, Finding, Inventory, Resource, SetBack, Unknown
 from tfdrift_ci.rules.drift import _attributes as A
 from tfdrift_ci.rules.drift import _match as M
 from tfdrift_ci.rules.drift._actors import Classified, classify, describe
@@ -214,10 +214,13 @@ def _remember(ctx: _Ctx, event: Event, address: str, change: Change, who: str) -
         ctx.sets.setdefault((address, change.attribute), []).append((event.time, change.new, event, who))
 
 
+TERRAFORM = "Terraform"  # who set an attribute back, when it was Terraform's own apply
+
+
 def _remember_terraform(ctx: _Ctx, event: Event, matches: list[M.Match], watched: Watched) -> None:
     for m in matches:
         for _, change in extract(event, m.resource, watched):
-            _remember(ctx, event, m.resource.address, change, "Terraform")
+            _remember(ctx, event, m.resource.address, change, TERRAFORM)
 
 
 def _attempt(ctx: _Ctx, event: Event, match: M.Match, watched: Watched) -> Finding:
@@ -265,7 +268,8 @@ def _annotate_set_back(ctx: _Ctx, f: Finding, address: str | None, attribute: st
     i = bisect.bisect_right(candidates[0], f.event.time)
     for when, ev, who in zip(*(c[i:] for c in candidates), strict=True):
         if when > f.event.time and ev.id != f.event.id:
-            return replace(f, notes=(*f.notes, set_back_note(who, f.expected, ev)))
+            back = SetBack(who, ev.time, ev.id, terraform=who == TERRAFORM)
+            return replace(f, notes=(*f.notes, set_back_note(who, f.expected, ev)), set_back=back)
     return f
 
 
