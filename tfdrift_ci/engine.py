@@ -20,7 +20,16 @@ from pathlib import Path
 
 from tfdrift_ci import __version__
 from tfdrift_ci.errors import InventoryError
-from tfdrift_ci.models import Event, Finding, Inventory, Report, SourceStatus, Window, exit_code_for
+from tfdrift_ci.models import (
+    Event,
+    Finding,
+    Inventory,
+    Report,
+    SourceStatus,
+    TerraformApply,
+    Window,
+    exit_code_for,
+)
 from tfdrift_ci.rules.errors import parse_error_findings
 from tfdrift_ci.settings import Settings
 
@@ -97,7 +106,8 @@ def check(request: CheckRequest) -> Report:
             notices.extend(more)
 
     today = request.now.date() if request.now is not None else None
-    findings, suppress_notices = evaluate(inv, events, settings, today=today)
+    applies: list[TerraformApply] = []
+    findings, suppress_notices = evaluate(inv, events, settings, today=today, applies=applies)
     notices.extend(suppress_notices)
     incomplete = any(not s.complete for s in statuses)
     code = exit_code_for(
@@ -115,6 +125,7 @@ def check(request: CheckRequest) -> Report:
         fail_on=settings.fail_on,
         unfollowed_modules=inv.unfollowed_modules,
         notices=tuple(notices),
+        terraform_applies=tuple(applies),
     )
 
 
@@ -172,10 +183,12 @@ def evaluate(
     settings: Settings,
     *,
     today: date | None = None,
+    applies: list[TerraformApply] | None = None,
 ) -> tuple[list[Finding], list[str]]:
     """All findings, suppressions applied, sorted worst first; plus notices (e.g. expired ignores).
 
-    ``events`` is None when offline: drift rules do not run at all.
+    ``events`` is None when offline: drift rules do not run at all. ``applies``, when given,
+    collects Terraform's own writes on declared resources (for the report's timeline).
     """
     from tfdrift_ci import suppress
     from tfdrift_ci.rules import config as config_rules
@@ -185,7 +198,7 @@ def evaluate(
     if events is not None:
         from tfdrift_ci.rules import drift as drift_rules
 
-        findings.extend(drift_rules.run(inventory, events, settings))
+        findings.extend(drift_rules.run(inventory, events, settings, applies=applies))
     findings, notices = suppress.apply(findings, inventory, settings, today=today or date.today())
     findings.sort(key=lambda f: f.sort_key)
     return findings, notices

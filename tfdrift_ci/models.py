@@ -359,6 +359,18 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class TerraformApply:
+    """One of Terraform's own successful write calls on a declared resource, seen in the window
+    (not a finding: the timeline shows them beside the changes made outside Terraform)."""
+
+    address: str
+    root: str
+    time: datetime
+    event_name: str
+    event_id: str
+
+
+@dataclass(frozen=True)
 class Report:
     tool_version: str
     path: str
@@ -371,6 +383,7 @@ class Report:
     fail_on: str  # "high", … or "never"
     unfollowed_modules: tuple[ModuleCall, ...] = ()
     notices: tuple[str, ...] = ()  # e.g. "no AWS credentials: static rules only"
+    terraform_applies: tuple[TerraformApply, ...] = ()  # Terraform's own writes on declared resources
 
     @property
     def active(self) -> tuple[Finding, ...]:

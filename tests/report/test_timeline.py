@@ -18,7 +18,7 @@ import pytest
 from injection_corpus import CORPUS, hostile_report
 from report_loader import load_report
 
-from tfdrift_ci.models import Finding, Report, SetBack
+from tfdrift_ci.models import Finding, Report, SetBack, TerraformApply
 from tfdrift_ci.report import RenderOptions, render, timeline
 from tfdrift_ci.report.markdown import render_comment
 
@@ -35,7 +35,7 @@ LINE_SHAPES = [
     re.compile(r"^    axisFormat (?:%m-%d|%H:%M|%m-%d %H:%M)$"),
     re.compile(r"^    todayMarker off$"),
     re.compile(rf"^    section {_LABEL}$"),
-    re.compile(rf"^    [●○↺] {_LABEL} :(?:crit|active|done), milestone, \d{{4}}-\d\d-\d\d \d\d:\d\d, 0m$"),
+    re.compile(rf"^    [●○↺▲] {_LABEL} :(?:crit|active|done), milestone, \d{{4}}-\d\d-\d\d \d\d:\d\d, 0m$"),
     re.compile(r"^```$"),
 ]
 
@@ -185,3 +185,49 @@ def test_svg_is_escaped_and_has_a_mark_per_event() -> None:
     assert ok is not None
     assert timeline.svg(ok).count("<circle") + timeline.svg(ok).count("<rect") == ok.marks
     assert _drifts(load_report())
+
+
+def test_terraform_applies_on_drifted_resources_are_marked() -> None:
+    r = load_report()
+    f = next(f for f in r.findings if f.kind == "drift")
+    assert f.event is not None and f.address is not None
+    when = f.event.time + timedelta(hours=3)
+    applies = (
+        TerraformApply(f.address, f.root or ".", when, "PutImageTagMutability", "tf-1"),
+        # another resource that did not drift: not drawn
+        TerraformApply("aws_ecr_repository.elsewhere", ".", when, "PutImageTagMutability", "tf-2"),
+        # the same event as a set-back: drawn once, as the set-back
+        TerraformApply(f.address, f.root or ".", when + timedelta(hours=1), "PutImageTagMutability", "tf-3"),
+    )
+    back = SetBack("Terraform", when + timedelta(hours=1), "tf-3", terraform=True)
+    report = replace(r, findings=(replace(f, set_back=back),), terraform_applies=applies)
+    block = mermaid_block(render(report, "markdown"))
+    assert block is not None
+    assert_grammar(block)
+    assert block.count("▲ Terraform PutImageTagMutability :done, milestone") == 1
+    assert block.count("↺ Terraform set image_tag_mutability back :done, milestone") == 1
+    assert "elsewhere" not in block
+    t = timeline.build(report)
+    assert t is not None
+    assert 'class="mark terraform"' in timeline.svg(t)
+
+
+def test_the_engine_reports_terraform_applies(tmp_path: Path) -> None:
+    """The examples project: Terraform's own UpdateService (which set desired_count back) reaches the
+    report as an apply, through the real pipeline."""
+    from tfdrift_ci.engine import CheckRequest, check
+
+    report = check(
+        CheckRequest(
+            path=str(REPO / "examples" / "infra"),
+            events=(str(REPO / "examples" / "cloudtrail"),),
+            since="2026-11-01T00:00:00Z",
+            until="2026-11-23T00:00:00Z",
+        )
+    )
+    assert [(a.address, a.event_name) for a in report.terraform_applies] == [
+        ("aws_ecs_service.api", "UpdateService")
+    ]
+    drift = next(f for f in report.findings if f.attribute == "desired_count")
+    assert drift.set_back is not None and drift.set_back.terraform
+    assert drift.set_back.event_id == report.terraform_applies[0].event_id

@@ -2,9 +2,9 @@
 and did Terraform put it back. One model (:func:`build`), drawn as a Mermaid gantt chart for the PR
 comment (:func:`mermaid`) and as inline SVG for the HTML report (:func:`svg`).
 
-A lane per resource; a mark per out-of-band change, failed attempt, and Terraform set-back named
-by a finding. At most ``CAP`` marks are drawn (the most recent), the rest counted. A report without
-drift draws nothing.
+A lane per resource; a mark per out-of-band change, failed attempt, set-back named by a finding,
+and per Terraform apply on a resource that drifted. At most ``CAP`` marks are drawn (the most
+recent), the rest counted. A report without drift draws nothing.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from tfdrift_ci.report import escape
 
 CAP = 30
 
-MarkKind = Literal["change", "attempt", "setback"]
+MarkKind = Literal["change", "attempt", "setback", "terraform"]
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ class Mark:
     time: datetime
     kind: MarkKind
     label: str  # plain text (escape for the output)
-    finding: Finding
+    finding: Finding | None  # None for a Terraform apply
 
 
 @dataclass(frozen=True)
@@ -67,16 +67,29 @@ def _marks(f: Finding) -> list[Mark]:
     return out
 
 
+def _applies(report: Report, found: list[Finding], several: bool) -> list[tuple[str, Mark]]:
+    """Terraform's own writes on the resources that drifted (other resources' applies are not the
+    story), except those already drawn as a set-back."""
+    lanes = {(f.root or ".", f.address): _lane_name(f, several) for f in found if f.address}
+    shown = {f.set_back.event_id for f in found if f.set_back is not None}
+    out: list[tuple[str, Mark]] = []
+    for a in report.terraform_applies:
+        lane = lanes.get((a.root, a.address))
+        if lane is not None and a.event_id not in shown:
+            out.append((lane, Mark(a.time, "terraform", f"Terraform {a.event_name}", None)))
+            shown.add(a.event_id)
+    return out
+
+
 def build(report: Report, cap: int = CAP) -> Timeline | None:
     """The timeline of the report's active drift, or None when there is no drift to draw."""
     found = [f for f in report.active if f.event is not None and f.kind in ("drift", "unmanaged", "attempt")]
     if not any(f.kind in ("drift", "unmanaged") for f in found):
         return None
     several = len({f.root or "." for f in found}) > 1
-    marks = sorted(
-        ((_lane_name(f, several), m) for f in found for m in _marks(f)),
-        key=lambda lm: (lm[1].time, lm[0], lm[1].label),
-    )
+    pairs = [(_lane_name(f, several), m) for f in found for m in _marks(f)]
+    pairs += _applies(report, found, several)
+    marks = sorted(pairs, key=lambda lm: (lm[1].time, lm[0], lm[1].label))
     more = max(len(marks) - cap, 0)
     kept = marks[more:]  # the most recent
     lanes: dict[str, list[Mark]] = {}
@@ -101,8 +114,9 @@ _TAGS: dict[MarkKind, str] = {
     "change": "crit, milestone",
     "attempt": "active, milestone",
     "setback": "done, milestone",
+    "terraform": "done, milestone",
 }
-_SYMBOLS: dict[MarkKind, str] = {"change": "●", "attempt": "○", "setback": "↺"}
+_SYMBOLS: dict[MarkKind, str] = {"change": "●", "attempt": "○", "setback": "↺", "terraform": "▲"}
 
 
 def _mermaid_time(t: datetime) -> str:
@@ -111,7 +125,8 @@ def _mermaid_time(t: datetime) -> str:
 
 def mermaid(t: Timeline) -> str:
     """A ```mermaid gantt block: a section per resource, a milestone per mark (red: a change outside
-    Terraform; blue: a failed attempt; grey: Terraform set it back). Every label goes through
+    Terraform; blue: a failed attempt; grey: set back, or another Terraform apply on that resource).
+    Every label goes through
     :func:`escape.mermaid_text`; every task label starts with a symbol of ours, never with text that
     could read as a keyword."""
     span = f"{_mermaid_time(t.since)} to {_mermaid_time(t.until)}"
@@ -150,7 +165,12 @@ def more_text(t: Timeline) -> str:
 # --------------------------------------------------------------------------------------------------
 # SVG (HTML report)
 
-_COLOURS: dict[MarkKind, str] = {"change": "#cf222e", "attempt": "#0969da", "setback": "#6e7781"}
+_COLOURS: dict[MarkKind, str] = {
+    "change": "#cf222e",
+    "attempt": "#0969da",
+    "setback": "#6e7781",
+    "terraform": "#8250df",
+}
 
 
 def svg(t: Timeline, width: int = 880) -> str:

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from tfdrift_ci.models import Event, Finding, Inventory, Resource, SetBack, Unknown
+from tfdrift_ci.models import Event, Finding, Inventory, Resource, SetBack, TerraformApply, Unknown
 from tfdrift_ci.rules.drift import _attributes as A
 from tfdrift_ci.rules.drift import _match as M
 from tfdrift_ci.rules.drift._actors import Classified, classify, describe
@@ -52,6 +52,7 @@ class _Ctx:
     regions: set[str] = field(default_factory=set)
     # identity kind -> (exact name -> resources, resources whose name is not a plain string)
     index: dict[str, tuple[dict[str, list[Resource]], list[Resource]]] = field(default_factory=dict)
+    applies: list[TerraformApply] | None = None  # Terraform's own writes, when the caller asks
 
     # (address, attribute, declared value as JSON) -> (times, events, who), the events that set the
     # attribute to the declared value, in time order
@@ -106,8 +107,9 @@ def run(
     registry: Registry,
     *,
     now: datetime | None = None,
+    applies: list[TerraformApply] | None = None,
 ) -> list[Finding]:
-    ctx = _Ctx(inventory, settings, registry, now or datetime.now(UTC))
+    ctx = _Ctx(inventory, settings, registry, now or datetime.now(UTC), applies=applies)
     ctx.build_index()
     ctx.accounts = {e.account for e in events if e.account}
     ctx.regions = {e.region for e in events if e.region}
@@ -219,6 +221,10 @@ TERRAFORM = "Terraform"  # who set an attribute back, when it was Terraform's ow
 
 def _remember_terraform(ctx: _Ctx, event: Event, matches: list[M.Match], watched: Watched) -> None:
     for m in matches:
+        if ctx.applies is not None:
+            ctx.applies.append(
+                TerraformApply(m.resource.address, m.resource.root, event.time, event.name, event.id)
+            )
         for _, change in extract(event, m.resource, watched):
             _remember(ctx, event, m.resource.address, change, TERRAFORM)
 
