@@ -146,3 +146,16 @@ def test_no_diff_for_config_findings_and_short_values() -> None:
     config = next(f for f in load_report().findings if f.kind == "config")
     assert d.finding_diff(replace(config, expected={"a": 1}, actual={"a": 2})) is None
     assert d.finding_diff(_drift("IMMUTABLE", "MUTABLE")) is None
+
+
+def test_documents_nested_too_deep_give_no_diff_and_no_crash() -> None:
+    deep = "[" * 5000 + "]" * 5000
+    nested: Any = "x"
+    for _ in range(5000):
+        nested = [nested]
+    vd = d.value_diff(deep, "[1]")  # the text stays text: at most a whole-value change
+    assert vd is None or [c.path for c in vd.changes] == [""]
+    assert d.value_diff(nested, ["y"]) is None
+    report = replace(load_report(), findings=(_drift(deep, "[1]"),))
+    for fmt in ("text", "json", "markdown", "sarif", "github", "html"):
+        render(report, fmt)

@@ -28,6 +28,7 @@ LONG = 40  # strings longer than this get an excerpt instead of being shown whol
 CONTEXT = 16  # characters of common text kept on each side of the difference
 MIDDLE = 48  # characters of the differing part itself shown before it is shortened
 MASK = "****"
+MAX_DOCUMENT = 1_000_000  # characters of a JSON text parsed for a structural diff (CloudTrail caps at 100 KB)
 ABSENT: Any = object()  # a side of a structural change that does not exist (added / removed)
 
 # Key names whose values are never shown (same spirit as the drift rules' environment masking).
@@ -101,6 +102,15 @@ def finding_diff(f: Finding) -> ValueDiff | None:
 
 
 def value_diff(old: Any, new: Any) -> ValueDiff | None:
+    try:
+        return _value_diff(old, new)
+    except RecursionError:
+        # Documents nested deeper than Python recurses (hostile or broken input): no diff; the
+        # renderers still show both values, shortened.
+        return None
+
+
+def _value_diff(old: Any, new: Any) -> ValueDiff | None:
     old, new = _decoded(old), _decoded(new)
     if old is None or new is None:
         return None
@@ -185,10 +195,10 @@ def _scalar_text(value: Any) -> str:
 
 def _decoded(value: Any) -> Any:
     """A JSON document given as text (a policy string) as its parsed value; anything else as is."""
-    if isinstance(value, str) and value[:1] in ("{", "[") and len(value) > 1:
+    if isinstance(value, str) and value[:1] in ("{", "[") and 1 < len(value) <= MAX_DOCUMENT:
         try:
             parsed = json.loads(value)
-        except ValueError:
+        except (ValueError, RecursionError):
             return value
         if isinstance(parsed, dict | list):
             return parsed
