@@ -59,7 +59,7 @@ def _error_line(run: Run) -> str:
         ("empty-list.json", b"[]", "an empty JSON list"),
         ("other.json", b'{"findings": [], "version": 3}', "no Records, Events or eventSource"),
         ("junk-records.json", b'{"Records": [1, 2, {"foo": "bar"}]}', "none a CloudTrail record"),
-        ("bad.json.gz", gzip.compress(b'{"Records": [')[:-8], "truncated gzip"),
+        ("bad.json.gz", gzip.compress(b'{"Records": [', mtime=0)[:-8], "truncated gzip"),
     ],
 )
 def test_explicit_file_without_cloudtrail_is_exit_2(
