@@ -15,6 +15,7 @@ from typing import Any, NoReturn
 
 from tfdrift_ci.errors import ConfigError
 from tfdrift_ci.models import Severity
+from tfdrift_ci.paths import repository_root
 from tfdrift_ci.settings import FAIL_ON_VALUES, DriftRuleSetting, IgnoreEntry, RuleSetting, Settings
 
 # --------------------------------------------------------------------------------------------------
@@ -70,10 +71,8 @@ def _search_dirs(start: Path) -> list[Path]:
     if here.is_file():
         here = here.parent
     chain = [here, *here.parents]
-    for i, directory in enumerate(chain):
-        if (directory / ".git").exists():
-            return chain[: i + 1]
-    return chain
+    root = repository_root(str(here))
+    return chain[: chain.index(Path(root)) + 1] if root is not None else chain
 
 
 def _display(path: Path) -> str:

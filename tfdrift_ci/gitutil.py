@@ -18,7 +18,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from tfdrift_ci.errors import GitError, GitHubError
+from tfdrift_ci.paths import repository_root
 from tfdrift_ci.textutil import one_line
+
+_NOT_A_REPOSITORY = "not inside a git repository (--changed-only compares with a git base)"
 
 
 def _default_base(repo: Any, env: Mapping[str, str]) -> tuple[str, str]:
@@ -49,11 +52,10 @@ def _resolves(repo: Any, rev: str) -> bool:
 
 def repo_root(path: str) -> str:
     """The work tree root of the repository holding ``path``; ``GitError`` outside one."""
-    repo = _open(path)
-    root = repo.working_tree_dir
+    root = repository_root(os.path.abspath(path))
     if root is None:
-        raise GitError(f"{path}: is a bare git repository")
-    return str(root)
+        raise GitError(f"{path}: {_NOT_A_REPOSITORY}")
+    return root
 
 
 def _open(path: str) -> Any:
@@ -62,9 +64,7 @@ def _open(path: str) -> Any:
     try:
         return git.Repo(path, search_parent_directories=True)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        raise GitError(
-            f"{path}: not inside a git repository (--changed-only compares with a git base)"
-        ) from None
+        raise GitError(f"{path}: {_NOT_A_REPOSITORY}") from None
 
 
 def changed_files(path: str, base: str | None, env: Mapping[str, str]) -> list[str]:

@@ -17,10 +17,11 @@ from tfdrift_ci.inventory.expr.evaluate import evaluate_text
 from tfdrift_ci.inventory.expr.syntax import ExprSyntaxError, GetAttr, Var, parse
 from tfdrift_ci.inventory.instances import MAX_INSTANCES, UNKNOWN_KEY, key_text, unknown_bindings
 from tfdrift_ci.inventory.parsed import Attribute, Block
-from tfdrift_ci.inventory.project import Project, path_inside
+from tfdrift_ci.inventory.project import Project
 from tfdrift_ci.inventory.providers import ProviderInfo, parse_provider_map, provider_info, provider_key
 from tfdrift_ci.inventory.refs import DataRef, ModuleRef, Namespace, ResourceRef
 from tfdrift_ci.models import ModuleCall, Unknown
+from tfdrift_ci.paths import is_inside
 
 _MAX_MODULE_DEPTH = 20
 
@@ -229,7 +230,7 @@ class Module:
         self._path_value = {"module": rel_dir, "root": ".", "cwd": state.root_dir}
         self._cache: dict[Any, Any] = {}
         self._busy: set[Any] = set()
-        if self.files and not path_inside(os.path.realpath(self.dir), state.allowed_dirs):
+        if self.files and not is_inside(os.path.realpath(self.dir), state.allowed_dirs):
             # a module outside the repository (no .git above PATH): its own files and siblings
             # (`${path.module}/../policies/x.json`) may be read, nothing else
             real = os.path.realpath(self.dir)

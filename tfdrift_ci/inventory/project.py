@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from tfdrift_ci.inventory import hcl
 from tfdrift_ci.inventory.parsed import ParsedFile
 from tfdrift_ci.models import ModuleCall, ParseProblem
+from tfdrift_ci.paths import is_inside, repository_root
 
 
 class Project:
@@ -26,7 +27,8 @@ class Project:
         self.unfollowed: list[ModuleCall] = []
         self.regions: set[str] = set()
         self._rel: dict[str, str] = {}
-        self.trusted: tuple[str, ...] = (self.real_base, *_git_root(self.real_base))
+        repository = repository_root(self.real_base)
+        self.trusted: tuple[str, ...] = (self.real_base, repository) if repository else (self.real_base,)
 
     def rel(self, path: str) -> str:
         rel = self._rel.get(path)
@@ -58,7 +60,7 @@ class Project:
 
     def parse(self, path: str) -> ParsedFile:
         rel = self.rel(path)
-        if os.path.islink(path) and not path_inside(os.path.realpath(path), self.trusted):
+        if os.path.islink(path) and not is_inside(os.path.realpath(path), self.trusted):
             # a symlink committed to point at a file of the CI machine: never read (its content
             # would surface in syntax-error messages and values)
             if path.endswith((".tf", ".tf.json")):
@@ -83,19 +85,3 @@ class Project:
             cached = self.parse(path)
             self._tfvars[path] = cached
         return cached
-
-
-def _git_root(start: str) -> tuple[str, ...]:
-    d = start
-    for _ in range(64):
-        if os.path.exists(os.path.join(d, ".git")):
-            return (d,)
-        parent = os.path.dirname(d)
-        if parent == d:
-            return ()
-        d = parent
-    return ()
-
-
-def path_inside(path: str, dirs: tuple[str, ...]) -> bool:
-    return any(path == d or path.startswith(d.rstrip(os.sep) + os.sep) for d in dirs)

@@ -17,8 +17,9 @@ from tfdrift_ci.inventory.expr.context import EMPTY_CTX
 from tfdrift_ci.inventory.expr.convert import EvalError, to_number
 from tfdrift_ci.inventory.expr.evaluate import evaluate_text
 from tfdrift_ci.inventory.parsed import Block
-from tfdrift_ci.inventory.project import Project, path_inside
+from tfdrift_ci.inventory.project import Project
 from tfdrift_ci.models import ParseProblem, Unknown
+from tfdrift_ci.paths import is_inside
 
 
 def _convert_cli_value(raw: str, type_text: str | None) -> Any:
@@ -83,7 +84,7 @@ def root_variable_values(
     def load_file(path: str, runtime: bool = False) -> None:
         read.append(path)
         if path.endswith(".json"):
-            escapes = os.path.islink(path) and not path_inside(os.path.realpath(path), project.trusted)
+            escapes = os.path.islink(path) and not is_inside(os.path.realpath(path), project.trusted)
             if escapes and not runtime:
                 message = "symlink to a file outside the repository: not read"
                 project.problems.append(ParseProblem(file=project.rel(path), message=message))

@@ -19,6 +19,7 @@ import posixpath
 from typing import TYPE_CHECKING, Any
 
 from tfdrift_ci.models import Finding, Report, Severity
+from tfdrift_ci.paths import repository_root
 from tfdrift_ci.report import _common as c
 from tfdrift_ci.report.escape import json_safe, sarif_text
 
@@ -125,18 +126,6 @@ def fingerprint(f: Finding) -> str:
     return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
-def _repo_root(path: str) -> str | None:
-    """The enclosing git work tree of an absolute scan path (a .git entry), else None."""
-    cur = os.path.abspath(path)
-    while True:
-        if os.path.exists(os.path.join(cur, ".git")):
-            return cur
-        parent = os.path.dirname(cur)
-        if parent == cur:
-            return None
-        cur = parent
-
-
 def artifact_uri(report_path: str, file: str) -> str:
     """``file`` (relative to the scanned PATH) as a URI relative to the repository root.
 
@@ -144,7 +133,7 @@ def artifact_uri(report_path: str, file: str) -> str:
     an absolute PATH is made relative to its enclosing git work tree."""
     base = report_path.replace(os.sep, "/")
     if os.path.isabs(report_path):
-        root = _repo_root(report_path if os.path.isdir(report_path) else os.path.dirname(report_path))
+        root = repository_root(os.path.abspath(report_path))
         base = os.path.relpath(report_path, root).replace(os.sep, "/") if root else base.lstrip("/")
     if base.endswith(".tf"):  # PATH was a single file: findings are relative to its directory
         base = posixpath.dirname(base)

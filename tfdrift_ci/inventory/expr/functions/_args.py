@@ -57,4 +57,3 @@ def as_set(items: Any) -> list[Any]:
     if all(isinstance(x, str) for x in out):
         out.sort()
     return out
-

@@ -9,23 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from tfdrift_ci.inventory.expr.convert import (
-    EvalError,
-    equal,
-    num,
-    to_bool,
-    to_number,
-    to_str,
-    type_name,
-)
-from tfdrift_ci.inventory.expr.functions._args import (
-    NeedKnown,
-    as_list,
-    as_map,
-    as_set,
-    known,
-    strs,
-)
+from tfdrift_ci.inventory.expr.convert import EvalError, equal, num, to_bool, to_number, to_str, type_name
+from tfdrift_ci.inventory.expr.functions._args import NeedKnown, as_list, as_map, as_set, known, strs
 from tfdrift_ci.models import Unknown
 
 

@@ -9,17 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from tfdrift_ci.inventory.expr.convert import (
-    to_bool,
-    to_number,
-    to_str,
-)
-from tfdrift_ci.inventory.expr.functions._args import (
-    as_list,
-    as_map,
-    as_set,
-    known,
-)
+from tfdrift_ci.inventory.expr.convert import to_bool, to_number, to_str
+from tfdrift_ci.inventory.expr.functions._args import as_list, as_map, as_set, known
 
 
 def _tostring(v: Any) -> Any:

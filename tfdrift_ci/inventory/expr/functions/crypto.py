@@ -7,12 +7,8 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
-from tfdrift_ci.inventory.expr.convert import (
-    to_str,
-)
-from tfdrift_ci.inventory.expr.functions._args import (
-    known,
-)
+from tfdrift_ci.inventory.expr.convert import to_str
+from tfdrift_ci.inventory.expr.functions._args import known
 
 
 def _hash(algo: str) -> Callable[[Any], str]:

@@ -8,16 +8,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from tfdrift_ci.inventory.expr.convert import (
-    EvalError,
-    to_str,
-    too_big,
-)
-from tfdrift_ci.inventory.expr.functions._args import (
-    NeedKnown,
-    deep_known,
-    known,
-)
+from tfdrift_ci.inventory.expr.convert import EvalError, to_str, too_big
+from tfdrift_ci.inventory.expr.functions._args import NeedKnown, deep_known, known
 
 
 def _jsonencode(v: Any) -> str:

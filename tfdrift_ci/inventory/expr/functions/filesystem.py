@@ -16,14 +16,9 @@ from collections.abc import Callable
 from typing import Any
 
 from tfdrift_ci.inventory.expr.context import Ctx
-from tfdrift_ci.inventory.expr.convert import (
-    EvalError,
-    to_str,
-)
-from tfdrift_ci.inventory.expr.functions._args import (
-    NeedKnown,
-    known,
-)
+from tfdrift_ci.inventory.expr.convert import EvalError, to_str
+from tfdrift_ci.inventory.expr.functions._args import NeedKnown, known
+from tfdrift_ci.paths import is_inside
 
 _MAX_FILE = 2 * 1024 * 1024  # a bigger file is not configuration: its content stays unknown
 
@@ -36,9 +31,7 @@ def read_file(ctx: Ctx, path: Any) -> str:
     real = os.path.realpath(full)
     # file() may only read inside the scanned project and the modules it reads: configuration
     # from a pull request must not make us print arbitrary files of the CI machine.
-    if ctx.allowed_dirs and not any(
-        real == d or real.startswith(d.rstrip(os.sep) + os.sep) for d in ctx.allowed_dirs
-    ):
+    if ctx.allowed_dirs and not is_inside(real, ctx.allowed_dirs):
         raise NeedKnown
     if ctx.reads is not None:
         ctx.reads.add(os.path.abspath(full))
@@ -71,10 +64,7 @@ def _dirname(s: Any) -> str:
 
 
 # Pure functions: called with the evaluated arguments.
-FUNCTIONS: dict[str, Callable[..., Any]] = {
-    "basename": _basename,
-    "dirname": _dirname,
-}
+FUNCTIONS: dict[str, Callable[..., Any]] = {"basename": _basename, "dirname": _dirname}
 
 # Functions that read files: called with the evaluation context first.
 FILE_FUNCTIONS: dict[str, Callable[..., Any]] = {

@@ -7,14 +7,8 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from tfdrift_ci.inventory.expr.convert import (
-    num,
-    to_number,
-    to_str,
-)
-from tfdrift_ci.inventory.expr.functions._args import (
-    known,
-)
+from tfdrift_ci.inventory.expr.convert import num, to_number, to_str
+from tfdrift_ci.inventory.expr.functions._args import known
 
 
 def _min(*args: Any) -> Any:

@@ -12,20 +12,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from tfdrift_ci.inventory.expr.convert import (
-    EvalError,
-    glob_escape,
-    to_bool,
-    to_number,
-    to_str,
-)
-from tfdrift_ci.inventory.expr.functions._args import (
-    MAX_PAD,
-    NeedKnown,
-    as_list,
-    known,
-    strs,
-)
+from tfdrift_ci.inventory.expr.convert import EvalError, glob_escape, to_bool, to_number, to_str
+from tfdrift_ci.inventory.expr.functions._args import MAX_PAD, NeedKnown, as_list, known, strs
 from tfdrift_ci.models import Unknown
 
 
