@@ -14,7 +14,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, Literal, NoReturn, TextIO
 
 from tfdrift_ci import __version__
 from tfdrift_ci.errors import ConfigError, TfdriftError
@@ -237,9 +237,28 @@ def _request(
         role_arn=args.role_arn,
         changed_files=changed,
         env=env,
+        parser=_parser(env),
+        cache_dir=_cache_dir(env),
         progress=not args.no_progress,
         debug=args.debug,
     )
+
+
+def _parser(env: Mapping[str, str]) -> Literal["auto", "hcl2"]:
+    """TFDRIFT_PARSER=hcl2 parses every file with python-hcl2, the reference parser."""
+    return "hcl2" if env.get("TFDRIFT_PARSER", "").strip().lower() == "hcl2" else "auto"
+
+
+def _cache_dir(env: Mapping[str, str]) -> str | None:
+    """The parse cache's directory: TFDRIFT_CACHE_DIR, else the user cache directory; none with
+    TFDRIFT_NO_CACHE=1."""
+    if env.get("TFDRIFT_NO_CACHE", "").strip() not in ("", "0", "false", "no"):
+        return None
+    if env.get("TFDRIFT_CACHE_DIR"):
+        return env["TFDRIFT_CACHE_DIR"]
+    import platformdirs
+
+    return platformdirs.user_cache_dir("tfdrift-ci", appauthor=False)
 
 
 def _outputs(args: argparse.Namespace) -> list[tuple[str, str | None]]:
@@ -421,6 +440,8 @@ def cmd_inventory(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         var_files=tuple(args.var_file),
         variables=_parse_vars(args.var),
         env=env,
+        parser=_parser(env),
+        cache_dir=_cache_dir(env),
     )
     inv = engine.load_inventory(request)
     _write(sys.stdout, inventory.render(inv, args.format))

@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import Literal
 
 from tfdrift_ci import __version__
 from tfdrift_ci.errors import InventoryError
@@ -68,6 +69,8 @@ class CheckRequest:
     changed_files: tuple[str, ...] | None = None
     # Environment, read by the caller and passed down (boto3 still reads AWS_* itself)
     env: Mapping[str, str] = field(default_factory=dict)
+    parser: Literal["auto", "hcl2"] = "auto"  # "hcl2": python-hcl2 for every file (the reference)
+    cache_dir: str | None = None  # the parse cache's directory; None: no on-disk cache
     progress: bool = False  # progress bars on stderr while fetching events
     debug: bool = False  # source-level debug log on stderr
 
@@ -141,6 +144,8 @@ def load_inventory(request: CheckRequest) -> Inventory:
         var_files=request.var_files,
         variables=request.variables,
         env=request.env,
+        parser=request.parser,
+        cache_dir=request.cache_dir,
     )
     if inv.files == 0 and not inv.problems and not request.plan:
         raise InventoryError(f"{request.path}: no Terraform files (.tf, .tf.json) found")

@@ -1,4 +1,5 @@
-"""Inventory tests never touch the user's real parse cache."""
+"""Inventory tests never touch the user's real parse cache (the CLI reads TFDRIFT_CACHE_DIR; a direct
+inventory.load() call caches nothing unless given a cache_dir)."""
 
 from __future__ import annotations
 

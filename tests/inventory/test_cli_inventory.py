@@ -87,3 +87,41 @@ def test_bad_input_exits_2_with_one_line(
     assert lines[0].startswith("tfdrift-ci: error: ")
     assert needle in lines[0]
     assert "Traceback" not in captured.err
+
+
+def _project(tmp_path: Path) -> Path:
+    root = tmp_path / "infra"
+    root.mkdir()
+    # unique text: neither the in-process memo nor an earlier cache entry can answer for it
+    (root / "main.tf").write_text(
+        f'resource "aws_ecr_repository" "r" {{\n  name = "{tmp_path.name}"\n}}\n', encoding="utf-8"
+    )
+    return root
+
+
+def test_environment_chooses_the_parser_and_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The CLI reads TFDRIFT_PARSER / TFDRIFT_CACHE_DIR / TFDRIFT_NO_CACHE and passes them down."""
+    from tfdrift_ci.inventory import ts_parse
+
+    def refuse(text: str, path: str) -> None:
+        raise AssertionError("tree-sitter must not run under TFDRIFT_PARSER=hcl2")
+
+    monkeypatch.setattr(ts_parse, "parse_text", refuse)
+    monkeypatch.setenv("TFDRIFT_PARSER", "hcl2")
+    monkeypatch.setenv("TFDRIFT_CACHE_DIR", str(tmp_path / "cache"))
+    assert main(["inventory", str(_project(tmp_path)), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["resources"][0]["attributes"]["name"] == tmp_path.name
+    assert list((tmp_path / "cache" / "parse").rglob("*.json"))  # python-hcl2's parse was cached
+
+
+def test_no_cache_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("TFDRIFT_PARSER", "hcl2")
+    monkeypatch.setenv("TFDRIFT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("TFDRIFT_NO_CACHE", "1")
+    assert main(["inventory", str(_project(tmp_path)), "--format", "json"]) == 0
+    capsys.readouterr()
+    assert not (tmp_path / "cache").exists()

@@ -76,10 +76,13 @@ def test_labels_blocks_and_lines() -> None:
     assert cluster is not None and cluster.expr == '"clüster-✓"'
 
 
-def test_tfdrift_parser_hcl2_switches_the_fast_front_end_off(monkeypatch: pytest.MonkeyPatch) -> None:
-    text = (TS_FIXTURES / "expressions.tf").read_text(encoding="utf-8")
+def test_parser_hcl2_switches_the_fast_front_end_off(monkeypatch: pytest.MonkeyPatch) -> None:
     simple = 'resource "aws_ecr_repository" "x" {\n  name = "a"\n}\n'
     assert ts_parse.parse_text(simple, "x.tf") is not None
-    monkeypatch.setenv("TFDRIFT_PARSER", "hcl2")
-    assert ts_parse.parse_text(simple, "x.tf") is None
-    assert ts_parse.parse_text(text, "x.tf") is None
+
+    def refuse(text: str, path: str) -> None:
+        raise AssertionError("tree-sitter must not run with parser='hcl2'")
+
+    monkeypatch.setattr(ts_parse, "parse_text", refuse)
+    parsed = hcl.parse_text(simple, "x.tf", hcl.ParseOptions(parser="hcl2"))
+    assert parsed.blocks[0].labels == ("aws_ecr_repository", "x")

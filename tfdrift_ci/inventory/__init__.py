@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from tfdrift_ci.errors import InventoryError
 from tfdrift_ci.inventory.roots import roots_for_files as _roots_for_files
@@ -30,9 +30,17 @@ def load(
     var_files: Sequence[str] = (),
     variables: Mapping[str, str] | None = None,
     env: Mapping[str, str] | None = None,
+    parser: Literal["auto", "hcl2"] = "auto",
+    cache_dir: str | None = None,
 ) -> Inventory:
-    """Read PATH (a directory, or one ``.tf`` file) and, when given, a plan (JSON or binary)."""
+    """Read PATH (a directory, or one ``.tf`` file) and, when given, a plan (JSON or binary).
+
+    ``env`` is Terraform's environment (``TF_VAR_*``, ``TF_DATA_DIR``, ``TF_WORKSPACE``, ``PATH`` for
+    a binary plan), passed in by the caller: nothing here reads ``os.environ``. ``parser``: "auto"
+    (tree-sitter, python-hcl2 for what it declines) or "hcl2" (python-hcl2 only, the reference).
+    ``cache_dir``: the tool's cache directory for the parse cache, None for none."""
     # not at import time: the pre-commit path (roots_for_files) stays lean
+    from tfdrift_ci.inventory.hcl import ParseOptions
     from tfdrift_ci.inventory.loader import RootLoader
     from tfdrift_ci.inventory.project import Project
     from tfdrift_ci.inventory.variables import RootInputs
@@ -54,7 +62,7 @@ def load(
     else:
         raise InventoryError("not a regular file or directory", file=path)
 
-    project = Project(base)
+    project = Project(base, ParseOptions(parser=parser, cache_dir=cache_dir))
     if only is None:
         root_dirs = _find_roots(project)
     inputs = RootInputs(var_files=var_files, variables=variables, env=env)

@@ -5,7 +5,8 @@ Entries are JSON (never pickle: the cache directory is plain user-writable files
 code-execution vector), keyed by SHA-256 of the file text plus the front end's version, so editing a
 file or upgrading the parser simply misses. The directory is safe to delete at any time.
 
-``TFDRIFT_NO_CACHE=1`` disables it; ``TFDRIFT_CACHE_DIR`` moves it (tests use a tmp dir). A cache
+Entries live in ``<cache dir>/parse``; the caller chooses the cache directory, or none (the CLI: the
+user cache directory, ``TFDRIFT_CACHE_DIR`` moves it, ``TFDRIFT_NO_CACHE=1`` disables it). A cache
 that cannot be read or written is ignored (parse again), never an error.
 """
 
@@ -20,15 +21,9 @@ from typing import Any
 from tfdrift_ci.inventory.parsed import PARSER_VERSION, Attribute, Block, ParsedFile
 
 
-def _directory() -> str | None:
-    if os.environ.get("TFDRIFT_NO_CACHE", "").strip() not in ("", "0", "false", "no"):
-        return None
-    explicit = os.environ.get("TFDRIFT_CACHE_DIR")
-    if explicit:
-        return os.path.join(explicit, "parse")
-    import platformdirs
-
-    return os.path.join(platformdirs.user_cache_dir("tfdrift-ci", appauthor=False), "parse")
+def directory(cache_dir: str | None) -> str | None:
+    """Where parse entries live under the tool's cache directory (None: no cache)."""
+    return os.path.join(cache_dir, "parse") if cache_dir else None
 
 
 def _key(text: str) -> str:
@@ -38,8 +33,8 @@ def _key(text: str) -> str:
     return h.hexdigest()
 
 
-def get(text: str, path: str) -> ParsedFile | None:
-    directory = _directory()
+def get(text: str, path: str, directory: str | None) -> ParsedFile | None:
+    """The cached parse of ``text`` (reported under ``path``), or None."""
     if directory is None:
         return None
     key = _key(text)
@@ -52,8 +47,7 @@ def get(text: str, path: str) -> ParsedFile | None:
         return None
 
 
-def put(text: str, parsed: ParsedFile) -> None:
-    directory = _directory()
+def put(text: str, parsed: ParsedFile, directory: str | None) -> None:
     if directory is None or parsed.problem is not None:
         return
     key = _key(text)

@@ -12,7 +12,8 @@ and the expression spans come from the lark parse tree's ``meta`` (``propagate_p
 
 Two caches sit in front of the parser: an in-process memo keyed by the file's stat (a process that
 loads several roots sharing modules parses each file once) and the on-disk content-hash cache
-(``cache.py``) that makes unchanged files free across runs.
+(``cache.py``) that makes unchanged files free across runs. Which parser runs and where the cache lives
+are :class:`ParseOptions`, chosen by the caller (the CLI reads them from the environment).
 """
 
 from __future__ import annotations
@@ -20,11 +21,26 @@ from __future__ import annotations
 import os
 import re
 import stat
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from tfdrift_ci.inventory import cache, tfjson, ts_parse
 from tfdrift_ci.inventory.parsed import Attribute, Block, ParsedFile
 from tfdrift_ci.models import ParseProblem
+
+
+@dataclass(frozen=True)
+class ParseOptions:
+    """``parser``: "auto" (tree-sitter when installed, python-hcl2 for every file it declines) or
+    "hcl2" (python-hcl2 only, the reference parser: to rule the fast front end out when a result
+    looks wrong). ``cache_dir``: the tool's cache directory (parse entries go to
+    ``<cache_dir>/parse``), None for no on-disk cache."""
+
+    parser: Literal["auto", "hcl2"] = "auto"
+    cache_dir: str | None = None
+
+
+DEFAULT_OPTIONS = ParseOptions()
 
 # Real .tf files are kilobytes; a file this big is generated or hostile, and parsing it would take
 # minutes and gigabytes. Reported as a problem (an error finding), the rest is still checked.
@@ -59,14 +75,14 @@ def read_text(path: str) -> tuple[str | None, ParseProblem | None]:
 
 # In-process memo keyed by the file's identity and stat: the pre-commit hook loads one root per
 # touched directory and those roots share modules; each file is read and parsed once per process.
-_MEMO: dict[str, tuple[tuple[int, int, int, int], ParsedFile]] = {}
+_MEMO: dict[tuple[str, str], tuple[tuple[int, int, int, int], ParsedFile]] = {}
 
 
-def parse_file(path: str) -> ParsedFile:
+def parse_file(path: str, options: ParseOptions = DEFAULT_OPTIONS) -> ParsedFile:
     """Parse one file. Never raises for bad content: the problem is returned in ``ParsedFile.problem``."""
-    key = os.path.abspath(path)
+    key = (os.path.abspath(path), options.parser)
     try:
-        st = os.stat(key)
+        st = os.stat(key[0])
         stamp = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
     except OSError:
         stamp = None
@@ -77,7 +93,7 @@ def parse_file(path: str) -> ParsedFile:
     text, problem = read_text(path)
     if text is None:
         return ParsedFile(path=path, blocks=(), attributes=(), lines=(), problem=problem)
-    parsed = parse_text(text, path)
+    parsed = parse_text(text, path, options)
     if stamp is not None:
         if len(_MEMO) > 20_000:
             _MEMO.clear()
@@ -85,23 +101,25 @@ def parse_file(path: str) -> ParsedFile:
     return parsed
 
 
-def parse_text(text: str, path: str = "<text>") -> ParsedFile:
+def parse_text(text: str, path: str = "<text>", options: ParseOptions = DEFAULT_OPTIONS) -> ParsedFile:
     if path.endswith(".tf.json"):
         return tfjson.parse_json_text(text, path)  # JSON syntax: fast enough without the cache
 
     # tree-sitter first: the same ParsedFile ~8x faster (tests/inventory/test_ts_parse.py), and
     # cheaper than a cache entry's hashing and JSON (bench/README.md: writing the cache cost more
     # than tree-sitter parsing on a cold run). The content-hash cache only spares python-hcl2, the
-    # reference parser, which gets every file tree-sitter declines (syntax errors,
-    # TFDRIFT_PARSER=hcl2, tree-sitter not installed).
-    parsed = ts_parse.parse_text(text, path)
-    if parsed is not None:
-        return parsed
-    cached = cache.get(text, path)
+    # reference parser, which gets every file tree-sitter declines (syntax errors, parser "hcl2",
+    # tree-sitter not installed).
+    if options.parser == "auto":
+        parsed = ts_parse.parse_text(text, path)
+        if parsed is not None:
+            return parsed
+    directory = cache.directory(options.cache_dir)
+    cached = cache.get(text, path, directory)
     if cached is not None:
         return cached
     parsed = _parse_uncached(text, path)
-    cache.put(text, parsed)
+    cache.put(text, parsed, directory)
     return parsed
 
 

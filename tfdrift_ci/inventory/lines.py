@@ -1,6 +1,10 @@
-"""Line numbers inside attributes: the keys of a JSON document written in place
-(``jsonencode({...})`` or a heredoc) are recorded as ``container_definitions.0.privileged`` → line, so
-findings point at the offending key rather than at the attribute."""
+"""Attribute lines: how the inventory records them (``Resource.attribute_lines``) and how to read one
+back (:func:`attribute_line`, for the rules).
+
+Keys are dotted paths: top-level arguments and nested blocks (``image_scanning_configuration``,
+``image_scanning_configuration.scan_on_push``), and the keys of a JSON document written in place
+(``jsonencode({...})`` or a heredoc) as ``container_definitions.0.privileged``, so findings point at
+the offending key rather than at the attribute."""
 
 from __future__ import annotations
 
@@ -19,6 +23,29 @@ from tfdrift_ci.inventory.expr.syntax import (
     parse,
 )
 from tfdrift_ci.inventory.parsed import Attribute
+from tfdrift_ci.models import Resource
+
+_INDEX = re.compile(r"\[(\d+)\]")
+_FIRST_SEGMENT = re.compile(r"^[^.\[]+")
+
+
+def attribute_line(resource: Resource, path: str | None, *, deepest: bool = True) -> int | None:
+    """The line ``path`` is written on: the deepest recorded key along it
+    (``container_definitions[0].privileged`` → the ``privileged`` key's line when the inventory knows
+    it; ``[0]`` and ``.0`` alike), else its top-level argument or block, else the resource block's
+    line. ``deepest=False`` looks at the top-level argument only."""
+    if path:
+        lines = resource.attribute_lines
+        if deepest:
+            parts = _INDEX.sub(r".\1", path).split(".")
+            for n in range(len(parts), 0, -1):
+                key = ".".join(parts[:n])
+                if key in lines:
+                    return lines[key]
+        m = _FIRST_SEGMENT.match(path)
+        if m and m.group(0) in lines:
+            return lines[m.group(0)]
+    return resource.line
 
 
 def document_lines(attr: Attribute, name: str, lines: dict[str, int]) -> None:

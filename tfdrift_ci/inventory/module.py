@@ -301,13 +301,13 @@ class Module:
     # -- names -----------------------------------------------------------------------------------
     def resolve(self, name: str) -> Any:
         if name == "var":
-            return Namespace(self.var, "var")
+            return Namespace(self.var)
         if name == "local":
-            return Namespace(self.local, "local")
+            return Namespace(self.local)
         if name == "module":
-            return Namespace(self.module_ref, "module")
+            return Namespace(self.module_ref)
         if name == "data":
-            return Namespace(lambda t: Namespace(lambda n: self.data_ref(t, n), f"data.{t}"), "data")
+            return Namespace(lambda t: Namespace(lambda n: self.data_ref(t, n)))
         if name == "path":
             return self._path_value
         if name == "terraform":
@@ -315,7 +315,7 @@ class Module:
         if name in ("count", "each", "self"):
             return Unknown(name)
         if name in self.resource_types:
-            return Namespace(lambda n: self.resource_ref(name, n), name)
+            return Namespace(lambda n: self.resource_ref(name, n))
         if "_" in name:
             return Unknown(name)  # a resource type not declared here (or a typo): unknown, not a crash
         raise EvalError(f"unknown name {name!r}")

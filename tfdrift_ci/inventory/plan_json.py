@@ -10,7 +10,6 @@ address. Format: https://developer.hashicorp.com/terraform/internals/json-format
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -347,7 +346,3 @@ def resources_from_plan(
 
 def _provider_name(pkey: object) -> str | None:
     return pkey.split(":")[-1] if isinstance(pkey, str) else None
-
-
-def plan_working_dir(path: str) -> str:
-    return path if os.path.isdir(path) else os.path.dirname(os.path.abspath(path))

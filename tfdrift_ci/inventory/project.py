@@ -16,8 +16,9 @@ class Project:
     """``base`` is the scanned directory; ``trusted`` the directories files may be read from (the
     repository holding it, else ``base``): a symlink out of them is never followed."""
 
-    def __init__(self, base: str) -> None:
+    def __init__(self, base: str, options: hcl.ParseOptions = hcl.DEFAULT_OPTIONS) -> None:
         self.base = os.path.abspath(base)
+        self.options = options
         self.real_base = os.path.realpath(self.base)
         self._dirs: dict[str, list[ParsedFile]] = {}
         self._tfvars: dict[str, ParsedFile] = {}
@@ -68,7 +69,7 @@ class Project:
             message = "symlink to a file outside the repository: not read"
             self.problems.append(ParseProblem(file=rel, message=message))
             return ParsedFile(path=path, blocks=(), attributes=(), lines=())
-        parsed = hcl.parse_file(path)
+        parsed = hcl.parse_file(path, self.options)
         if path.endswith((".tf", ".tf.json")):
             self.tf_files.add(rel)
         if parsed.lines or parsed.problem is None:

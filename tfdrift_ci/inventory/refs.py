@@ -49,15 +49,11 @@ class Call(Protocol):
 class Namespace(Lazy):
     """``var`` / ``local`` / ``data`` / ``module`` / a resource type: attribute → value."""
 
-    def __init__(self, get: Callable[[str], Any], label: str) -> None:
+    def __init__(self, get: Callable[[str], Any]) -> None:
         self._get = get
-        self._label = label
 
     def get_attr(self, name: str) -> Any:
         return self._get(name)
-
-    def materialize(self, expr: str) -> Any:
-        return Unknown(expr)
 
 
 class DataRef(Lazy):

@@ -22,8 +22,9 @@ _SUCCESS = (0, 2)
 
 
 def find_terraform(env: Mapping[str, str] | None = None) -> str | None:
-    path = (env or os.environ).get("PATH")
-    return shutil.which("terraform", path=path)
+    """terraform on the caller's ``PATH`` (``env``); without one, the process's (``shutil.which``'s
+    own default)."""
+    return shutil.which("terraform", path=(env or {}).get("PATH"))
 
 
 def show_json(plan_path: str, working_dir: str, env: Mapping[str, str] | None = None) -> dict[str, Any]:

@@ -16,7 +16,6 @@ byte offsets into the UTF-8 text; lines are 1-based like lark's.
 from __future__ import annotations
 
 import functools
-import os
 import re
 from typing import Any
 
@@ -58,18 +57,10 @@ def available() -> bool:
     return True
 
 
-def enabled() -> bool:
-    """``TFDRIFT_PARSER=hcl2`` sends every file to python-hcl2, the reference parser (to rule the
-    fast front end out when a result looks wrong; the benchmarks compare both)."""
-    if os.environ.get("TFDRIFT_PARSER", "").strip().lower() == "hcl2":
-        return False
-    return available()
-
-
 def parse_text(text: str, path: str) -> ParsedFile | None:
     """``ParsedFile`` for ``text``, or None when tree-sitter reports a syntax error, cannot parse,
-    is not installed or is switched off: the caller then uses python-hcl2, the reference parser."""
-    if not enabled():
+    or is not installed: the caller then uses python-hcl2, the reference parser."""
+    if not available():
         return None
     data = text.encode("utf-8", "surrogatepass")
     try:

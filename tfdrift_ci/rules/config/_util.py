@@ -14,29 +14,12 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from tfdrift_ci.inventory.lines import attribute_line
 from tfdrift_ci.models import Inventory, Resource, Unknown
 
-_FIRST_SEGMENT = re.compile(r"^[^.\[]+")
-
-
-_INDEX = re.compile(r"\[(\d+)\]")
-
-
-def attr_line(resource: Resource, path: str | None) -> int | None:
-    """Line of the deepest known attribute on ``path`` (``container_definitions[0].privileged`` →
-    the ``privileged`` key's line when the inventory knows it), else of the top-level
-    attribute/block, else the block's line."""
-    if path:
-        lines = resource.attribute_lines
-        parts = _INDEX.sub(r".\1", path).split(".")
-        for n in range(len(parts), 0, -1):
-            key = ".".join(parts[:n])
-            if key in lines:
-                return lines[key]
-        m = _FIRST_SEGMENT.match(path)
-        if m and m.group(0) in lines:
-            return lines[m.group(0)]
-    return resource.line
+# The line of an attribute path (deepest recorded key first): the inventory records the keys, so it
+# owns reading them back (tfdrift_ci/inventory/lines.py).
+attr_line = attribute_line
 
 
 def block(attrs: Mapping[str, Any], name: str) -> Mapping[str, Any] | None:

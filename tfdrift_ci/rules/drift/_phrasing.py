@@ -8,11 +8,11 @@ renderers escape it for their format.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from tfdrift_ci.inventory.lines import attribute_line
 from tfdrift_ci.models import Event, Finding, Resource, Severity, Unknown
 from tfdrift_ci.rules.base import Rule
 from tfdrift_ci.rules.drift import _attributes as A
@@ -72,11 +72,7 @@ def where(event: Event) -> str:
 
 def line_of(resource: Resource, attribute: str | None) -> int | None:
     """The line of the attribute's top-level argument when known, else the block's."""
-    if attribute:
-        top = re.split(r"[.\[]", attribute, maxsplit=1)[0]
-        if top in resource.attribute_lines:
-            return resource.attribute_lines[top]
-    return resource.line
+    return attribute_line(resource, attribute, deepest=False)
 
 
 def _loc(resource: Resource, line: int | None) -> str:
