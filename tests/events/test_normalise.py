@@ -67,7 +67,14 @@ def test_fields() -> None:
 @pytest.mark.parametrize(
     ("name", "index", "display", "via", "service", "role_suffix"),
     [
-        ("CreateRepository", 0, "GitHubActions-8412345678", "terraform", None, "role/github-terraform-apply"),
+        (
+            "CreateRepository",
+            0,
+            "github-terraform-apply (session GitHubActions-8412345678)",
+            "terraform",
+            None,
+            "role/github-terraform-apply",
+        ),
         (
             "PutImageScanningConfiguration",
             0,
@@ -77,7 +84,14 @@ def test_fields() -> None:
             "AdministratorAccess_0123456789abcdef",
         ),
         ("PutImageTagMutability", 0, "bob", "cli", None, None),
-        ("PutLifecyclePolicy", 0, "botocore-session-1732180000", "sdk", None, "role/deploy-bot"),
+        (
+            "PutLifecyclePolicy",
+            0,
+            "deploy-bot (session botocore-session-1732180000)",
+            "sdk",
+            None,
+            "role/deploy-bot",
+        ),
         (
             "SetRepositoryPolicy",
             0,
@@ -88,7 +102,7 @@ def test_fields() -> None:
         ),
         ("PutReplicationConfiguration", 0, "jane@example.com", "console", None, None),  # Mozilla UA
         ("PutRegistryPolicy", 0, "root", "cli", None, None),
-        ("PutImage", 0, "GitHubActions-8412345000", "service", "AWS Internal", None),
+        ("PutImage", 0, "github-build (session GitHubActions-8412345000)", "service", "AWS Internal", None),
         (
             "CreateTaskSet",
             0,
@@ -317,6 +331,187 @@ def test_github_oidc_session_is_named_by_its_run_and_attributed_to_the_role() ->
     oidc = [r for r in records() if r["eventName"] == "UpdateService"][4]
     assert "webIdFederationData" in oidc["userIdentity"]["sessionContext"]
     actor = event(oidc).actor
-    assert actor.display == "GitHubActions-8412399999"
+    assert actor.display == "github-deploy (session GitHubActions-8412399999)"
     assert actor.role_arn == "arn:aws:iam::123456789012:role/github-deploy"
     assert actor.via == "cli" and actor.service is None
+
+
+# --------------------------------------------------------------------------------------------------
+# Who did it, in words people recognise: a session that names a machine, a run or a function is shown
+# after its role; a person's session (SSO e-mail, a named human session) and IAM users stay as they are.
+
+_LAMBDA_UA = (
+    "Boto3/1.34.0 md/Botocore#1.34.0 ua/2.0 os/linux#5.10.219 md/arch#x86_64 lang/python#3.12.3 "
+    "md/pyimpl#CPython exec-env/AWS_Lambda_python3.12 cfg/retry-mode#legacy Botocore/1.34.0"
+)
+
+
+def _assumed(role: str, session: str, *, issuer: bool = True, arn: bool = True) -> dict[str, Any]:
+    ident: dict[str, Any] = {
+        "type": "AssumedRole",
+        "principalId": f"AROAEXAMPLEID:{session}",
+        "accountId": "123456789012",
+    }
+    if arn:
+        ident["arn"] = f"arn:aws:sts::123456789012:assumed-role/{role}/{session}"
+    if issuer:
+        ident["sessionContext"] = {
+            "sessionIssuer": {
+                "type": "Role",
+                "arn": f"arn:aws:iam::123456789012:role/{role}",
+                "userName": role,
+            }
+        }
+    return ident
+
+
+@pytest.mark.parametrize(
+    ("identity", "user_agent", "display"),
+    [
+        # machines, runs and functions: the role first
+        (_assumed("deployer", "i-0abc123"), None, "deployer (session i-0abc123)"),
+        (_assumed("deployer", "i-0abc1234"), None, "deployer (session i-0abc1234)"),
+        (_assumed("deployer", "i-0abc1234def567890"), None, "deployer (session i-0abc1234def567890)"),
+        (
+            _assumed("deploy-bot", "botocore-session-1732180000"),
+            None,
+            "deploy-bot (session botocore-session-1732180000)",
+        ),
+        (_assumed("gha-deploy", "GitHubActions"), None, "gha-deploy (session GitHubActions)"),
+        (
+            _assumed("gha-deploy", "GitHubActions-8412345678"),
+            None,
+            "gha-deploy (session GitHubActions-8412345678)",
+        ),
+        (
+            _assumed("tf", "aws-go-sdk-1732180000123456789"),
+            None,
+            "tf (session aws-go-sdk-1732180000123456789)",
+        ),
+        (_assumed("tf", "aws-sdk-java-1732180000123"), None, "tf (session aws-sdk-java-1732180000123)"),
+        (_assumed("ci", "gha-run-8123456789"), None, "ci (session gha-run-8123456789)"),
+        (_assumed("ci", "1732180000"), None, "ci (session 1732180000)"),
+        (
+            _assumed("api-task", "0f1e2d3c4b5a69788796a5b4c3d2e1f0"),
+            None,
+            "api-task (session 0f1e2d3c4b5a69788796a5b4c3d2e1f0)",
+        ),
+        (
+            _assumed("ci", "3f2b1c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"),
+            None,
+            "ci (session 3f2b1c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d)",
+        ),
+        (
+            _assumed("build", "AWSCodeBuild-3f2b1c4d-5e6f-4a7b"),
+            None,
+            "build (session AWSCodeBuild-3f2b1c4d-5e6f-4a7b)",
+        ),
+        # a Lambda function: its name is the session; known by the runtime in the user agent …
+        (_assumed("orders-exec", "orders-processor"), _LAMBDA_UA, "orders-exec (session orders-processor)"),
+        # … or by the role the console creates for it ("<function>-role-<8 random>")
+        (_assumed("resize-role-1a2b3c4d", "resize"), None, "resize-role-1a2b3c4d (session resize)"),
+        # the role from the ARN when the session issuer is missing; from the issuer when the ARN is
+        (_assumed("deployer", "i-0abc1234", issuer=False), None, "deployer (session i-0abc1234)"),
+        (_assumed("deployer", "i-0abc1234", arn=False), None, "deployer (session i-0abc1234)"),
+        # no role known at all: the session as it is
+        ({"type": "AssumedRole", "principalId": "AROAEXAMPLEID:i-0abc1234"}, None, "i-0abc1234"),
+        # people stay as they are
+        (
+            _assumed("AWSReservedSSO_AdministratorAccess_0123456789abcdef", "jane@example.com"),
+            None,
+            "jane@example.com",
+        ),
+        (_assumed("breakglass", "jane.doe"), None, "jane.doe"),
+        (_assumed("breakglass", "jdoe2"), None, "jdoe2"),
+        (_assumed("terraform", "terraform"), None, "terraform"),
+        (_assumed("cfn-exec-role", "AWSCloudFormation"), None, "AWSCloudFormation"),
+        (_assumed("orders-exec", "jane@example.com"), "aws-cli/2.15.0 Python/3.11", "jane@example.com"),
+        (
+            {"type": "IAMUser", "userName": "bob", "arn": "arn:aws:iam::123456789012:user/bob"},
+            None,
+            "bob",
+        ),
+        (
+            {"type": "IdentityCenterUser", "userName": "jane", "accountId": "123456789012"},
+            None,
+            "jane",
+        ),
+    ],
+)
+def test_actor_display_leads_with_the_role_for_machine_sessions(
+    identity: dict[str, Any], user_agent: str | None, display: str
+) -> None:
+    record = {
+        "eventVersion": "1.09",
+        "eventID": "00000000-0000-4000-8000-000000000001",
+        "eventName": "UpdateService",
+        "eventSource": "ecs.amazonaws.com",
+        "eventTime": "2026-11-20T09:00:00Z",
+        "awsRegion": "eu-west-1",
+        "userIdentity": identity,
+        **({"userAgent": user_agent} if user_agent else {}),
+        "requestParameters": {"cluster": "main", "service": "api", "desiredCount": 2},
+    }
+    e = normalise(record)
+    assert e is not None
+    assert e.actor.display == display
+
+
+def test_text_markdown_and_json_show_the_same_actor(tmp_path: Path) -> None:
+    """An instance-profile session changes a declared service: every format names the role first."""
+    import subprocess
+    import sys
+
+    from tfdrift_ci.report import escape
+
+    repo = Path(__file__).parents[2]
+    record = {
+        "eventVersion": "1.09",
+        "eventID": "00000000-0000-4000-8000-00000000e2e1",
+        "eventName": "UpdateService",
+        "eventSource": "ecs.amazonaws.com",
+        "eventTime": "2026-11-18T10:00:00Z",
+        "awsRegion": "eu-west-1",
+        "recipientAccountId": "111122223333",
+        "sourceIPAddress": "10.0.3.17",
+        "userAgent": "aws-cli/2.15.0 Python/3.11.6 Linux/6.1 exe/x86_64.amzn.2023",
+        "userIdentity": {
+            "type": "AssumedRole",
+            "principalId": "AROAEXAMPLEID:i-0abc1234def567890",
+            "arn": "arn:aws:sts::111122223333:assumed-role/ops-instance/i-0abc1234def567890",
+            "accountId": "111122223333",
+            "sessionContext": {
+                "sessionIssuer": {
+                    "type": "Role",
+                    "arn": "arn:aws:iam::111122223333:role/ops-instance",
+                    "userName": "ops-instance",
+                }
+            },
+        },
+        "requestParameters": {"cluster": "main", "service": "api", "desiredCount": 9},
+        "readOnly": False,
+        "eventType": "AwsApiCall",
+    }
+    events = tmp_path / "events.json"
+    events.write_text(json.dumps({"Records": [record]}), encoding="utf-8")
+    outputs = {fmt: tmp_path / f"report.{fmt}" for fmt in ("text", "markdown", "json")}
+    args = [
+        sys.executable,
+        "-m",
+        "tfdrift_ci",
+        "check",
+        str(repo / "examples" / "infra"),
+        "--events",
+        str(events),
+    ]
+    args += ["--since", "2026-11-01T00:00:00Z", "--until", "2026-11-23T00:00:00Z", "--no-color"]
+    for fmt, path in outputs.items():
+        args += ["--format", fmt, "--output", str(path)]
+    done = subprocess.run(args, capture_output=True, text=True, check=False)
+    assert done.returncode == 1, done.stderr
+    shown = "ops-instance (session i-0abc1234def567890)"
+    report = json.loads(outputs["json"].read_text(encoding="utf-8"))
+    actors = {f["actor"]["display"] for f in report["findings"] if f.get("actor")}
+    assert actors == {shown}
+    assert shown in outputs["text"].read_text(encoding="utf-8")
+    assert escape.md(shown) in outputs["markdown"].read_text(encoding="utf-8")

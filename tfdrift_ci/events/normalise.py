@@ -293,7 +293,7 @@ def actor_from_record(record: Mapping[str, Any], identity: Mapping[str, Any] | N
     if service is None and via == "service":
         service = _service_host(source_ip) or _service_host(user_agent)
     return Actor(
-        display=_display(identity, kind, role_name, invoked_by),
+        display=_display(identity, kind, role_name, invoked_by, user_agent),
         arn=_str(identity.get("arn")),
         type=kind,
         role_arn=role_arn,
@@ -305,8 +305,53 @@ def actor_from_record(record: Mapping[str, Any], identity: Mapping[str, Any] | N
     )
 
 
+# Session names that name a machine or a run, not a person. Such a session is shown after its role
+# ("deployer (session i-0abc123)") so that the reader sees who it acted as; a person's session (an
+# SSO user's e-mail, "jane") stays as it is. Each pattern is a name AWS or a common tool generates:
+_MACHINE_SESSIONS = re.compile(
+    r"""^(?:
+        i-[0-9a-f]{7,17}                           # EC2 instance profile: the instance id
+      | botocore-session-\d+                      # boto3/botocore assume-role (aws-cli profiles, IRSA)
+      | aws-(?:go|sdk|cli)[\w.-]*?-\d+            # aws-go-sdk-1732…, aws-sdk-java-…, aws-sdk-js-…
+      | GitHubActions(?:-[\w-]+)?                 # aws-actions/configure-aws-credentials default
+      | GitLab(?:CI)?-?[\w-]*\d{4,}[\w-]*          # GitLab OIDC examples with the job or pipeline id
+      | AWSCodeBuild-[\w-]+ | codebuild-[\w-]+     # CodeBuild project roles
+      | \d{6,}                                    # a timestamp or a run number
+      | [a-z][\w.@-]*?[-_.]\d{8,}                  # ending in one: gha-run-8123456789, tf-1732180000
+      | [0-9a-f]{16,}                              # an ECS task id (32 hex), another random hex id
+      | [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}   # a UUID
+      | (?=[\w-]*\d[\w-]*\d)(?=[\w-]*[a-z])[a-z0-9]{20,}             # a random token
+    )$""",
+    re.VERBOSE | re.IGNORECASE,
+)
+# A Lambda function's calls carry its execution role with the function name as the session name;
+# the SDKs inside Lambda add "exec-env/AWS_Lambda_<runtime>" to the user agent (from
+# AWS_EXECUTION_ENV: https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html).
+_LAMBDA_UA = re.compile(r"exec-env/AWS_Lambda_", re.IGNORECASE)
+
+
+def _machine_session(session: str, role: str | None, user_agent: str | None) -> bool:
+    """Is ``session`` the name of a machine, a run or a function rather than a person?"""
+    if _MACHINE_SESSIONS.match(session):
+        return True
+    if user_agent and _LAMBDA_UA.search(user_agent):
+        return True  # the session is the function's name
+    # A console-made Lambda role is "<function>-role-<random>" and its session the function name.
+    return bool(role and re.fullmatch(rf"{re.escape(session)}-role-[a-z0-9]{{8}}", role))
+
+
+def _with_role(session: str, role: str | None, user_agent: str | None) -> str:
+    if role and role != session and _machine_session(session, role, user_agent):
+        return f"{role} (session {session})"
+    return session
+
+
 def _display(
-    identity: Mapping[str, Any], kind: str | None, role_name: str | None, invoked_by: str | None
+    identity: Mapping[str, Any],
+    kind: str | None,
+    role_name: str | None,
+    invoked_by: str | None,
+    user_agent: str | None = None,
 ) -> str:
     arn = _str(identity.get("arn")) or ""
     principal = _str(identity.get("principalId")) or ""
@@ -318,19 +363,20 @@ def _display(
         return _str(identity.get("userName")) or arn.rpartition("/")[2] or principal or "unknown"
     if kind in ("AssumedRole", "FederatedUser") or ":assumed-role/" in arn:
         # arn:aws:sts::ACCT:assumed-role/ROLE/SESSION: the session name identifies the person
-        # (SSO: AWSReservedSSO_…/jane@example.com) or the run (GitHub OIDC role-session-name).
+        # (SSO: AWSReservedSSO_…/jane@example.com) or the run (GitHub OIDC role-session-name); a
+        # run, machine or function is shown after the role it acted as.
         _, marker, rest = arn.partition(":assumed-role/")
         if marker and "/" in rest:
-            session = rest.split("/", 1)[1]
+            role, session = rest.split("/", 1)
             if session:
-                return session
+                return _with_role(session, role_name or role or None, user_agent)
         _, marker, rest = arn.partition(":federated-user/")
         if marker and rest:
             return rest
         if ":" in principal:
             session = principal.split(":", 1)[1]
             if session:
-                return session
+                return _with_role(session, role_name, user_agent)
         behalf = identity.get("onBehalfOf")
         if isinstance(behalf, Mapping) and _str(behalf.get("userId")):
             return str(behalf["userId"])

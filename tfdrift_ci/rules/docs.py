@@ -79,6 +79,26 @@ _CONFIGURATION = [
 ]
 
 
+# A paragraph under a kind's heading, for what every rule of that kind shares.
+_KIND_INTROS = {
+    "drift": [
+        "**Who made the change.** Each finding names the principal the way people know it: an SSO "
+        "user by the session name (`jane@example.com`), an IAM user by name, a named human session "
+        "(`jane.doe`) as it is. A session that names a machine, a run or a function rather than a "
+        "person is shown after the role it acted as: `deployer (session i-0abc123)`. That is an EC2 "
+        "instance id (`i-…`), `botocore-session-…`, `aws-go-sdk-…` / `aws-sdk-java-…`, "
+        "`GitHubActions…` (the default of aws-actions/configure-aws-credentials), `AWSCodeBuild-…`, "
+        "a name ending in a run number or timestamp (`gha-run-8123456789`), a number, an ECS task id "
+        "or other long hex id, a UUID, or a long random token. A Lambda function (its calls use the "
+        "function name as the session name) is recognised by the runtime its SDK adds to the user "
+        "agent (`exec-env/AWS_Lambda_python3.12`) or by the role the Lambda console creates for it "
+        "(`<function>-role-<8 characters>`). The same name is shown in the text, Markdown and JSON "
+        "(`actor.display`) reports; the JSON also carries the ARN and the role ARN.",
+        "",
+    ],
+}
+
+
 def _anchor(rule_id: str) -> str:
     return rule_id.lower()
 
@@ -195,6 +215,7 @@ def render(rules: Sequence[Rule] | None = None) -> str:
         if not group:
             continue
         lines += [f"## {heading}", ""]
+        lines += _KIND_INTROS.get(kind, [])
         for rule in group:
             lines += _section(rule)
     return "\n".join(lines).rstrip() + "\n"

@@ -121,6 +121,6 @@ def describe(actor: Actor, *, unverified_terraform: bool = False) -> str:
         via = "CodeDeploy"
     role = actor.role_arn.rsplit("/", 1)[-1] if actor.role_arn else None
     who = actor.display or "unknown principal"
-    if role and role != who:
+    if role and role != who and not who.startswith(f"{role} (session "):  # not said twice
         return f"{who} via {via} (role {role})"
     return f"{who} via {via}"
