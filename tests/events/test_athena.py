@@ -13,6 +13,7 @@ from support.moto_server import MotoServer
 from tfdrift_ci.errors import SourceError
 from tfdrift_ci.events.athena import COLUMNS, AthenaSource, build_sql, parse_spec
 from tfdrift_ci.events.base import Query
+from tfdrift_ci.events.budget import Budget
 from tfdrift_ci.events.session import open_session
 from tfdrift_ci.models import Window
 from tfdrift_ci.rules.drift import WRITE_EVENTS
@@ -285,3 +286,60 @@ def test_stub_older_ddl_without_session_credential_column_is_queried_again(
     stub.assert_no_pending_responses()
     assert [e.id for e in events] == [update["eventID"]]
     assert src.status().complete and src.sql is not None and "sessioncredentialfromconsole" not in src.sql
+
+
+# --------------------------------------------------------------------------------------------------
+# budgets
+
+
+def _started(stub: Stubber) -> None:
+    stub.add_response("start_query_execution", {"QueryExecutionId": "q1"}, None)
+
+
+def test_stub_page_budget_stops_paging_and_says_so(ct_records: list[dict[str, Any]]) -> None:
+    rows = [athena_row(r) for r in wanted(ct_records) if r["eventName"] == "UpdateService"]
+    header = [alias for alias, _ in COLUMNS]
+    src, stub, _ = stubbed()
+    _started(stub)
+    stub.add_response("get_query_execution", _execution("SUCCEEDED"), {"QueryExecutionId": "q1"})
+    stub.add_response("get_query_results", _page([header, *rows[:2]], "n1"), None)
+    with stub:
+        events = list(src.events(replace(QUERY, budget=Budget(max_pages=1))))
+    stub.assert_no_pending_responses()  # the second page was never asked for
+    assert len(events) == 2
+    status = src.status()
+    assert not status.complete and status.error == (
+        "stopped: page budget of 1 pages reached (--events-max-pages) after 1 result page(s) (2 rows) "
+        "of query q1; the other rows were not read"
+    )
+
+
+def test_stub_time_budget_stops_polling_with_an_injected_clock() -> None:
+    now = [0.0]
+    client = boto3.client(
+        "athena", region_name="us-east-1", aws_access_key_id="AKIAFAKE", aws_secret_access_key="fake"
+    )
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    src = AthenaSource(None, SPEC, client=client, sleep=sleep)
+    stub = Stubber(client)
+    _started(stub)
+    for _ in range(4):
+        stub.add_response("get_query_execution", _execution("RUNNING"), {"QueryExecutionId": "q1"})
+    with stub:
+        assert list(src.events(replace(QUERY, budget=Budget(timeout=3, clock=lambda: now[0])))) == []
+    stub.assert_no_pending_responses()  # polls at 0, 0.5, 1.5 and 3.5 s: the last one finds the budget spent
+    status = src.status()
+    assert not status.complete and status.error == (
+        "stopped: time budget of 3s reached (--events-timeout) while Athena query q1 was RUNNING "
+        "(not cancelled)"
+    )
+
+
+def test_moto_within_budget_is_complete(moto: MotoServer, ct_records: list[dict[str, Any]]) -> None:
+    moto.seed_athena_results([athena_row(r) for r in wanted(ct_records)], [alias for alias, _ in COLUMNS])
+    src = AthenaSource(open_session(None, None), SPEC)
+    assert list(src.events(replace(QUERY, budget=Budget(timeout=60, max_pages=1))))
+    assert src.status().complete

@@ -3,6 +3,7 @@ from __future__ import annotations
 import gzip
 import json
 import shutil
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ import pytest
 
 from tfdrift_ci.errors import SourceError
 from tfdrift_ci.events.base import Query
+from tfdrift_ci.events.budget import Budget
 from tfdrift_ci.events.files import FileSource
 from tfdrift_ci.events.records import MAX_DECOMPRESSED_BYTES
 from tfdrift_ci.models import Window
@@ -279,3 +281,60 @@ def test_fifos_devices_and_dangling_links_are_skipped_and_reported(tmp_path: Pat
     assert {e.id for e in events} == expected_ids()
     assert status.error is not None
     assert "3 entry(ies) skipped: not a regular file (gone.json, pipe.json, zero.json)" in status.error
+
+
+# --------------------------------------------------------------------------------------------------
+# budgets
+
+
+def _five_files(tmp_path: Path) -> list[dict[str, Any]]:
+    recs = [r for r in fixture_records() if r["eventName"] == "UpdateService"][:5]
+    for i, r in enumerate(recs):
+        (tmp_path / f"{i:02d}.json").write_text(
+            json.dumps({"Records": [r, dict(r, eventID=f"{r['eventID']}-b")]})
+        )
+    return recs
+
+
+def test_record_budget_stops_between_files_and_says_what_was_not_read(tmp_path: Path) -> None:
+    recs = _five_files(tmp_path)
+    query = replace(QUERY, budget=Budget(max_records=3))
+    events, status = read(tmp_path, query)
+    # 2 records per file: the second file crosses the budget and is read to its end
+    assert {e.id for e in events} == {
+        recs[0]["eventID"],
+        f"{recs[0]['eventID']}-b",
+        recs[1]["eventID"],
+        f"{recs[1]['eventID']}-b",
+    }
+    assert not status.complete
+    assert status.error is not None
+    assert status.error.startswith(
+        "stopped: record budget of 3 records reached (--events-max-records) after 2 of 5 files (4 records in "
+    )
+    assert "not read: 02.json, 03.json, 04.json" in status.error
+
+
+def test_time_budget_with_an_injected_clock(tmp_path: Path) -> None:
+    _five_files(tmp_path)
+    now = [0.0]
+
+    def tick(name: str, done: int, total: int | None) -> None:
+        now[0] = 10.0 * done  # each file "takes" 10 s
+
+    source = FileSource(str(tmp_path))
+    query = replace(QUERY, budget=Budget(timeout=25, clock=lambda: now[0]))
+    events = list(source.events(query, tick))
+    status = source.status()
+    assert len(events) == 6 and not status.complete
+    assert status.error is not None
+    assert status.error.startswith(
+        "stopped: time budget of 25s reached (--events-timeout) after 3 of 5 files"
+    )
+    assert source.unusable() is None  # cut short is incomplete, not "nothing readable"
+
+
+def test_within_budget_is_complete(tmp_path: Path) -> None:
+    _five_files(tmp_path)
+    events, status = read(tmp_path, replace(QUERY, budget=Budget(max_records=10)))
+    assert len(events) == 10 and status.complete and status.error is None

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -10,6 +11,7 @@ from botocore.stub import Stubber
 
 from tfdrift_ci.errors import SourceError
 from tfdrift_ci.events.base import Query
+from tfdrift_ci.events.budget import Budget
 from tfdrift_ci.events.lake import COLUMNS, LakeSource, build_sql, parse_map_text, parse_spec
 from tfdrift_ci.models import Window
 from tfdrift_ci.rules.drift import WRITE_EVENTS
@@ -174,3 +176,51 @@ def test_failed_query_and_access_denied() -> None:
 )
 def test_parse_map_text(text: str | None, expected: Any) -> None:
     assert parse_map_text(text) == expected
+
+
+# --------------------------------------------------------------------------------------------------
+# budgets
+
+
+def test_page_budget_stops_paging_and_says_so(ct_records: list[dict[str, Any]]) -> None:
+    rows = [lake_row(r) for r in ct_records if r["eventSource"] == "ecs.amazonaws.com" and not r["readOnly"]]
+    src, stub, _ = stubbed()
+    stub.add_response("start_query", {"QueryId": QID}, None)
+    stub.add_response(
+        "get_query_results",
+        {"QueryStatus": "FINISHED", "QueryResultRows": rows[:10], "NextToken": "page-2"},
+        {"QueryId": QID},
+    )
+    with stub:
+        events = list(src.events(replace(QUERY, budget=Budget(max_pages=1))))
+    stub.assert_no_pending_responses()
+    assert len(events) == 10
+    status = src.status()
+    assert not status.complete and status.error == (
+        f"stopped: page budget of 1 pages reached (--events-max-pages) after 1 result page(s) (10 rows) "
+        f"of query {QID}; the other rows were not read"
+    )
+
+
+def test_time_budget_stops_polling_with_an_injected_clock() -> None:
+    now = [0.0]
+    client = boto3.client(
+        "cloudtrail", region_name="us-east-1", aws_access_key_id="AKIAFAKE", aws_secret_access_key="fake"
+    )
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    src = LakeSource(None, f"lake://{STORE}", client=client, sleep=sleep)
+    stub = Stubber(client)
+    stub.add_response("start_query", {"QueryId": QID}, None)
+    for _ in range(3):
+        stub.add_response("get_query_results", {"QueryStatus": "RUNNING"}, {"QueryId": QID})
+    with stub:
+        assert list(src.events(replace(QUERY, budget=Budget(timeout=1.5, clock=lambda: now[0])))) == []
+    stub.assert_no_pending_responses()
+    status = src.status()
+    assert not status.complete and status.error == (
+        f"stopped: time budget of 1.5s reached (--events-timeout) while CloudTrail Lake query {QID} was "
+        "RUNNING (not cancelled)"
+    )

@@ -13,6 +13,7 @@ from botocore.stub import ANY, Stubber
 from support.lookup_server import LookupServer
 
 from tfdrift_ci.events.base import Query
+from tfdrift_ci.events.budget import Budget
 from tfdrift_ci.events.lookup import PACE, PAGE, LookupSource, TokenBucket
 from tfdrift_ci.events.session import open_session
 from tfdrift_ci.models import Window
@@ -432,3 +433,92 @@ def test_stub_invalid_credentials_or_region_stop_the_region_once(code: str) -> N
     status = src.status()
     assert not status.complete and status.error is not None and code in status.error
     assert status.api_calls == 1
+
+
+# --------------------------------------------------------------------------------------------------
+# budgets
+
+
+def unread_ranges(error: str) -> list[tuple[str, datetime, datetime]]:
+    """The ``not read: KEY=VALUE START – END; …`` ranges of a source stopped by its budget."""
+    import re
+
+    return [
+        (m[1], datetime.fromisoformat(m[2]), datetime.fromisoformat(m[3]))
+        for m in re.finditer(r"(\w+=\S+) (\S+Z) – (\S+Z)", error)
+    ]
+
+
+def assert_read_or_reported(records: list[dict[str, Any]], query: Query, got: set[str], error: str) -> None:
+    """Every wanted event was read, or lies in a range the source reported as not read."""
+    ranges = unread_ranges(error)
+    assert ranges, error
+    for r in records:
+        if r["eventID"] in expected(records, "eu-west-1", query) and r["eventID"] not in got:
+            t = datetime.fromisoformat(r["eventTime"])
+            assert any(a <= t <= b for _, a, b in ranges), f"{r['eventID']} at {t} silently missing: {error}"
+
+
+@pytest.mark.parametrize("pages", [1, 2, 3])
+def test_page_budget_stops_and_says_what_was_not_read(lookup_server: LookupServer, pages: int) -> None:
+    records = synthetic(noise=0, wanted={"UpdateService": 200})  # 4 pages
+    lookup_server.add(records)
+    src = source()
+    query = Query(WEEK, ONE_NAME, budget=Budget(max_pages=pages))
+    got = {e.id for e in src.events(query)}
+    assert lookup_server.calls == pages and len(got) >= 50
+    status = src.status()
+    assert not status.complete and status.error is not None
+    assert status.error.startswith(
+        f"stopped: page budget of {pages} pages reached (--events-max-pages) after {pages} page(s)"
+    )
+    assert "not read: EventName=UpdateService " in status.error
+    assert_read_or_reported(records, query, got, status.error)
+
+
+def test_time_budget_with_a_clock_driven_by_the_calls(lookup_server: LookupServer) -> None:
+    lookup_server.add(synthetic(noise=0, wanted={"UpdateService": 200, "CreateService": 10}))
+    budget = Budget(timeout=2.5, clock=lambda: float(lookup_server.calls))  # each call "takes" 1 s
+    src = source()
+    events = list(src.events(Query(WEEK, SERVICE, budget=budget)))
+    status = src.status()
+    assert lookup_server.calls == 3 and len(events) > 0
+    assert not status.complete and status.error is not None
+    assert status.error.startswith("stopped: time budget of 2.5s reached (--events-timeout) after 3 page(s)")
+
+
+def test_own_backoff_does_not_outlast_the_time_budget(ct_records: list[dict[str, Any]]) -> None:
+    now = [0.0]
+    src, stub, sleeps = stubbed()
+    for _ in range(3):
+        stub.add_client_error("lookup_events", "ThrottlingException", "Rate exceeded", 400)
+    budget = Budget(timeout=5, clock=lambda: now[0])
+
+    def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        now[0] += seconds
+
+    src._sleep = sleep  # the backoff's sleep, advancing the budget's clock
+    with stub:
+        assert list(src.events(Query(WEEK, ONE_NAME, budget=budget))) == []
+    assert sleeps == [1.0, 2.0]  # the next pause (4 s) would outlast the 2 s left
+    status = src.status()
+    assert not status.complete and status.error is not None
+    assert (
+        "time budget of 5s reached (--events-timeout) while LookupEvents was failing with ThrottlingException"
+        in (status.error)
+    )
+
+
+def test_within_budget_the_plan_is_unchanged(lookup_server: LookupServer) -> None:
+    """A budget the plan fits in changes nothing: the same calls, complete."""
+    records = synthetic(noise=5000, wanted={"UpdateService": 120, "RegisterTaskDefinition": 30})
+    lookup_server.add(records)
+    calls = []
+    for budget in (Budget(max_pages=None, timeout=None), Budget()):
+        lookup_server.reset_counters()
+        src = source()
+        got = {e.id for e in src.events(Query(WEEK, SERVICE, budget=budget))}
+        assert got == expected(records, "eu-west-1", Query(WEEK, SERVICE)) and src.status().complete
+        calls.append(lookup_server.calls)
+    assert calls[0] == calls[1]

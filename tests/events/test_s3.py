@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from support.moto_server import MotoServer
 
 from tfdrift_ci.errors import SourceError
 from tfdrift_ci.events.base import Query
+from tfdrift_ci.events.budget import Budget
 from tfdrift_ci.events.s3 import S3Source, parse_spec
 from tfdrift_ci.events.session import open_session
 from tfdrift_ci.models import Window
@@ -133,6 +135,15 @@ def test_missing_bucket(moto: MotoServer) -> None:
     assert events == []
     assert not status.complete
     assert status.error is not None and "NoSuchBucket" in status.error
+    assert (
+        src_unusable("s3://no-such-bucket/trail") == "bucket 'no-such-bucket' does not exist (NoSuchBucket)"
+    )
+
+
+def src_unusable(spec: str) -> str | None:
+    src = S3Source(open_session(None, None), spec)
+    list(src.events(QUERY))
+    return src.unusable()
 
 
 def test_duplicates_across_files_are_read_once(moto: MotoServer) -> None:
@@ -164,3 +175,41 @@ def test_files_beside_awslogs_do_not_turn_off_date_pruning(moto: MotoServer) -> 
     assert {e.id for e in events} == expected_ids()
     assert status.complete
     assert all("/CloudTrail/" in p for p in src.listed_prefixes)  # only dated trail folders listed
+
+
+# --------------------------------------------------------------------------------------------------
+# budgets
+
+
+def test_record_budget_stops_starting_downloads_and_says_what_was_not_read(moto: MotoServer) -> None:
+    keys = [k for k in upload_tree("trail-bucket") if "Digest" not in k and "Insight" not in k]
+    # one worker: at most two downloads in flight, so the budget is checked between objects
+    src = S3Source(open_session(None, None), "s3://trail-bucket/trail", workers=1)
+    list(src.events(replace(QUERY, budget=Budget(max_records=1))))
+    status = src.status()
+    assert not status.complete and status.error is not None
+    assert status.error.startswith(
+        f"stopped: record budget of 1 records reached (--events-max-records) after 2 of {len(keys)} objects"
+    )
+    assert "not read: trail/AWSLogs/" in status.error
+    assert status.events_read > 0  # what was read is kept
+    assert src.unusable() is None
+
+
+def test_time_budget_stops_the_listing_with_an_injected_clock(moto: MotoServer) -> None:
+    upload_tree("trail-bucket")
+    ticks = iter(range(0, 10_000, 100))  # every reading of the clock is 100 s later
+    src = S3Source(open_session(None, None), "s3://trail-bucket/trail")
+    events = list(src.events(replace(QUERY, budget=Budget(timeout=150, clock=lambda: float(next(ticks))))))
+    status = src.status()
+    assert events == [] and not status.complete and status.error is not None
+    assert status.error.startswith(
+        "stopped: time budget of 2m30s reached (--events-timeout) while listing s3://"
+    )
+    assert src.unusable() is None
+
+
+def test_within_budget_is_complete(moto: MotoServer) -> None:
+    upload_tree("trail-bucket")
+    events, status, _ = read("s3://trail-bucket/trail", replace(QUERY, budget=Budget(max_records=10_000)))
+    assert {e.id for e in events} == expected_ids() and status.complete

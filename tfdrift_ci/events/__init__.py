@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from tfdrift_ci.errors import SourceError
-from tfdrift_ci.events.base import EventSource, Progress, Query, WriteEvents
+from tfdrift_ci.events import names
+from tfdrift_ci.events.base import EventSource, NamedResource, Progress, Query, WriteEvents
+from tfdrift_ci.events.budget import Budget
 from tfdrift_ci.models import Event, Identity, Inventory, SourceStatus, Window
 
 if TYPE_CHECKING:
@@ -146,13 +148,18 @@ _UNNAMED_KINDS = frozenset({"registry", "account_setting"})
 
 
 def build_query(
-    inventory: Inventory, window: Window, write_events: WriteEvents, regions: Sequence[str] = ()
+    inventory: Inventory,
+    window: Window,
+    write_events: WriteEvents,
+    regions: Sequence[str] = (),
+    budget: Budget | None = None,
 ) -> Query:
     """The write events that can change the inventory's resource types, and what may be pushed
-    down to narrow them (names, when every one is known)."""
+    down to narrow them (names, when every one is known); ``budget``: what each source may spend."""
     types = {r.type for r in inventory.resources}
     names_: set[str] = set()
     accounts: set[str] = set()
+    named: dict[NamedResource, None] = {}
     complete = bool(inventory.resources)
     for r in inventory.resources:
         ident: Identity | None = r.identity
@@ -167,6 +174,9 @@ def build_query(
                 names_.add(value)
         if ident.account:
             accounts.add(ident.account)
+        one = _named(ident)
+        if one is not None:
+            named[one] = None
     return Query(
         window=window,
         event_names=(wanted := write_events.for_types(types)),
@@ -175,7 +185,37 @@ def build_query(
         resource_names=tuple(sorted(names_)),
         resource_names_complete=complete,
         creating_events=wanted & write_events.creating,
+        named_resources=tuple(named),
+        budget=budget or Budget(),
     )
+
+
+# ARN resource parts per identity kind ({n} name, {c} cluster): ECR and ECS ARN formats,
+# https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerregistry.html
+# https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html
+# (task definition ARNs carry a revision, so only the family is looked up).
+_ARNS = {
+    "repository": "ecr:repository/{n}",
+    "cluster": "ecs:cluster/{n}",
+    "service": "ecs:service/{c}/{n}",
+    "capacity_provider": "ecs:capacity-provider/{n}",
+}
+# The service that logs the events of each named identity kind.
+_EVENT_SOURCES = {
+    "repository": names.ECR,
+    "public_repository": names.ECR_PUBLIC,
+    "pull_through_cache_rule": names.ECR,
+}
+
+
+def _named(ident: Identity) -> NamedResource | None:
+    if ident.kind in _UNNAMED_KINDS or not isinstance(ident.name, str) or not ident.name:
+        return None
+    cluster = ident.cluster if isinstance(ident.cluster, str) and ident.cluster else "default"
+    template = _ARNS.get(ident.kind)
+    arn = template.format(n=ident.name, c=cluster) if template else None
+    source = _EVENT_SOURCES.get(ident.kind, names.ECS)
+    return NamedResource(ident.name, source, arn, ident.account, ident.region)
 
 
 def fetch(
@@ -191,19 +231,21 @@ def fetch(
     progress: bool,
     debug: bool,
     env: Mapping[str, str],
+    budget: Budget | None = None,
 ) -> FetchResult | None:
     """Read every source for the inventory's write events in ``window``: ``write_events`` (from the
     drift rules: ``rules.drift.WRITE_EVENTS``) says which events can change which resource types.
 
     Returns None only in auto mode (no ``--events``) when boto3 finds no credentials: the caller
     then runs static rules only and says so. ``env`` is the process environment boto3 reads itself
-    (``AWS_*``); it is accepted for symmetry with the CLI and never printed.
+    (``AWS_*``); it is accepted for symmetry with the CLI and never printed. ``budget`` is what
+    each source may spend (default: ``Budget()``, see ``events.budget``).
     """
     del env  # boto3 reads os.environ; nothing else here depends on it
     log = _debug_log if debug else None
     kinds = [source_kind(s) for s in specs]  # validates specs before anything slow
     query_regions = tuple(regions) or tuple(inventory.regions)
-    query = build_query(inventory, window, write_events, query_regions)
+    query = build_query(inventory, window, write_events, query_regions, budget)
     if not query.event_names:
         return FetchResult([], [], ["no ECR/ECS resources declared: no CloudTrail events fetched"])
 

@@ -187,15 +187,15 @@ class AthenaSource(QuerySource):
         log: Callable[[str], None] | None = None,
         client: Any = None,
         sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.options = parse_spec(spec)
-        super().__init__(session, spec, log=log, client=client, sleep=sleep, clock=clock)
+        super().__init__(session, spec, log=log, client=client, sleep=sleep)
 
     def events(self, query: Query, progress: Progress | None = None) -> Iterator[Event]:
         from botocore.exceptions import BotoCoreError, ClientError
 
         selector = Selector(query)
+        self._begin(query)
         o = self.options
         client = self._get_client()
         columns = COLUMNS
@@ -233,6 +233,9 @@ class AthenaSource(QuerySource):
             token: str | None = None
             first = True
             while True:
+                if self._spent_paging(qid, rows_read):
+                    break
+                self._meter.add_page()
                 args: dict[str, Any] = {"QueryExecutionId": qid, "MaxResults": 1000}
                 if token:
                     args["NextToken"] = token
@@ -262,7 +265,7 @@ class AthenaSource(QuerySource):
     # -------------------------------------------------------------------------------------------
 
     def _wait(self, client: Any, qid: str, timeout: float) -> bool:
-        deadline = self._clock() + timeout
+        deadline = self._meter.elapsed() + timeout
         for attempt in range(1_000_000):
             got = self._count(client.get_query_execution(QueryExecutionId=qid))
             status = (got.get("QueryExecution") or {}).get("Status") or {}
@@ -276,10 +279,12 @@ class AthenaSource(QuerySource):
                 reason = one_line(str(status.get("StateChangeReason") or ""), 300)
                 self._problem = f"Athena query {qid} {state}: {reason}"
                 return False
-            if self._clock() >= deadline:
+            if self._meter.elapsed() >= deadline:
                 self._problem = (
                     f"Athena query {qid} still {state} after {timeout:g}s: gave up (not cancelled)"
                 )
+                return False
+            if self._spent(f"while Athena query {qid} was {state} (not cancelled)"):
                 return False
             self._sleep(_POLL[min(attempt, len(_POLL) - 1)])
         return False  # pragma: no cover

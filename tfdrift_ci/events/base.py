@@ -9,9 +9,10 @@ notices a user should see although nothing failed.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
+from tfdrift_ci.events.budget import Budget
 from tfdrift_ci.models import Event, SourceStatus, Window
 
 Pair = tuple[str, str]  # (eventSource, eventName)
@@ -38,6 +39,24 @@ class WriteEvents:
 
 
 @dataclass(frozen=True)
+class NamedResource:
+    """A declared resource whose CloudTrail name is fully known: what a ``ResourceName`` lookup
+    can ask for (the name, and the ARN once the account is known)."""
+
+    name: str  # as requests carry it: repository name, service name, cluster name, family …
+    event_source: str  # the service that logs its events: ecr.amazonaws.com, ecs.amazonaws.com …
+    arn_resource: str | None = None  # "ecr:repository/app/api", "ecs:service/prod/api"; None: no ARN
+    account: str | None = None
+    region: str | None = None
+
+    def arn(self, region: str, account: str | None) -> str | None:
+        if self.arn_resource is None or not account:
+            return None
+        service, _, resource = self.arn_resource.partition(":")
+        return f"arn:aws:{service}:{region}:{account}:{resource}"
+
+
+@dataclass(frozen=True)
 class Query:
     """What the run needs from CloudTrail: a source may push any of it down (SQL, lookup
     attributes, S3 prefixes) or filter on the client; it must never return less."""
@@ -55,6 +74,9 @@ class Query:
     # resource created beside declared ones is a finding of its own. None: not known, so a source
     # must not narrow any event by name.
     creating_events: frozenset[Pair] | None = None
+    named_resources: tuple[NamedResource, ...] = ()  # the declared resources with known names
+    # What each source may spend (time, pages, records) before it stops and says so.
+    budget: Budget = field(default_factory=Budget)
 
 
 # Called with (source name, units done, units total or None) as a source makes progress.

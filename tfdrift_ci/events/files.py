@@ -18,6 +18,7 @@ from pathlib import Path
 
 from tfdrift_ci.errors import SourceError
 from tfdrift_ci.events.base import Progress, Query
+from tfdrift_ci.events.budget import stop_note
 from tfdrift_ci.events.records import (
     MAX_DECOMPRESSED_BYTES,
     NotCloudTrail,
@@ -60,6 +61,7 @@ class FileSource:
         self._empty: list[str] = []  # empty trail files / lookup outputs ({"Records": []})
         self._no_records: list[tuple[str, str]] = []  # files whose every record is malformed
         self._window: Window | None = None
+        self._stopped: str | None = None  # the budget that stopped the reading, and what was left
         self._done = False
 
     # ----------------------------------------------------------------------------------------------
@@ -71,8 +73,16 @@ class FileSource:
         self._files = len(files)
         if progress:
             progress(self.name, 0, len(files))
+        meter = query.budget.start()
         for i, file in enumerate(files, 1):
             rel = self._rel(file)
+            why = meter.spent(records=True)
+            if why:
+                rest = [self._rel(f) for f in files[i - 1 :]]
+                self._stopped = stop_note(
+                    why, meter, done=i - 1, total=len(files), unit="files", not_read=rest
+                )
+                break
             try:
                 with file.open("rb") as stream:
                     data = read_capped(stream, compressed_size=_size(file), limit=self.max_bytes)
@@ -93,6 +103,7 @@ class FileSource:
                 if progress:
                     progress(self.name, i, len(files))
             self._records += parsed.records
+            meter.add_records(parsed.records)
             self._tally.misses.merge(parsed.misses)
             if parsed.readable:
                 self._readable += 1
@@ -108,7 +119,7 @@ class FileSource:
         self._done = True
 
     def status(self) -> SourceStatus:
-        notes: list[str] = []
+        notes: list[str] = [self._stopped] if self._stopped else []
         if self._problems:
             notes.append(describe_problems(self._problems, self._files, "files"))
         malformed = self._tally.malformed_note()
@@ -127,7 +138,7 @@ class FileSource:
             name=self.name,
             events_read=self._tally.events_read,
             api_calls=None,
-            complete=not self._problems and self._done,
+            complete=not self._problems and not self._stopped and self._done,
             error="; ".join(notes) or (None if self._done else "not read to the end"),
             malformed=self._tally.malformed,
         )
@@ -135,7 +146,7 @@ class FileSource:
     def unusable(self) -> str | None:
         """Why this path gave no CloudTrail at all (no file, or no file that is CloudTrail), once
         read to the end; None when at least one file was a CloudTrail document."""
-        if not self._done or self._readable:
+        if not self._done or self._readable or self._stopped:
             return None
         if self._files == 0 and not self._special:
             return "no files found" if self._root.is_dir() else "nothing to read"

@@ -100,17 +100,17 @@ class LakeSource(QuerySource):
         log: Callable[[str], None] | None = None,
         client: Any = None,
         sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.monotonic,
         timeout: float = 1800.0,
     ) -> None:
         self.store, self.region = parse_spec(spec)
         self._timeout = timeout
-        super().__init__(session, spec, log=log, client=client, sleep=sleep, clock=clock)
+        super().__init__(session, spec, log=log, client=client, sleep=sleep)
 
     def events(self, query: Query, progress: Progress | None = None) -> Iterator[Event]:
         from botocore.exceptions import BotoCoreError, ClientError
 
         selector = Selector(query)
+        self._begin(query)
         self.sql = build_sql(query, self.store)
         self._say(f"CloudTrail Lake SQL:\n{self.sql}")
         client = self._get_client()
@@ -121,19 +121,23 @@ class LakeSource(QuerySource):
                 self._done = True
                 return
             self._say(f"query {qid} started")
-            deadline = self._clock() + self._timeout
+            deadline = self._meter.elapsed() + self._timeout
             token: str | None = None
             attempt = 0
             rows_read = 0
             while True:
+                if token and self._spent_paging(qid, rows_read):
+                    break
                 args: dict[str, Any] = {"QueryId": qid}
                 if token:
                     args["NextToken"] = token
                 page = self._count(client.get_query_results(**args))
                 state = page.get("QueryStatus")
                 if state in ("QUEUED", "RUNNING"):
-                    if self._clock() >= deadline:
+                    if self._meter.elapsed() >= deadline:
                         self._problem = f"CloudTrail Lake query {qid} still {state} after {self._timeout:g}s"
+                        break
+                    if self._spent(f"while CloudTrail Lake query {qid} was {state} (not cancelled)"):
                         break
                     self._sleep(_POLL[min(attempt, len(_POLL) - 1)])
                     attempt += 1
@@ -142,6 +146,7 @@ class LakeSource(QuerySource):
                     reason = one_line(str(page.get("ErrorMessage") or ""), 300)
                     self._problem = f"CloudTrail Lake query {qid} {state}: {reason}"
                     break
+                self._meter.add_page()
                 for row in page.get("QueryResultRows") or []:
                     rows_read += 1
                     yield from self._take(row_to_record(row), selector)

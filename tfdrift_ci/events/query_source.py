@@ -11,6 +11,8 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from tfdrift_ci.events.base import Query
+from tfdrift_ci.events.budget import Budget
 from tfdrift_ci.events.normalise import MalformedRecord
 from tfdrift_ci.events.records import Selector, Tally
 from tfdrift_ci.events.session import ACCESS_DENIED, EXPIRED, AwsSession, error_code
@@ -30,14 +32,13 @@ class QuerySource:
         log: Callable[[str], None] | None = None,
         client: Any = None,
         sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.name = spec.strip()
         self._session = session
         self._client = client
         self._log = log
         self._sleep = sleep
-        self._clock = clock
+        self._meter = Budget().start()  # replaced by the query's budget when events() starts
         self._tally = Tally()
         self.api_calls = 0
         self.sql: str | None = None
@@ -67,6 +68,25 @@ class QuerySource:
 
     def notices(self) -> list[str]:
         return []
+
+    def _begin(self, query: Query) -> None:
+        self._meter = query.budget.start()
+
+    def _spent(self, doing: str, *, pages: bool = False) -> bool:
+        """Whether the budget (time; result pages when ``pages``) is spent; if so, the problem
+        says so, with ``doing`` (what was going on)."""
+        why = self._meter.spent(pages=pages)
+        if why:
+            self._problem = f"stopped: {why} {doing}"
+        return why is not None
+
+    def _spent_paging(self, qid: str, rows_read: int) -> bool:
+        """Before the next result page: whether the budget (time or pages) is spent."""
+        doing = (
+            f"after {self._meter.pages:,} result page(s) ({rows_read:,} rows) of query {qid}; "
+            "the other rows were not read"
+        )
+        return self._spent(doing, pages=True)
 
     def _not_the_service(self, what: str) -> None:
         """An answer without ``what``: not this service (a proxy's page, a wrong endpoint URL)."""

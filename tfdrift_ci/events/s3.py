@@ -28,6 +28,7 @@ from typing import Any
 
 from tfdrift_ci.errors import SourceError
 from tfdrift_ci.events.base import Progress, Query
+from tfdrift_ci.events.budget import Meter, stop_note
 from tfdrift_ci.events.files import skipped_key
 from tfdrift_ci.events.records import (
     MAX_DECOMPRESSED_BYTES,
@@ -92,6 +93,8 @@ class S3Source:
         self._fatal: str | None = None
         self._unusable = False
         self._window: Window | None = None
+        self._stopped: str | None = None  # the budget that stopped the reading, and what was left
+        self._meter: Meter | None = None
         self._keys = 0
         self._records = 0
         self._done = False
@@ -102,6 +105,7 @@ class S3Source:
     def events(self, query: Query, progress: Progress | None = None) -> Iterator[Event]:
         selector = Selector(query)
         self._window = query.window
+        meter = self._meter = query.budget.start()
         try:
             keys = list(self._keys_for(query))
         except _Fatal as err:
@@ -115,12 +119,21 @@ class S3Source:
         done = 0
         with ThreadPoolExecutor(max_workers=self._workers, thread_name_prefix="tfdrift-s3") as pool:
             pending: dict[Future[Parsed], str] = {}
-            queue = iter(keys)
+            queue = iter(enumerate(keys))
             while True:
-                # Keep at most 2×workers downloads in flight, so memory stays bounded.
-                while len(pending) < 2 * self._workers:
-                    key = next(queue, None)
-                    if key is None:
+                # Keep at most 2×workers downloads in flight, so memory stays bounded; start no
+                # new one once the budget is spent (those in flight are read to their end).
+                while len(pending) < 2 * self._workers and not self._stopped:
+                    nxt = next(queue, None)
+                    if nxt is None:
+                        break
+                    index, key = nxt
+                    why = meter.spent(records=True)
+                    if why:
+                        rest = keys[index:]
+                        self._stopped = stop_note(
+                            why, meter, done=index, total=len(keys), unit="objects", not_read=rest
+                        )
                         break
                     pending[pool.submit(self._read, key, selector)] = key
                 if not pending:
@@ -137,6 +150,7 @@ class S3Source:
                         self._problems.append((key, str(problem)))
                         continue
                     self._records += parsed.records
+                    meter.add_records(parsed.records)
                     self._tally.misses.merge(parsed.misses)
                     for reason in parsed.malformed:
                         self._tally.bad(f"{key}: {reason}")
@@ -146,7 +160,7 @@ class S3Source:
         self._done = True
 
     def status(self) -> SourceStatus:
-        notes: list[str] = []
+        notes: list[str] = [self._stopped] if self._stopped else []
         if self._fatal:
             notes.append(self._fatal)
         if self._problems:
@@ -154,7 +168,7 @@ class S3Source:
         malformed = self._tally.malformed_note()
         if malformed:
             notes.append(malformed)
-        complete = self._done and not self._fatal and not self._problems
+        complete = self._done and not self._fatal and not self._problems and not self._stopped
         if not self._done:
             notes.append("not read to the end")
         return SourceStatus(
@@ -239,6 +253,7 @@ class S3Source:
         token: str | None = None
         try:
             while True:
+                self._check_time(f"listing s3://{self.bucket}/{prefix}")
                 params: dict[str, Any] = {"Bucket": self.bucket, "Prefix": prefix, "Delimiter": "/"}
                 if token:
                     params["ContinuationToken"] = token
@@ -265,6 +280,7 @@ class S3Source:
         token: str | None = None
         try:
             while True:
+                self._check_time(f"listing s3://{self.bucket}/{prefix}")
                 params: dict[str, Any] = {"Bucket": self.bucket, "Prefix": prefix}
                 if token:
                     params["ContinuationToken"] = token
@@ -280,6 +296,11 @@ class S3Source:
             raise self._list_error(err, prefix) from None
         except BotoCoreError as err:
             raise self._transport_error(err, prefix) from None
+
+    def _check_time(self, doing: str) -> None:
+        why = self._meter.spent() if self._meter else None
+        if why:
+            raise _Fatal(f"stopped: {why} while {doing}; no object was read")
 
     def _list_error(self, err: Any, prefix: str) -> _Fatal:
         code = error_code(err)
