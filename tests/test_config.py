@@ -38,6 +38,7 @@ def test_full_file_every_key() -> None:
     assert s.events == ("events/",)
     assert s.since == "48h"
     assert s.regions == ("eu-west-1", "us-east-1")
+    assert (s.events_timeout, s.events_max_pages, s.events_max_records) == (300.0, 200, 1_000_000)
     assert s.drift_rules == (
         DriftRuleSetting(
             "image changes are critical",
@@ -164,6 +165,10 @@ def test_drift_rule_ids_are_known_too(tmp_path: Path) -> None:
         ("drift_rules:\n  - name: a\n    severity: loud\n", "drift_rules[0].severity: expected one of"),
         ("since: yesterday\n", "since: expected a span like 7d / 48h or an ISO time, got 'yesterday'"),
         ("regions: {a: 1}\n", "regions: expected a list of strings, got a mapping"),
+        ("events_timeout: soon\n", "events_timeout: expected seconds or a duration like 10m / 1h30m"),
+        ("events_timeout: -5\n", "events_timeout: expected seconds or a duration"),
+        ("events_max_pages: 1.5\n", "events_max_pages: expected a whole number ≥ 0 (0: no limit), got 1.5"),
+        ("events_max_records: lots\n", "events_max_records: expected a whole number ≥ 0"),
         ("- just\n- a list\n", "expected a mapping of settings at the top, got a list"),
     ],
 )

@@ -106,6 +106,24 @@ def _add_check_options(p: argparse.ArgumentParser) -> None:
         help="changes by these principals are Terraform's own (repeatable)",
     )
     ev.add_argument("--fail-on-incomplete", action="store_true", help="fail when events are missing")
+    ev.add_argument(
+        "--events-timeout",
+        type=_duration,
+        metavar="10m",
+        help="time budget per event source (seconds or 90s/10m/1h; 0: none; default 10m)",
+    )
+    ev.add_argument(
+        "--events-max-pages",
+        type=_count,
+        metavar="N",
+        help="API result pages per source: LookupEvents per region, Athena, Lake (0: none; default 1000)",
+    )
+    ev.add_argument(
+        "--events-max-records",
+        type=_count,
+        metavar="N",
+        help="records per file or S3 source (0: none; default 20,000,000)",
+    )
     ev.add_argument("--show-ignored", action="store_true", help="list ignore_changes drift as info")
 
     out = p.add_argument_group("output")
@@ -207,7 +225,28 @@ def _settings(args: argparse.Namespace, start: Path) -> Settings:
         changes["fail_on_incomplete"] = True
     if args.show_ignored:
         changes["show_ignored"] = True
+    for key in ("events_timeout", "events_max_pages", "events_max_records"):
+        if getattr(args, key) is not None:
+            changes[key] = getattr(args, key)
     return replace(settings, **changes) if changes else settings
+
+
+def _duration(text: str) -> float:
+    from tfdrift_ci.events.budget import parse_duration
+
+    try:
+        return parse_duration(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
+def _count(text: str) -> int:
+    from tfdrift_ci.events.budget import parse_count
+
+    try:
+        return parse_count(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
 
 
 def _request(

@@ -34,6 +34,9 @@ _TOP_KEYS = (
     "events",
     "since",
     "regions",
+    "events_timeout",
+    "events_max_pages",
+    "events_max_records",
 )
 
 
@@ -327,4 +330,30 @@ def _build(data: dict[str, Any], file: str, *, prefix: str = "") -> Settings:
         except ConfigError:
             r.fail("since", f"expected a span like 7d / 48h or an ISO time, got {since!r}")
         changes["since"] = since
+    changes.update(_budgets(r, data))
     return replace(Settings(), **changes)
+
+
+def _budgets(r: _Reader, data: dict[str, Any]) -> dict[str, Any]:
+    """``events_timeout`` (seconds or 10m / 1h30m), ``events_max_pages``, ``events_max_records``
+    (whole numbers); 0 means no limit."""
+    from tfdrift_ci.events.budget import parse_count, parse_duration
+
+    out: dict[str, Any] = {}
+    if data.get("events_timeout") is not None:
+        value = data["events_timeout"]
+        try:
+            out["events_timeout"] = parse_duration(value if not isinstance(value, bool) else "x")
+        except ValueError:
+            r.fail(
+                "events_timeout",
+                f"expected seconds or a duration like 10m / 1h30m (0: no limit), got {value!r}",
+            )
+    for key in ("events_max_pages", "events_max_records"):
+        if data.get(key) is not None:
+            value = data[key]
+            try:
+                out[key] = parse_count(value if not isinstance(value, (bool, float)) else "x")
+            except ValueError:
+                r.fail(key, f"expected a whole number ≥ 0 (0: no limit), got {value!r}")
+    return out

@@ -158,6 +158,7 @@ def fetch_events(
     """(events, statuses, window, notices), or None when no source was named and no AWS credentials
     were found (auto mode: the check runs static rules only and says so)."""
     from tfdrift_ci import events as ev
+    from tfdrift_ci.events.budget import budget_from
     from tfdrift_ci.rules.drift import WRITE_EVENTS
     from tfdrift_ci.timeutil import parse_window
 
@@ -176,6 +177,7 @@ def fetch_events(
         progress=request.progress,
         debug=request.debug,
         env=request.env,
+        budget=budget_from(settings.events_timeout, settings.events_max_pages, settings.events_max_records),
     )
     if result is None:
         return None
@@ -207,4 +209,3 @@ def evaluate(
     findings, notices = suppress.apply(findings, inventory, settings, today=today or date.today())
     findings.sort(key=lambda f: f.sort_key)
     return findings, notices
-

@@ -54,4 +54,8 @@ class Settings:
     events: tuple[str, ...] = ()
     since: str | None = None
     regions: tuple[str, ...] = ()
+    # Event source budgets (events/budget.py): None keeps the default, 0 means no limit.
+    events_timeout: float | None = None  # seconds per source
+    events_max_pages: int | None = None  # API result pages per source
+    events_max_records: int | None = None  # records per file/S3 source
     config_file: str | None = None  # where these came from (for messages)

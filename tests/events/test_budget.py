@@ -9,7 +9,9 @@ from tfdrift_ci.events.budget import (
     DEFAULT_MAX_RECORDS,
     DEFAULT_TIMEOUT,
     Budget,
+    budget_from,
     duration,
+    parse_count,
     parse_duration,
 )
 
@@ -30,10 +32,25 @@ def test_parse_duration(text: str, seconds: float) -> None:
     assert parse_duration(text) == seconds
 
 
-@pytest.mark.parametrize("text", ["", "ten", "10 minutes", "-5", "0", "0s", "1d", "m"])
+@pytest.mark.parametrize("text", ["", "ten", "10 minutes", "-5", "1d", "m", "1h 30m"])
 def test_parse_duration_refuses(text: str) -> None:
     with pytest.raises(ValueError):
         parse_duration(text)
+
+
+def test_zero_means_no_limit_and_none_the_default() -> None:
+    assert parse_duration("0") == parse_duration(0) == 0.0
+    assert parse_count("0") == 0 and parse_count("20,000,000") == parse_count("20_000_000") == 20_000_000
+    assert budget_from() == Budget()
+    unlimited = budget_from(0, 0, 0)
+    assert (unlimited.timeout, unlimited.max_pages, unlimited.max_records) == (None, None, None)
+    assert budget_from(90, 5, 7) == Budget(timeout=90, max_pages=5, max_records=7)
+
+
+@pytest.mark.parametrize("text", ["-1", "1.5", "ten", ""])
+def test_parse_count_refuses(text: str) -> None:
+    with pytest.raises(ValueError):
+        parse_count(text)
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@ from typing import Any
 
 import hostile_gen as gen
 import pytest
+from rel_support import CliRunner, Run, assert_clean_failure
 from support.lookup_server import LookupServer
 
 from tfdrift_ci import inventory
@@ -83,6 +84,11 @@ def flood(make: Any, name: str, start: datetime, n: int = 1500, minutes: int = 1
 
 @pytest.fixture
 def server(monkeypatch: pytest.MonkeyPatch, clean_env: Path) -> Iterator[LookupServer]:
+    """An unthrottled endpoint, and no pacing on our side: these tests count pages, not seconds
+    (pacing to 2 calls/s is tests/events/test_lookup.py's business)."""
+    from tfdrift_ci.events import lookup
+
+    monkeypatch.setattr(lookup.TokenBucket, "acquire", lambda self: None)
     with LookupServer(rate=None) as srv:
         for key, value in srv.env().items():
             monkeypatch.setenv(key, value)
@@ -170,3 +176,104 @@ def test_a_flood_older_than_the_drift_costs_nothing_extra(server: LookupServer) 
     got = run(Budget(max_pages=5))
     assert "drift-worker" in {e.id for e in got.events}
     assert not got.statuses[0].complete
+
+
+# --------------------------------------------------------------------------------------------------
+# through the real CLI: the budget from a flag or from .tfdrift.yml
+
+
+def _cli_check(cli: CliRunner, tmp_path: Path, server: LookupServer, *extra: str) -> Run:
+    out = tmp_path / "report.json"
+    run = cli(
+        [
+            "check",
+            str(ROOT),
+            "--events",
+            "aws",
+            "--since",
+            _t(WEEK.since),
+            "--until",
+            _t(WEEK.until),
+            "--no-progress",
+            "--format",
+            "json",
+            "--output",
+            str(out),
+            "--format",
+            "text",
+            *extra,
+        ],
+        env=server.env(),
+        outputs=[out],
+    )
+    assert_clean_failure(run)
+    return run
+
+
+def _drift_ids(report: dict[str, Any]) -> set[str]:
+    return {(f.get("event") or {}).get("id") for f in report["findings"] if f["kind"] == "drift"}
+
+
+@pytest.mark.parametrize("how", ["flag", "config"])
+def test_cli_flood_within_a_page_budget(
+    cli: CliRunner, tmp_path: Path, server: LookupServer, how: str
+) -> None:
+    drift = ecs("drift-worker", NOW - timedelta(days=3), "worker", userAgent="console.amazonaws.com")
+    server.add([drift, *flood(ecs, "api", NOW - timedelta(days=1))])
+    if how == "flag":
+        extra: tuple[str, ...] = ("--events-max-pages", "20")
+    else:
+        config = tmp_path / "tfdrift.yml"
+        config.write_text("events_max_pages: 20\n")
+        extra = ("--config", str(config))
+    run = _cli_check(cli, tmp_path, server, "--fail-on", "critical", *extra)
+    report = run.report()
+    assert "drift-worker" in _drift_ids(report)
+    (src,) = report["scanned"]["sources"]
+    assert src["complete"] is False and src["api_calls"] <= 20
+    assert "page budget of 20 pages reached" in src["error"]
+    assert run.rc == 0  # the drift is medium-or-lower here; the cut window alone does not fail...
+    again = _cli_check(cli, tmp_path, server, "--fail-on", "critical", "--fail-on-incomplete", *extra)
+    assert again.rc == 1  # ...unless asked to
+    assert "page budget" in run.out  # named in the text report too
+
+
+def test_cli_budget_flags_refuse_bad_values(
+    cli: CliRunner, capsys: pytest.CaptureFixture[str], server: LookupServer
+) -> None:
+    for flag, value in (
+        ("--events-max-pages", "many"),
+        ("--events-timeout", "soon"),
+        ("--events-max-records", "-1"),
+    ):
+        with pytest.raises(SystemExit) as exit_:  # argparse's usage error
+            cli(["check", str(ROOT), "--events", "aws", flag, value])
+        assert exit_.value.code == 2
+        last = capsys.readouterr().err.splitlines()[-1]
+        assert last.startswith(f"tfdrift-ci: error: argument {flag}: "), last
+
+
+def test_cli_record_budget_on_files(cli: CliRunner, tmp_path: Path) -> None:
+    folder = tmp_path / "trail"
+    for i in range(3):
+        gen.write_records(folder / f"{i}.json", [gen.record(eventID=f"r{i}-{k}") for k in range(2)])
+    out = tmp_path / "report.json"
+    args = [
+        "check",
+        str(ROOT),
+        "--events",
+        str(folder),
+        *gen.WINDOW,
+        "--format",
+        "json",
+        "--output",
+        str(out),
+    ]
+    run = cli([*args, "--events-max-records", "2", "--fail-on", "never"], outputs=[out])
+    (src,) = run.report()["scanned"]["sources"]
+    assert src["complete"] is False and src["events_read"] == 2
+    assert src["error"].startswith(
+        "stopped: record budget of 2 records reached (--events-max-records) after 1 of 3"
+    )
+    run = cli([*args, "--events-max-records", "0"], outputs=[out])  # 0: no limit
+    assert run.report()["scanned"]["sources"][0]["complete"] is True

@@ -135,10 +135,42 @@ def duration(seconds: float) -> str:
     return "".join(parts)
 
 
-def parse_duration(text: str) -> float:
-    """``600``, ``600s``, ``10m``, ``1h``, ``1h30m`` → seconds. Raises ValueError (the caller names
-    the flag or key)."""
-    value = text.strip().lower()
+def budget_from(
+    timeout: float | None = None, max_pages: int | None = None, max_records: int | None = None
+) -> Budget:
+    """The budget the flags and ``.tfdrift.yml`` set: None keeps the default, 0 means no limit."""
+
+    def pick(value: float | None, default: float | None) -> float | None:
+        if value is None:
+            return default
+        return None if value == 0 else value
+
+    pages = pick(max_pages, DEFAULT_MAX_PAGES)
+    records = pick(max_records, DEFAULT_MAX_RECORDS)
+    return Budget(
+        timeout=pick(timeout, DEFAULT_TIMEOUT),
+        max_pages=None if pages is None else int(pages),
+        max_records=None if records is None else int(records),
+    )
+
+
+def parse_count(text: str | int) -> int:
+    """A page or record budget: a whole number ≥ 0 (0: no limit; ``20_000_000`` and ``20,000,000``
+    are accepted). Raises ValueError."""
+    value = str(text).strip().replace("_", "").replace(",", "")
+    if not value.isdigit():
+        raise ValueError(f"{text!r} is not a whole number ≥ 0 (0: no limit)")
+    return int(value)
+
+
+def parse_duration(text: str | float) -> float:
+    """``600``, ``600s``, ``10m``, ``1h``, ``1h30m`` → seconds; ``0``: no limit. Raises ValueError
+    (the caller names the flag or key)."""
+    if isinstance(text, (int, float)) and not isinstance(text, bool):
+        if text < 0:
+            raise ValueError(f"{text!r}: a time budget cannot be negative (0: no limit)")
+        return float(text)
+    value = str(text).strip().lower()
     if re.fullmatch(r"\d+(\.\d+)?", value):
         seconds = float(value)
     else:
@@ -147,6 +179,4 @@ def parse_duration(text: str) -> float:
             raise ValueError(f"{text!r} is not a duration (e.g. 600, 90s, 10m, 1h30m)")
         h, mi, s = m.groups()
         seconds = int(h or 0) * 3600 + int(mi or 0) * 60 + float(s or 0)
-    if seconds <= 0:
-        raise ValueError(f"{text!r}: a time budget must be more than 0 seconds")
     return seconds
