@@ -21,6 +21,7 @@ from tfdrift_ci import inventory
 from tfdrift_ci.events import FetchResult, fetch
 from tfdrift_ci.events.budget import Budget
 from tfdrift_ci.models import Window
+from tfdrift_ci.rules.drift import WRITE_EVENTS
 
 ROOT = Path(__file__).parents[1] / "fixtures" / "floods"
 NOW = datetime(2026, 11, 23, tzinfo=UTC)
@@ -109,6 +110,7 @@ def run(budget: Budget) -> FetchResult:
         ["aws"],
         inv,
         WEEK,
+        write_events=WRITE_EVENTS,
         regions=(gen.REGION,),
         auto=False,
         profile=None,
