@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from fakegithub import FakeGitHub
-from sweep_support import SweepRunner, immutable, mutable, scan, write_events
+from sweep_support import SweepRunner, ecr, immutable, mutable, scan, write_events
 
 from tfdrift_ci.sweep.records import decode_state
 
@@ -312,3 +313,57 @@ def test_an_issue_whose_hidden_state_was_damaged_is_repaired_not_duplicated(
     assert "alice@\u200bexample.com" in repaired["body"]
     assert len(_comments(gh, ours["number"])) == 1
     assert gh.issue(broken["number"])["body"] == "<!-- tfdrift-ci:sweep=../../etc -->\n"
+
+
+def test_a_policy_replaced_by_hand_shows_what_changed(
+    workspace: Path, sweep: SweepRunner, gh: FakeGitHub
+) -> None:
+    public = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "PullFromCI",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": "*"},
+                    "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+                }
+            ],
+        }
+    )
+    event = ecr("p1", "2026-11-02T09:00:00Z", "SetRepositoryPolicy", "shop-images", {"policyText": public})
+    write_events(workspace / "events", [event])
+    sweep("2026-11-03T00:00:00Z", github=gh)
+    [issue] = gh.ours()
+    body = issue["body"]
+    assert issue["title"] == "Drift: aws_ecr_repository_policy.policy_drift (infra) changed outside Terraform"
+    assert (
+        "- Statement\\[0\\].Principal.AWS: &quot;arn:aws:iam::111122223333:role/ci&quot; → &quot;\\*&quot;"
+        in body
+    )
+    assert "```diff\n--- declared\n+++ observed\n" in body
+    assert '-        "AWS": "arn:aws:iam::111122223333:role/ci"\n+        "AWS": "*"' in body
+
+
+def test_a_deleted_repository_closes_when_terraform_recreates_it(
+    workspace: Path, sweep: SweepRunner, gh: FakeGitHub
+) -> None:
+    events = workspace / "events"
+    deleted = ecr("d1", "2026-11-02T09:00:00Z", "DeleteRepository", "shop-worker", {"force": True})
+    write_events(events, [deleted])
+    sweep("2026-11-03T00:00:00Z", github=gh)
+    [issue] = gh.ours()
+    assert (
+        "<code>\\(the resource\\)</code> | <code>\\(declared\\)</code> → <code>deleted</code>"
+        in issue["body"]
+    )
+    recreated = ecr(
+        "c1", "2026-11-04T09:00:00Z", "CreateRepository", "shop-worker", {"imageTagMutability": "IMMUTABLE"},
+        who="terraform",
+    )  # fmt: skip
+    write_events(events, [deleted, recreated])
+    r = sweep("2026-11-05T00:00:00Z", github=gh)
+    assert "drift gone: aws_ecr_repository.drift_second (infra)" in r.err
+    assert gh.issue(issue["number"])["state"] == "closed"
+    closing = _comments(gh, issue["number"])[-1]
+    assert "Terraform's own CreateRepository on 2026-11-04 09:00 UTC \\(event c1\\)" in closing

@@ -230,3 +230,25 @@ def test_the_window_starts_at_the_last_sweep_reaches_back_for_open_drift_and_sto
     state = replace(after(opened), last_until=UNTIL - timedelta(hours=1))
     assert window_start(state, cap=cap, until=UNTIL) == T0
     assert window_start(state, cap=T0 + timedelta(hours=1), until=UNTIL) == T0 + timedelta(hours=1)
+
+
+def apply(event_id: str, minutes: int, event_name: str) -> Change:
+    return replace(
+        change(event_id, minutes, kind="apply", attribute="", who="Terraform"),
+        event_name=event_name,
+        message=f"Terraform's own {event_name}",
+    )
+
+
+def test_terraform_recreating_a_deleted_resource_closes_it_but_not_attribute_drift() -> None:
+    deleted = replace(
+        change("del", 0, attribute="", actual=None, declared=None), event_name="DeleteRepository"
+    )
+    opened = after(run(State(), [deleted]))
+    # An apply that only tags the resource does not undo a deletion; one that re-creates it does.
+    assert run(opened, [apply("tag", 30, "TagResource")]).actions == ()
+    [action] = run(opened, [apply("tf", 60, "CreateRepository")]).actions
+    assert action.kind == "close" and action.resolved[0].note == "Terraform's own CreateRepository"
+    # Attribute drift is closed by the engine's set-back (per attribute), never by any apply.
+    tags = after(run(State(), [change("a", 0)]))
+    assert run(tags, [apply("tf", 60, "PutImageTagMutability")]).actions == ()

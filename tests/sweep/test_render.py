@@ -50,7 +50,7 @@ def assert_inert(markdown: str, *, comments: int = 0) -> None:
     # linkify-it also links bare domains ("file=evil.tf"); GitHub does not (gfm_links is empty).
     attrs = {(tag, name) for tag, name, _ in r.attrs}
     assert attrs <= {("code", "class"), ("a", "href")}, r.attrs
-    assert {v for t, n, v in r.attrs if t == "code"} <= {"language-text"}
+    assert {v for t, n, v in r.attrs if t == "code"} <= {"language-text", "language-diff"}
     assert not MENTION.search(r.text), MENTION.search(r.text)
     assert not ISSUE_REF.search(r.text), ISSUE_REF.search(r.text)
     assert all(cells == header for cells, header in r.rows)

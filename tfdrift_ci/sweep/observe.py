@@ -3,36 +3,33 @@ the code declares now.
 
 - Every unsuppressed ``drift`` finding at or above the minimum severity is a :class:`Change` of
   kind ``drift`` (an out-of-band write: who, what, when, declared → new).
-- The drift engine notes when a later write set a drifted attribute back to the declared value
-  ("Terraform set it back to … on … (event …)"): that note becomes a ``set_back`` change, so an
-  apply that restored the value closes the issue.
+- The drift engine says when a later write set a drifted attribute back to the declared value
+  (``Finding.set_back``): that becomes a ``set_back`` change, so an apply that restored the value
+  closes the issue.
+- Terraform's own writes in the window (``Report.terraform_applies``) become ``apply`` changes: they
+  close whole-resource drift (a repository deleted by hand and re-created by an apply, a revision
+  registered by hand followed by Terraform's own).
 - :class:`Current` answers "what does the code declare now" for the records the sweep already keeps
   (the drift is gone when the code now declares the new value, or no longer declares the resource).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import posixpath
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from tfdrift_ci.models import Finding, Report, Resource, Severity
+from tfdrift_ci.models import Finding, Report, Resource, SetBack, Severity, TerraformApply
+from tfdrift_ci.report._common import deletion_text
+from tfdrift_ci.report.diff import finding_diff, summary_lines
 from tfdrift_ci.rules.drift import _attributes as values
 from tfdrift_ci.sweep.records import record_key
 
 MISSING = values.MISSING
-
-# The drift engine's note for a later write that restored the declared value
-# (tfdrift_ci/rules/drift/_engine.py, _annotate_set_back): "<who> set it back to <value> on
-# <YYYY-MM-DD HH:MM> UTC (event <id>)". A test over real events guards the format.
-_SET_BACK = re.compile(
-    r"^(?P<who>.+?) set it back to (?P<value>.*) on (?P<when>\d{4}-\d\d-\d\d \d\d:\d\d) UTC "
-    r"\(event (?P<id>[^()\s]+)\)$"
-)
 
 
 def root_path(report_path: str, root: str | None, base: str) -> str:
@@ -52,67 +49,109 @@ def file_path(report_path: str, file: str | None, base: str) -> str | None:
     return root_path(report_path, file, base)
 
 
+DIFF_LINES = 20
+UNIFIED_LIMIT = 6_000
+
+
 @dataclass(frozen=True)
 class Change:
-    """One write CloudTrail recorded on a tracked attribute: an out-of-band change (``drift``), or
-    a later write that set the attribute back to the declared value (``set_back``)."""
+    """One write CloudTrail recorded on a tracked resource: an out-of-band change (``drift``), a
+    later write that set a drifted attribute back to the declared value (``set_back``), or one of
+    Terraform's own writes on the resource (``apply``, attribute "")."""
 
     key: str
     root: str
     address: str
     resource_type: str
-    kind: Literal["drift", "set_back"]
+    kind: Literal["drift", "set_back", "apply"]
     attribute: str  # "" for the resource as a whole
     time: datetime
     event_id: str
     event_name: str
     who: str
     via: str
-    declared: Any
-    actual: Any
-    rule_id: str
-    severity: str
-    title: str
+    declared: Any = None
+    actual: Any = None
+    rule_id: str = ""
+    severity: str = "info"
+    title: str = ""
     file: str | None = None
     line: int | None = None
     message: str = ""
     remediation: str = ""
+    # The difference between declared and actual (tfdrift_ci/report/diff.py), as plain text:
+    # excerpts of two long strings, or the changed paths of two documents and their unified diff.
+    diff_old: str = ""
+    diff_new: str = ""
+    diff_lines: tuple[str, ...] = ()
+    unified: str = ""
     finding: Finding | None = field(default=None, compare=False, repr=False)
 
 
-def _set_back(f: Finding, base: Change) -> Change | None:
-    for note in f.notes:
-        m = _SET_BACK.match(note)
-        if m is None:
-            continue
-        when = datetime.strptime(m.group("when"), "%Y-%m-%d %H:%M").replace(tzinfo=UTC)
-        return Change(
-            key=base.key,
-            root=base.root,
-            address=base.address,
-            resource_type=base.resource_type,
-            kind="set_back",
-            attribute=base.attribute,
-            # The note has minute precision: never place the set-back before the change it undid.
-            time=max(when, base.time),
-            event_id=m.group("id"),
-            event_name="",
-            who=m.group("who"),
-            via="terraform" if m.group("who") == "Terraform" else "unknown",
-            declared=base.declared,
-            actual=base.declared,
-            rule_id=base.rule_id,
-            severity=base.severity,
-            title=base.title,
-            file=base.file,
-            line=base.line,
-            message=note,
-        )
-    return None
+def _when(t: datetime) -> str:
+    return t.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _set_back(back: SetBack, base: Change) -> Change:
+    value = json.dumps(base.declared, ensure_ascii=False, sort_keys=True, default=str)
+    if len(value) > 60:
+        value = value[:59] + "…"
+    return Change(
+        key=base.key,
+        root=base.root,
+        address=base.address,
+        resource_type=base.resource_type,
+        kind="set_back",
+        attribute=base.attribute,
+        time=back.time,
+        event_id=back.event_id,
+        event_name="",
+        who=back.who,
+        via="terraform" if back.terraform else "unknown",
+        declared=base.declared,
+        actual=base.declared,
+        rule_id=base.rule_id,
+        severity=base.severity,
+        title=base.title,
+        file=base.file,
+        line=base.line,
+        message=f"{back.who} set it back to {value} on {_when(back.time)} (event {back.event_id})",
+    )
+
+
+def _apply(report: Report, apply: TerraformApply, base: str) -> Change:
+    root = root_path(report.path, apply.root, base)
+    return Change(
+        key=record_key(root, apply.address),
+        root=root,
+        address=apply.address,
+        resource_type="",
+        kind="apply",
+        attribute="",
+        time=apply.time,
+        event_id=apply.event_id,
+        event_name=apply.event_name,
+        who="Terraform",
+        via="terraform",
+        message=f"Terraform's own {apply.event_name} on {_when(apply.time)} (event {apply.event_id})",
+    )
+
+
+def _diff(f: Finding) -> dict[str, Any]:
+    gone = deletion_text(f)
+    if gone is not None:  # the resource itself: "(declared) → deleted"
+        return {"diff_old": "(declared)", "diff_new": gone}
+    vd = finding_diff(f)
+    if vd is None:
+        return {}
+    if vd.kind == "text":
+        return {"diff_old": vd.old_excerpt, "diff_new": vd.new_excerpt}
+    unified = vd.unified if len(vd.unified) <= UNIFIED_LIMIT else vd.unified[: UNIFIED_LIMIT - 1] + "…"
+    return {"diff_lines": tuple(summary_lines(vd)[:DIFF_LINES]), "unified": unified}
 
 
 def changes(report: Report, *, base: str, min_severity: Severity = Severity.LOW) -> list[Change]:
-    """The drift and set-back changes of ``report``, in time order."""
+    """The drift, set-back and apply changes of ``report``, in time order."""
     out: list[Change] = []
     for f in report.findings:
         if f.kind != "drift" or f.suppressed or f.address is None or f.event is None:
@@ -142,11 +181,12 @@ def changes(report: Report, *, base: str, min_severity: Severity = Severity.LOW)
             message=f.message,
             remediation=f.remediation or "",
             finding=f,
+            **_diff(f),
         )
         out.append(change)
-        back = _set_back(f, change)
-        if back is not None:
-            out.append(back)
+        if f.set_back is not None:
+            out.append(_set_back(f.set_back, change))
+    out.extend(_apply(report, a, base) for a in report.terraform_applies)
     out.sort(key=lambda c: (c.time, c.kind != "drift", c.event_id))
     return out
 

@@ -85,6 +85,25 @@ def _attr(change: Change) -> AttrState:
         line=change.line,
         message=change.message,
         remediation=change.remediation,
+        diff_old=change.diff_old,
+        diff_new=change.diff_new,
+        diff_lines=change.diff_lines,
+        unified=change.unified,
+    )
+
+
+# Whole-resource drift (attribute "") that one of Terraform's own writes on the resource undoes: a
+# deletion undone by Terraform re-creating the resource (Create*/Put*/Set*), a revision registered
+# or deregistered by hand followed by Terraform registering its own.
+_UNDONE = ("Delete", "Deregister", "Register")
+_UNDOES = ("Create", "Put", "Set", "Register")
+
+
+def _undoes(change: Change, attr: AttrState) -> bool:
+    if change.kind == "set_back":
+        return True
+    return (
+        attr.attribute == "" and attr.event_name.startswith(_UNDONE) and change.event_name.startswith(_UNDOES)
     )
 
 
@@ -127,7 +146,13 @@ def _one(
             seen.append((c.event_id, c.time))
             if a is None or c.time >= a.time:
                 attrs[c.attribute] = _attr(c)
-        elif a is not None and a.status == "active" and c.time >= a.time and c.event_id != a.event_id:
+        elif (
+            a is not None
+            and a.status == "active"
+            and c.time >= a.time
+            and c.event_id != a.event_id
+            and _undoes(c, a)
+        ):
             seen.append((c.event_id, c.time))
             attrs[c.attribute] = replace(
                 a,
@@ -141,7 +166,7 @@ def _one(
             )
     if not attrs:
         return None, [], []
-    first = changes[0] if changes else None
+    first = next((c for c in changes if c.kind == "drift"), changes[0] if changes else None)
     # A record whose stored state was damaged has only its key: the next change repairs it.
     root = (prev.root if prev else "") or (first.root if first else "")
     address = (prev.address if prev else "") or (first.address if first else "")

@@ -128,6 +128,12 @@ class AttrState:
     message: str = ""
     remediation: str = ""
     note: str = ""  # why the drift is gone (set back / adopted / removed)
+    # The difference (tfdrift_ci/report/diff.py) as text: excerpts of two long strings, or the
+    # changed paths of two documents and their unified diff.
+    diff_old: str = ""
+    diff_new: str = ""
+    diff_lines: tuple[str, ...] = ()
+    unified: str = ""
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -148,6 +154,10 @@ class AttrState:
             "message": self.message,
             "remediation": self.remediation,
             "note": self.note,
+            "diff_old": self.diff_old,
+            "diff_new": self.diff_new,
+            "diff_lines": list(self.diff_lines),
+            "unified": self.unified,
         }
 
 
@@ -274,7 +284,18 @@ def _attr_from_json(data: Any) -> AttrState:
         message=_str(data, "message", ""),
         remediation=_str(data, "remediation", ""),
         note=_str(data, "note", ""),
+        diff_old=_str(data, "diff_old", ""),
+        diff_new=_str(data, "diff_new", ""),
+        diff_lines=_strings(data, "diff_lines"),
+        unified=_str(data, "unified", ""),
     )
+
+
+def _strings(data: Mapping[str, Any], key: str) -> tuple[str, ...]:
+    value = data.get(key) or []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise _Bad(key)
+    return tuple(value)
 
 
 def _severity(value: object) -> str:

@@ -112,14 +112,20 @@ def _attr_view(a: AttrState) -> AttrView:
     if a.attribute and _scalar(a.actual):
         adopt = f"{a.attribute} = {value_text(a.actual)}"
     documents = None
-    if a.declared.kept and a.actual.kept and not (_scalar(a.declared) and _scalar(a.actual)):
+    if (
+        not a.diff_lines
+        and a.declared.kept
+        and a.actual.kept
+        and not (_scalar(a.declared) and _scalar(a.actual))
+    ):
         documents = (_pretty(a.declared.value), _pretty(a.actual.value))
+    # Two long values that differ in a small part show that part (…/shop-api:1.4.2 → …/shop-api:latest).
     return AttrView(
         state=a,
         icon=_markup(icon),
         name=a.attribute or "(the resource)",
-        declared=value_text(a.declared),
-        actual=value_text(a.actual),
+        declared=a.diff_old or value_text(a.declared),
+        actual=a.diff_new or value_text(a.actual),
         who=a.who,
         via=VIA.get(a.via, a.via),
         when=when(a),
