@@ -1,10 +1,14 @@
-"""models.py helpers: the exit-code policy and the per-root split the PR comments use."""
+"""models.py helpers: the exit-code policy, the per-root split the PR comments use, jsonable()."""
 
 from __future__ import annotations
 
+import json
+from datetime import date
+from types import MappingProxyType
+
 import pytest
 
-from tfdrift_ci.models import Finding, Report, Resource, Severity, exit_code_for
+from tfdrift_ci.models import Finding, Report, Resource, Severity, Unknown, exit_code_for, jsonable
 
 
 def _finding(sev: Severity, suppressed: bool = False, root: str | None = None) -> Finding:
@@ -72,3 +76,18 @@ def test_split_by_root_keeps_a_single_root_whole_and_error_codes_everywhere() ->
     assert _report((), (), 0).split_by_root()[0][0] == "."
     broken = _report((), (_res("a", "prod"), _res("b", "dev")), exit_code=2)
     assert [p.exit_code for _, p in broken.split_by_root()] == [2, 2]
+
+
+def test_unknowns_nested_anywhere_become_objects() -> None:
+    value = {"a": [1, Unknown("var.x")], "b": (Unknown("y", "app-*"),), 3: None}
+    assert jsonable(value) == {
+        "a": [1, {"unknown": "var.x", "pattern": None}],
+        "b": [{"unknown": "y", "pattern": "app-*"}],
+        "3": None,
+    }
+
+
+def test_mappings_and_values_json_has_no_type_for() -> None:
+    out = jsonable(MappingProxyType({"when": date(2024, 1, 2), "ok": True}))
+    assert out == {"when": "2024-01-02", "ok": True}
+    json.dumps(out)  # always serialisable

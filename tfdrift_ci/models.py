@@ -114,9 +114,9 @@ class Identity:
             "account_setting": "name",
         }[self.kind]
         if key is not None:
-            out[key] = _plain(self.name)
+            out[key] = jsonable(self.name)
         if self.cluster is not None:
-            out["cluster"] = _plain(self.cluster)
+            out["cluster"] = jsonable(self.cluster)
         if self.account:
             out["account"] = self.account
         if self.region:
@@ -124,10 +124,19 @@ class Identity:
         return out
 
 
-def _plain(value: object) -> object:
+def jsonable(value: Any) -> Any:
+    """A model value as JSON data (the JSON report and ``tfdrift-ci inventory --format json``): an
+    Unknown becomes ``{"unknown": expr, "pattern": …}``, mappings and sequences are converted
+    through, anything else that JSON has no type for becomes its text."""
     if isinstance(value, Unknown):
         return {"unknown": value.expr, "pattern": value.pattern}
-    return value
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
 
 
 @dataclass(frozen=True)

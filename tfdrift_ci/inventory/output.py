@@ -5,18 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tfdrift_ci.models import Identity, Inventory, Resource, Unknown
-
-
-def to_jsonable(value: Any) -> Any:
-    """Attribute values for JSON: Unknowns become ``{"unknown": expr, "pattern": …}``."""
-    if isinstance(value, Unknown):
-        return {"unknown": value.expr, "pattern": value.pattern}
-    if isinstance(value, dict):
-        return {str(k): to_jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [to_jsonable(v) for v in value]
-    return value
+from tfdrift_ci.models import Identity, Inventory, Resource, Unknown, jsonable
 
 
 def resource_dict(r: Resource, *, declared_only: bool = False) -> dict[str, Any]:
@@ -33,7 +22,7 @@ def resource_dict(r: Resource, *, declared_only: bool = False) -> dict[str, Any]
         "identity": r.identity.as_dict() if r.identity else None,
         "unknowns": list(r.unknowns),
         "ignore_changes": r.ignore_changes if isinstance(r.ignore_changes, str) else list(r.ignore_changes),
-        "attributes": to_jsonable(dict(r.attributes)),
+        "attributes": jsonable(dict(r.attributes)),
     }
     out["declared_only"] = declared_only
     if r.plan_actions:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from tfdrift_ci.models import Finding, Report, Resource, Unknown, iso
+from tfdrift_ci.models import Finding, Report, Resource, iso, jsonable
 from tfdrift_ci.report._common import sorted_findings
 from tfdrift_ci.report.diff import finding_diff
 from tfdrift_ci.report.escape import json_safe
@@ -15,21 +15,6 @@ if TYPE_CHECKING:
     from tfdrift_ci.report import RenderOptions
 
 SCHEMA_VERSION = "1"
-
-
-def _plain(value: Any) -> Any:
-    """Model values to JSON values: Unknown becomes ``{"unknown": expr, "pattern": …}``."""
-    if isinstance(value, Unknown):
-        return {"unknown": value.expr, "pattern": value.pattern}
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    if hasattr(value, "items"):  # Mapping
-        return {str(k): _plain(v) for k, v in value.items()}
-    return str(value)
 
 
 def resource_dict(r: Resource) -> dict[str, Any]:
@@ -53,8 +38,8 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         "line": f.line,
         "root": f.root,
         "attribute": f.attribute,
-        "expected": _plain(f.expected),
-        "actual": _plain(f.actual),
+        "expected": jsonable(f.expected),
+        "actual": jsonable(f.actual),
         "event": f.event.as_dict() if f.event is not None else None,
         # Actor.as_dict never includes access_key_id (kept for matching only).
         "actor": f.actor.as_dict() if f.actor is not None else None,
@@ -73,7 +58,7 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         out["set_back"] = f.set_back.as_dict()
     vd = finding_diff(f)
     if vd is not None:
-        out["diff"] = _plain(vd.as_dict())
+        out["diff"] = jsonable(vd.as_dict())
     return out
 
 
