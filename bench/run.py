@@ -1,6 +1,6 @@
 """tfdrift-ci benchmarks: print a table per benchmark. Assert nothing about time.
 
-    python bench/run.py [--quick] [--only api,static,hook,trail,scaling] [--repeat N] [--json FILE]
+    python bench/run.py [--quick] [--only api,static,hook,trail,scaling,floods] [--repeat N] [--json FILE]
 
 Inputs are generated (fixed seeds) under bench/out/ on first use. ``--quick`` uses small sizes and
 finishes in about a minute; the full run takes several minutes (checkov on 2,000 files alone takes
@@ -13,6 +13,7 @@ Benchmarks (issue 7):
   hook     `tfdrift-ci pre-commit one_changed.tf` in a 200-file repo, beside `python -c pass`
   trail    1M CloudTrail records through the files source and through S3 on moto server
   scaling  time and calls as resources / files / events double (api and static)
+  floods   LookupEvents within page budgets under a burst of denied calls; ResourceName lookup costs
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from floods import bench_floods
 from measure import OUT, REPO, TFDRIFT, Run, Table, base_env, fake_aws, loadavg, median_runs, run
 
 CHECKOV = Path(__file__).resolve().parent / ".venv-checkov" / "bin" / "checkov"
@@ -685,6 +687,7 @@ BENCHES: dict[str, Callable[[bool, int], list[Table]]] = {
     "hook": bench_hook,
     "trail": bench_trail,
     "scaling": bench_scaling,
+    "floods": bench_floods,
 }
 
 

@@ -70,7 +70,8 @@ RETENTION = timedelta(days=90)  # Event history keeps 90 days
 DIRECT_BY_NAME = 2  # sources with at most this many names are queried by name directly
 # A flood (e.g. thousands of denied calls on one resource) may make the plan outgrow the budget:
 # then the flooded service's declared resources are also looked up by ResourceName, when the root
-# declares at most this many (each costs two queries of up to RESCUE_PAGES pages).
+# declares at most this many (each costs two queries of up to RESCUE_PAGES pages: ~21 pages for 10
+# in the busy week of bench/README.md table 6b, 2 % of the default budget).
 RESCUE_MAX_RESOURCES = 10
 RESCUE_PAGES = 3  # pages per ResourceName lookup (150 events: a look, not a second full plan)
 MIN_SPLIT = timedelta(minutes=1)  # a dense lane is not split into slices thinner than this
