@@ -1,8 +1,9 @@
 """Deterministic CloudTrail record factory shared by the trail-file and busy-account generators.
 
-Records follow the shapes in ``shared/reference/cloudtrail-events.md`` (userIdentity with a
-sessionContext, requestParameters/responseElements per event, ``resources`` for ECR events, none
-for ECS). Everything comes from one ``random.Random`` so a seed gives byte-identical output.
+Records follow CloudTrail's record shape as the realistic fixtures in ``tests/fixtures/cloudtrail/``
+show it (userIdentity with a sessionContext, requestParameters/responseElements per event,
+``resources`` for ECR events, none for ECS; fields:
+https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html). Everything comes from one ``random.Random`` so a seed gives byte-identical output.
 
 The account model (``Account``) names ~50 declared ECR/ECS resources (written as a Terraform root
 by ``terraform_root``) and a larger set of undeclared ones; the generators draw writes on both.
@@ -372,124 +373,144 @@ class Factory:
 
     def ecx_write(self, t: datetime, region: str, declared: bool) -> dict[str, object]:
         """A write that can change an ECR/ECS resource, on a declared or an undeclared one."""
+        source, name = self.rng.choices(self._ecx_pop, weights=self._ecx_w)[0]
+        resources: list[dict[str, str]] | None = None
+        if source == "ecr.amazonaws.com":
+            req, resp, resources = self._ecr_write(name, region, declared)
+        else:
+            req, resp = self._ecs_write(name, region, declared)
+        prefer_tf = self.rng.random() < 0.5
+        return self.record(t, region, source, name, False, req, resp, resources, prefer_tf=prefer_tf)
+
+    def _ecr_write(
+        self, name: str, region: str, declared: bool
+    ) -> tuple[dict[str, object], dict[str, object] | None, list[dict[str, str]]]:
+        """Request, response and resources of an ECR write (same random draws, in the same order, as
+        when this was one function: the generated files stay byte-identical)."""
         r = self.rng
         acc = self.acc
-        source, name = r.choices(self._ecx_pop, weights=self._ecx_w)[0]
         req: dict[str, object]
-        resources: list[dict[str, str]] | None = None
         resp: dict[str, object] | None = None
-        if source == "ecr.amazonaws.com":
-            if declared:
-                repo = r.choice([d.name for d in acc.declared if d.type == "aws_ecr_repository"])
-            else:
-                repo = r.choice(acc.undeclared_repos)
-            arn = f"arn:aws:ecr:{region}:{acc.account}:repository/{repo}"
-            resources = [{"accountId": acc.account, "ARN": arn}]
-            req = {"repositoryName": repo, "registryId": acc.account}
-            if name == "PutImageScanningConfiguration":
-                req["imageScanningConfiguration"] = {"scanOnPush": r.random() < 0.5}
-            elif name == "PutImageTagMutability":
-                req["imageTagMutability"] = r.choice(("MUTABLE", "IMMUTABLE"))
-            elif name == "SetRepositoryPolicy":
-                req["policyText"] = (
-                    '{"Version":"2012-10-17","Statement":[{"Sid":"pull","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::210987654321:root"},"Action":["ecr:BatchGetImage","ecr:GetDownloadUrlForLayer"]}]}'
-                )
-            elif name == "PutLifecyclePolicy":
-                req["lifecyclePolicyText"] = (
-                    '{"rules":[{"rulePriority":1,"selection":{"tagStatus":"untagged","countType":"sinceImagePushed","countUnit":"days","countNumber":14},"action":{"type":"expire"}}]}'
-                )
-            elif name == "TagResource":
-                req = {"resourceArn": arn, "tags": [{"Key": "owner", "Value": "team-x"}]}
-            resp = dict(req) if name != "TagResource" else None
+        if declared:
+            repo = r.choice([d.name for d in acc.declared if d.type == "aws_ecr_repository"])
         else:
-            decl_services = [d for d in acc.declared if d.type == "aws_ecs_service"]
-            decl_families = [d.name for d in acc.declared if d.type == "aws_ecs_task_definition"]
-            decl_clusters = [d.name for d in acc.declared if d.type == "aws_ecs_cluster"]
-            if name in ("UpdateService", "CreateService", "TagResource"):
-                if declared:
-                    d = r.choice(decl_services)
-                    cluster, svc = d.cluster or "default", d.name
-                else:
-                    cluster, svc = r.choice(acc.undeclared_services)
-                if name == "UpdateService":
-                    req = {"cluster": cluster, "service": svc}
-                    k = r.random()
-                    if k < 0.6:
-                        req["desiredCount"] = r.randrange(1, 12)
-                    elif k < 0.9:
-                        req["taskDefinition"] = f"{svc}-td:{r.randrange(1, 400)}"
-                        req["forceNewDeployment"] = False
-                    else:
-                        req["enableExecuteCommand"] = True
-                    resp = {
-                        "service": {
-                            "serviceArn": f"arn:aws:ecs:{region}:{acc.account}:service/{cluster}/{svc}",
-                            "serviceName": svc,
-                            "clusterArn": f"arn:aws:ecs:{region}:{acc.account}:cluster/{cluster}",
-                            "desiredCount": req.get("desiredCount", 2),
-                            "status": "ACTIVE",
-                        }
-                    }
-                elif name == "CreateService":
-                    req = {
-                        "cluster": cluster,
-                        "serviceName": svc,
-                        "taskDefinition": f"{svc}-td:1",
-                        "desiredCount": 2,
-                        "launchType": "FARGATE",
-                    }
-                else:
-                    req = {
-                        "resourceArn": f"arn:aws:ecs:{region}:{acc.account}:service/{cluster}/{svc}",
-                        "tags": [{"key": "owner", "value": "team-x"}],
-                    }
-            elif name in ("RegisterTaskDefinition", "DeregisterTaskDefinition"):
-                fam = r.choice(decl_families) if declared else r.choice(acc.undeclared_families)
-                if name == "RegisterTaskDefinition":
-                    req = {
-                        "family": fam,
-                        "containerDefinitions": [
-                            {
-                                "name": "app",
-                                "image": f"{acc.account}.dkr.ecr.{region}.amazonaws.com/app:{r.randrange(1000)}",
-                                "cpu": 256,
-                                "memory": 512,
-                                "essential": True,
-                                "environment": [
-                                    {"name": "ENV", "value": "prod"},
-                                    {"name": "LOG_LEVEL", "value": "info"},
-                                ],
-                                "portMappings": [{"containerPort": 8080, "protocol": "tcp"}],
-                            }
-                        ],
-                        "networkMode": "awsvpc",
-                        "cpu": "256",
-                        "memory": "512",
-                        "requiresCompatibilities": ["FARGATE"],
-                    }
-                    resp = {
-                        "taskDefinition": {
-                            "taskDefinitionArn": f"arn:aws:ecs:{region}:{acc.account}:task-definition/{fam}:{r.randrange(2, 500)}",
-                            "family": fam,
-                            "status": "ACTIVE",
-                        }
-                    }
-                else:
-                    req = {"taskDefinition": f"{fam}:{r.randrange(1, 400)}"}
+            repo = r.choice(acc.undeclared_repos)
+        arn = f"arn:aws:ecr:{region}:{acc.account}:repository/{repo}"
+        resources = [{"accountId": acc.account, "ARN": arn}]
+        req = {"repositoryName": repo, "registryId": acc.account}
+        if name == "PutImageScanningConfiguration":
+            req["imageScanningConfiguration"] = {"scanOnPush": r.random() < 0.5}
+        elif name == "PutImageTagMutability":
+            req["imageTagMutability"] = r.choice(("MUTABLE", "IMMUTABLE"))
+        elif name == "SetRepositoryPolicy":
+            req["policyText"] = (
+                '{"Version":"2012-10-17","Statement":[{"Sid":"pull","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::210987654321:root"},"Action":["ecr:BatchGetImage","ecr:GetDownloadUrlForLayer"]}]}'
+            )
+        elif name == "PutLifecyclePolicy":
+            req["lifecyclePolicyText"] = (
+                '{"rules":[{"rulePriority":1,"selection":{"tagStatus":"untagged","countType":"sinceImagePushed","countUnit":"days","countNumber":14},"action":{"type":"expire"}}]}'
+            )
+        elif name == "TagResource":
+            req = {"resourceArn": arn, "tags": [{"Key": "owner", "Value": "team-x"}]}
+        resp = dict(req) if name != "TagResource" else None
+        return req, resp, resources
+
+    def _ecs_write(
+        self, name: str, region: str, declared: bool
+    ) -> tuple[dict[str, object], dict[str, object] | None]:
+        """Request and response of an ECS write."""
+        r = self.rng
+        acc = self.acc
+        req: dict[str, object]
+        resp: dict[str, object] | None = None
+        decl_services = [d for d in acc.declared if d.type == "aws_ecs_service"]
+        decl_families = [d.name for d in acc.declared if d.type == "aws_ecs_task_definition"]
+        decl_clusters = [d.name for d in acc.declared if d.type == "aws_ecs_cluster"]
+        if name in ("UpdateService", "CreateService", "TagResource"):
+            if declared:
+                d = r.choice(decl_services)
+                cluster, svc = d.cluster or "default", d.name
             else:
-                cluster = r.choice(decl_clusters) if declared else r.choice(acc.undeclared_clusters)
-                if name == "UpdateClusterSettings":
-                    req = {
-                        "cluster": cluster,
-                        "settings": [{"name": "containerInsights", "value": "disabled"}],
-                    }
+                cluster, svc = r.choice(acc.undeclared_services)
+            if name == "UpdateService":
+                req = {"cluster": cluster, "service": svc}
+                k = r.random()
+                if k < 0.6:
+                    req["desiredCount"] = r.randrange(1, 12)
+                elif k < 0.9:
+                    req["taskDefinition"] = f"{svc}-td:{r.randrange(1, 400)}"
+                    req["forceNewDeployment"] = False
                 else:
-                    req = {
-                        "cluster": cluster,
-                        "capacityProviders": ["FARGATE", "FARGATE_SPOT"],
-                        "defaultCapacityProviderStrategy": [{"capacityProvider": "FARGATE", "weight": 1}],
+                    req["enableExecuteCommand"] = True
+                resp = {
+                    "service": {
+                        "serviceArn": f"arn:aws:ecs:{region}:{acc.account}:service/{cluster}/{svc}",
+                        "serviceName": svc,
+                        "clusterArn": f"arn:aws:ecs:{region}:{acc.account}:cluster/{cluster}",
+                        "desiredCount": req.get("desiredCount", 2),
+                        "status": "ACTIVE",
                     }
-        return self.record(t, region, source, name, False, req, resp, resources, prefer_tf=r.random() < 0.5)
+                }
+            elif name == "CreateService":
+                req = {
+                    "cluster": cluster,
+                    "serviceName": svc,
+                    "taskDefinition": f"{svc}-td:1",
+                    "desiredCount": 2,
+                    "launchType": "FARGATE",
+                }
+            else:
+                req = {
+                    "resourceArn": f"arn:aws:ecs:{region}:{acc.account}:service/{cluster}/{svc}",
+                    "tags": [{"key": "owner", "value": "team-x"}],
+                }
+        elif name in ("RegisterTaskDefinition", "DeregisterTaskDefinition"):
+            fam = r.choice(decl_families) if declared else r.choice(acc.undeclared_families)
+            if name == "RegisterTaskDefinition":
+                req = {
+                    "family": fam,
+                    "containerDefinitions": [
+                        {
+                            "name": "app",
+                            "image": f"{acc.account}.dkr.ecr.{region}.amazonaws.com/app:{r.randrange(1000)}",
+                            "cpu": 256,
+                            "memory": 512,
+                            "essential": True,
+                            "environment": [
+                                {"name": "ENV", "value": "prod"},
+                                {"name": "LOG_LEVEL", "value": "info"},
+                            ],
+                            "portMappings": [{"containerPort": 8080, "protocol": "tcp"}],
+                        }
+                    ],
+                    "networkMode": "awsvpc",
+                    "cpu": "256",
+                    "memory": "512",
+                    "requiresCompatibilities": ["FARGATE"],
+                }
+                resp = {
+                    "taskDefinition": {
+                        "taskDefinitionArn": f"arn:aws:ecs:{region}:{acc.account}:task-definition/{fam}:{r.randrange(2, 500)}",
+                        "family": fam,
+                        "status": "ACTIVE",
+                    }
+                }
+            else:
+                req = {"taskDefinition": f"{fam}:{r.randrange(1, 400)}"}
+        else:
+            cluster = r.choice(decl_clusters) if declared else r.choice(acc.undeclared_clusters)
+            if name == "UpdateClusterSettings":
+                req = {
+                    "cluster": cluster,
+                    "settings": [{"name": "containerInsights", "value": "disabled"}],
+                }
+            else:
+                req = {
+                    "cluster": cluster,
+                    "capacityProviders": ["FARGATE", "FARGATE_SPOT"],
+                    "defaultCapacityProviderStrategy": [{"capacityProvider": "FARGATE", "weight": 1}],
+                }
+        return req, resp
 
 
 def times(rng: random.Random, start: datetime, end: datetime, n: int) -> Iterator[datetime]:

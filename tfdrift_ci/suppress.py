@@ -251,6 +251,50 @@ def _describe(d: Directive, file: str) -> str:
     return f"{text} ({file}:{d.line})" + (f": {d.reason}" if d.reason else "")
 
 
+def _inline_reason(
+    directives: Sequence[Directive],
+    rule_id: str,
+    peers: tuple[str, ...],
+    file: str,
+    *,
+    today: date,
+    expired: dict[tuple[str, int, str], int],
+) -> str | None:
+    """Why the first live comment among ``directives`` suppresses ``rule_id``, or None. Matching
+    comments past their expiry are counted in ``expired`` ((file, line, date) -> findings)."""
+    for d in directives:
+        if not _inline_match(d, rule_id, peers):
+            continue
+        if d.expires is not None and today > d.expires:
+            k = (file, d.line, d.expires.isoformat())
+            expired[k] = expired.get(k, 0) + 1
+            continue
+        return _describe(d, file)
+    return None
+
+
+def _config_reason(
+    finding: Finding,
+    peers: tuple[str, ...],
+    settings: Settings,
+    today: date,
+    expired: dict[int, int],
+) -> str | None:
+    """Why the first live ``ignore:`` entry matching ``finding`` suppresses it, or None. Matching
+    entries past their expiry are counted in ``expired`` (index -> findings) for the notice."""
+    where = settings.config_file or "config"
+    for i, entry in enumerate(settings.ignores):
+        if not _entry_match(entry, finding, peers):
+            continue
+        if entry.expires is not None and today > entry.expires:
+            expired[i] = expired.get(i, 0) + 1
+            continue
+        return f"{where}: ignore[{i}] (rule {entry.rule}, address {entry.address})" + (
+            f": {entry.reason}" if entry.reason else ""
+        )
+    return None
+
+
 def apply(
     findings: list[Finding], inventory: Inventory, settings: Settings, *, today: date
 ) -> tuple[list[Finding], list[str]]:
@@ -288,15 +332,9 @@ def apply(
                         for rid in d.ids:
                             if not _known(rid, peers_by_rule):
                                 unknown_ids.add((file or "", d.line, rid))
-            for d in cache[key]:
-                if not _inline_match(d, finding.rule_id, peers):
-                    continue
-                if d.expires is not None and today > d.expires:
-                    k = (file or "", d.line, d.expires.isoformat())
-                    expired_inline[k] = expired_inline.get(k, 0) + 1
-                    continue
-                reason = _describe(d, file or "")
-                break
+            reason = _inline_reason(
+                cache[key], finding.rule_id, peers, file or "", today=today, expired=expired_inline
+            )
 
         kics_ids = kics_by_rule.get(finding.rule_id, ())
         if reason is None and kics_ids and lines and file:
@@ -310,16 +348,7 @@ def apply(
                     break
 
         if reason is None:
-            for i, entry in enumerate(settings.ignores):
-                if not _entry_match(entry, finding, peers):
-                    continue
-                if entry.expires is not None and today > entry.expires:
-                    expired_entries[i] = expired_entries.get(i, 0) + 1
-                    continue
-                reason = f"{where}: ignore[{i}] (rule {entry.rule}, address {entry.address})" + (
-                    f": {entry.reason}" if entry.reason else ""
-                )
-                break
+            reason = _config_reason(finding, peers, settings, today, expired_entries)
 
         if reason is None:
             out.append(finding)
