@@ -1,4 +1,4 @@
-"""The CLI contract (design §4): arguments, output pairing, exit codes, the README's main command."""
+"""The CLI contract as README.md states it: arguments, output pairing, exit codes, the main command."""
 
 from __future__ import annotations
 

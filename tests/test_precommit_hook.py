@@ -41,7 +41,7 @@ def _git(cwd: Path, *args: str) -> None:
 
 
 def _snapshot_of_this_repo(dest: Path) -> Path:
-    """try-repo installs HEAD of the repository it is given; /work/main's HEAD may lag its working
+    """try-repo installs HEAD of the repository it is given; the checkout's HEAD may lag its working
     tree, so commit the working tree (tracked + untracked, not ignored) into a fresh repository."""
     listed = (
         subprocess.run(

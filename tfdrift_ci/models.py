@@ -1,7 +1,7 @@
 """The values every stage passes to the next. Frozen dataclasses, no behaviour beyond small helpers.
 
 Boundaries convert to these: the inventory never hands rules an HCL tree, events never hand rules a
-boto3 shape, reports never see anything else. The JSON report (``tests/schemas/report-schema.json``)
+boto3 shape, reports never see anything else. The JSON report (``tfdrift_ci/schemas/report-schema.json``)
 is the contract; these names are internal.
 """
 

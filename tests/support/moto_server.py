@@ -1,6 +1,6 @@
 """moto in server mode (S3, STS, Athena) for tests and ``bench/``.
 
-Clients reach it the way users reach any endpoint: through boto3's ``AWS_ENDPOINT_URL`` (design §4),
+Clients reach it the way users reach any endpoint: through boto3's ``AWS_ENDPOINT_URL`` (docs/sources.md),
 so the code under test creates its clients exactly as in production. Use the ``moto_server``
 session fixture (see ``tests/events/conftest.py``) or ``MotoServer`` directly::
 

@@ -1,6 +1,7 @@
 """Shared by the file, S3 and LookupEvents sources: CloudTrail payloads → records → selected events.
 
-Formats are recognised by content, never by file name (design §4):
+Formats are recognised by content, never by file name (a trail copy, a CLI dump and a log shipper's
+JSON lines all arrive with arbitrary names):
 
 - a trail file ``{"Records": […]}`` (gzip or not — gzip is detected by its magic bytes),
 - ``aws cloudtrail lookup-events`` output ``{"Events": [{"CloudTrailEvent": "<json>", …}]}``

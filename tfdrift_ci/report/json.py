@@ -1,4 +1,4 @@
-"""``--format json``: exactly ``tests/schemas/report-schema.json`` (version 1). Deterministic:
+"""``--format json``: exactly ``tfdrift_ci/schemas/report-schema.json`` (version 1). Deterministic:
 findings in report order (worst first), resources by address, keys in a fixed order."""
 
 from __future__ import annotations
