@@ -297,20 +297,7 @@ class LookupSource:
             self._done = True
             return
         self._meter = meter = query.budget.start()
-        lanes: list[_Lane] = []
-        self._covered = {}
-        by_source: dict[str, set[str]] = {}
-        for source, name in query.event_names:
-            by_source.setdefault(source, set()).add(name)
-        for source in sorted(by_source):
-            names_ = by_source[source]
-            if len(names_) <= DIRECT_BY_NAME:
-                for n in sorted(names_):
-                    lanes.extend(self._name_lanes(n, window.since, window.until))
-            else:
-                lanes.append(
-                    _Lane("EventSource", source, window.since, window.until, "probe", frozenset(names_))
-                )
+        lanes = self._first_lanes(query, window)
         rescued: set[str] = set()  # event sources whose declared resources were looked up by name
         try:
             while lanes:
@@ -338,39 +325,73 @@ class LookupSource:
                     self._accounts[event.account or ""] += 1
                     lane.count(event)
                     yield event
-                if not page.more or lane.reached_floor():
-                    lanes.remove(lane)
-                    continue
-                if lane.role == "rescue" and lane.pages >= RESCUE_PAGES:
-                    lanes.remove(lane)  # a best-effort look: the newest events of that name only
-                    continue
-                if lane.role == "probe":
-                    switch = self._probe_switch(lane)
-                    if switch is not None:
-                        lanes.remove(lane)
-                        for n in sorted(lane.names):
-                            if lane.start == window.since:
-                                lanes.extend(self._name_lanes(n, window.since, switch))
-                            else:
-                                lanes.append(_Lane("EventName", n, lane.start, switch, "name"))
-                        continue
-                if lane.role != "rescue" and self._at_risk(lanes, meter):
-                    older = lane.split()
-                    if older is not None:
-                        self._say(
-                            f"{lane.label()}: dense ({lane.pages} page(s) for {lane.covered():.0f}s of "
-                            f"events); reading {_t(older.start)} .. {_t(older.end)} apart, so that the "
-                            "rest of the window is not starved"
-                        )
-                        lanes.append(older)
-                    sources = self._sources_of(lane, query) - rescued
-                    if sources:
-                        rescued |= sources
-                        lanes.extend(self._rescue_lanes(query, window, sources))
+                self._after_page(lane, page.more, lanes, query=query, window=window, rescued=rescued)
         except _Stop as stop:
             self._problems.append(stop.reason)
             self._cut(None, lanes)
         self._done = True
+
+    def _first_lanes(self, query: Query, window: Window) -> list[_Lane]:
+        """The lanes a read starts with: one per event name for a service with few names, else one
+        probe over the service's whole event source."""
+        lanes: list[_Lane] = []
+        self._covered = {}
+        by_source: dict[str, set[str]] = {}
+        for source, name in query.event_names:
+            by_source.setdefault(source, set()).add(name)
+        for source in sorted(by_source):
+            names_ = by_source[source]
+            if len(names_) <= DIRECT_BY_NAME:
+                for n in sorted(names_):
+                    lanes.extend(self._name_lanes(n, window.since, window.until))
+            else:
+                lanes.append(
+                    _Lane("EventSource", source, window.since, window.until, "probe", frozenset(names_))
+                )
+        return lanes
+
+    def _after_page(
+        self,
+        lane: _Lane,
+        more: bool,
+        lanes: list[_Lane],
+        *,
+        query: Query,
+        window: Window,
+        rescued: set[str],
+    ) -> None:
+        """What ``lane`` does after a page: done, turned from a probe into per-name lanes, or (when
+        the budget is at risk) split so that a dense range does not starve the rest, with the
+        flooded service's declared resources looked up by name once (``rescued``)."""
+        if not more or lane.reached_floor():
+            lanes.remove(lane)
+            return
+        if lane.role == "rescue" and lane.pages >= RESCUE_PAGES:
+            lanes.remove(lane)  # a best-effort look: the newest events of that name only
+            return
+        if lane.role == "probe":
+            switch = self._probe_switch(lane)
+            if switch is not None:
+                lanes.remove(lane)
+                for n in sorted(lane.names):
+                    if lane.start == window.since:
+                        lanes.extend(self._name_lanes(n, window.since, switch))
+                    else:
+                        lanes.append(_Lane("EventName", n, lane.start, switch, "name"))
+                return
+        if lane.role != "rescue" and self._at_risk(lanes, self._meter):
+            older = lane.split()
+            if older is not None:
+                self._say(
+                    f"{lane.label()}: dense ({lane.pages} page(s) for {lane.covered():.0f}s of "
+                    f"events); reading {_t(older.start)} .. {_t(older.end)} apart, so that the "
+                    "rest of the window is not starved"
+                )
+                lanes.append(older)
+            sources = self._sources_of(lane, query) - rescued
+            if sources:
+                rescued |= sources
+                lanes.extend(self._rescue_lanes(query, window, sources))
 
     def status(self) -> SourceStatus:
         notes = list(dict.fromkeys(self._problems))  # the same reason once
