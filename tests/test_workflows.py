@@ -181,3 +181,43 @@ def test_every_checkout_drops_its_credentials() -> None:
             for s in job.get("steps", []):
                 if str(s.get("uses", "")).startswith("actions/checkout@"):
                     assert (s.get("with") or {}).get("persist-credentials") is False, s
+
+
+# --------------------------------------------------------------------------------------------------
+# The documented GitLab CI job
+
+
+def _gitlab_job() -> tuple[str, dict[str, Any]]:
+    text = (REPO / "docs" / "gitlab.md").read_text(encoding="utf-8")
+    blocks = [m.group(1) for m in FENCE.finditer(text) if m.group(1).startswith("# .gitlab-ci.yml")]
+    assert len(blocks) == 1, "docs/gitlab.md documents one .gitlab-ci.yml"
+    return blocks[0], yaml.safe_load(blocks[0])
+
+
+def test_the_gitlab_job_validates_against_gitlab_ci_schema(tmp_path: Path) -> None:
+    text, _ = _gitlab_job()
+    ci = tmp_path / ".gitlab-ci.yml"
+    ci.write_text(text, encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.gitlab-ci", str(ci)],
+        capture_output=True, text=True, check=False, timeout=120,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_the_gitlab_job_runs_a_real_command_line_and_publishes_its_report() -> None:
+    import shlex
+
+    from tfdrift_ci.cli import build_parser
+
+    _, config = _gitlab_job()
+    job = config["tfdrift-ci"]
+    command = next(line for line in job["script"] if "tfdrift-ci check" in line)
+    argv = shlex.split(command)
+    assert argv[0].endswith("/tfdrift-ci")
+    args = build_parser().parse_args(argv[1:])  # every flag exists (argparse exits 2 otherwise)
+    pairs = dict(zip(args.format, args.output, strict=False))
+    assert pairs["gitlab"] == job["artifacts"]["reports"]["codequality"]
+    assert job["artifacts"]["when"] == "always"
+    install = " ".join(job["before_script"])
+    assert "--require-hashes" in install and "constraints.txt" in install

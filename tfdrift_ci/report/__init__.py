@@ -16,6 +16,7 @@ FORMATS: dict[str, str] = {
     "github": "tfdrift_ci.report.annotations",
     "falco": "tfdrift_ci.report.falco",
     "html": "tfdrift_ci.report.html",
+    "gitlab": "tfdrift_ci.report.gitlab",
 }
 
 
