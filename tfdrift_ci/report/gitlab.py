@@ -70,9 +70,8 @@ def _position(report: Report, f: Finding) -> tuple[str, int]:
 
 
 def _description(f: Finding) -> str:
-    """One line: ``TFD-DRIFT-001 ECR image tag mutability changed outside Terraform:
-    aws_ecr_repository.api image_tag_mutability: IMMUTABLE → MUTABLE, by alice@example.com (console)
-    at 2026-11-04T09:14:03Z (PutImageTagMutability)``."""
+    """One line: ``<rule id> <title>: <address> <attribute>: <old> → <new>, by <who> (<how>) at
+    <when> (<event name>)`` for drift, ``<rule id> <title>: <address> — <message>`` otherwise."""
     head = f"{f.rule_id} {f.title}:"
     if f.kind in c.DRIFT_KINDS and f.event is not None:
         what = f.address or ""
