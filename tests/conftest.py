@@ -36,6 +36,14 @@ class Golden:
         assert actual == expected, f"output differs from {path} (pytest --update-golden to accept)"
 
 
+@pytest.fixture(autouse=True)
+def _no_module_fetching(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI fetches registry/git modules by default; fixtures that call public registry modules
+    must never reach out from the test suite. Tests of fetching opt in (--fetch-modules, or their own
+    TFDRIFT_FETCH_MODULES) against the local stand-ins in tests/support/registry_server.py."""
+    monkeypatch.setenv("TFDRIFT_FETCH_MODULES", "0")
+
+
 @pytest.fixture
 def golden(request: pytest.FixtureRequest) -> Golden:
     return Golden(bool(request.config.getoption("--update-golden")))

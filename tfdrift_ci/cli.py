@@ -68,6 +68,12 @@ def build_parser() -> argparse.ArgumentParser:
     inv.add_argument("--plan", metavar="FILE")
     inv.add_argument("--var-file", action="append", default=[], metavar="FILE")
     inv.add_argument("--var", action="append", default=[], metavar="K=V")
+    inv.add_argument(
+        "--fetch-modules",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="fetch registry/git/archive modules missing from the module cache (default: yes)",
+    )
     inv.add_argument("--debug", action="store_true")
     return parser
 
@@ -141,6 +147,15 @@ def _add_check_options(p: argparse.ArgumentParser) -> None:
     misc.add_argument("--changed-only", action="store_true")
     misc.add_argument("--base", metavar="REF")
     misc.add_argument("--debug", action="store_true")
+
+    mods = p.add_argument_group("modules")
+    mods.add_argument(
+        "--fetch-modules",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="fetch registry/git/archive modules missing from the module cache (default: yes for "
+        "check and sweep, no for the pre-commit hook; --offline never fetches)",
+    )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -278,9 +293,30 @@ def _request(
         env=env,
         parser=_parser(env),
         cache_dir=_cache_dir(env),
+        fetch_modules=_fetch_modules(args, settings, env),
         progress=not args.no_progress,
         debug=args.debug,
     )
+
+
+def _fetch_modules(args: argparse.Namespace, settings: Settings, env: Mapping[str, str]) -> bool:
+    """May this run fetch modules? --offline never does; then --fetch-modules/--no-fetch-modules,
+    TFDRIFT_FETCH_MODULES (0/1), the configuration's fetch_modules, and the command's default (the
+    pre-commit hook runs on every commit: it uses the module cache and fetches only when configured
+    to)."""
+    if args.offline:
+        if args.fetch_modules:
+            raise ConfigError("--offline never touches the network: drop --fetch-modules (without "
+                              "--offline and without AWS credentials, the check runs static rules only)")
+        return False
+    if args.fetch_modules is not None:
+        return bool(args.fetch_modules)
+    flag = env.get("TFDRIFT_FETCH_MODULES", "").strip().lower()
+    if flag:
+        return flag not in ("0", "false", "no", "off")
+    if settings.fetch_modules is not None:
+        return settings.fetch_modules
+    return args.command != "pre-commit"
 
 
 def _parser(env: Mapping[str, str]) -> Literal["auto", "hcl2"]:
@@ -438,13 +474,13 @@ def cmd_pre_commit(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     if not files:
         return EXIT_OK
     roots = inventory.roots_for_files(files, repo_root=".")
-    if not args.events:
-        args.offline = True
+    offline = args.offline or not args.events  # no events: static rules only
     outputs = _outputs(args)
     worst = EXIT_OK
     for root in roots:
         settings = _settings(args, Path(root))
-        report = engine.check(_request(args, env, root, settings))
+        request = _request(args, env, root, settings)
+        report = engine.check(replace(request, offline=offline))
         _deliver(args, env, report, outputs)
         worst = max(worst, int(report.exit_code))
     return worst
@@ -481,6 +517,7 @@ def cmd_inventory(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         env=env,
         parser=_parser(env),
         cache_dir=_cache_dir(env),
+        fetch_modules=bool(args.fetch_modules),
     )
     inv = engine.load_inventory(request)
     _write(sys.stdout, inventory.render(inv, args.format))

@@ -31,6 +31,7 @@ _TOP_KEYS = (
     "terraform_principals",
     "drift_rules",
     "show_ignored",
+    "fetch_modules",
     "events",
     "since",
     "regions",
@@ -292,7 +293,7 @@ def _build(data: dict[str, Any], file: str, *, prefix: str = "") -> Settings:
     changes: dict[str, Any] = {"config_file": file}
     if "fail_on" in data:
         changes["fail_on"] = r.choice("fail_on", data["fail_on"], FAIL_ON_VALUES)
-    for flag in ("fail_on_incomplete", "show_ignored"):
+    for flag in ("fail_on_incomplete", "show_ignored", "fetch_modules"):
         if flag in data:
             changes[flag] = r.boolean(flag, data[flag])
     if "rules" in data and data["rules"] is not None:

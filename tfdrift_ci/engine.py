@@ -70,7 +70,12 @@ class CheckRequest:
     # Environment, read by the caller and passed down (boto3 still reads AWS_* itself)
     env: Mapping[str, str] = field(default_factory=dict)
     parser: Literal["auto", "hcl2"] = "auto"  # "hcl2": python-hcl2 for every file (the reference)
-    cache_dir: str | None = None  # the parse cache's directory; None: no on-disk cache
+    cache_dir: str | None = None  # the parse and module caches' directory; None: no on-disk cache
+    # Registry/git/archive modules: True fetches what the module cache lacks; False uses the cache
+    # (and .terraform/modules) only and never opens a connection. Independent of ``offline`` (events).
+    # False here (a library call opens no connection unless asked); the CLI turns it on except for
+    # --offline, --no-fetch-modules and the pre-commit hook (unless configured to fetch).
+    fetch_modules: bool = False
     progress: bool = False  # progress bars on stderr while fetching events
     debug: bool = False  # source-level debug log on stderr
 
@@ -137,6 +142,7 @@ def load_inventory(request: CheckRequest) -> Inventory:
     always a wrong path in a pipeline: passing it silently would report "clean" for code that was
     never read, so it is an input error."""
     from tfdrift_ci import inventory
+    from tfdrift_ci.inventory.fetch.fetcher import ModuleOptions
 
     inv = inventory.load(
         request.path,
@@ -146,6 +152,7 @@ def load_inventory(request: CheckRequest) -> Inventory:
         env=request.env,
         parser=request.parser,
         cache_dir=request.cache_dir,
+        modules=ModuleOptions(fetch=request.fetch_modules, cache_dir=request.cache_dir, env=request.env),
     )
     if inv.files == 0 and not inv.problems and not request.plan:
         raise InventoryError(f"{request.path}: no Terraform files (.tf, .tf.json) found")

@@ -140,6 +140,22 @@ def jsonable(value: Any) -> Any:
 
 
 @dataclass(frozen=True)
+class CallSite:
+    """One ``module`` block on the way from the root module to a resource (``Resource.call_sites``,
+    outermost first): where the user's code passes values into the module that declares it."""
+
+    address: str  # instance address of the call: module.app / module.app.module.svc["a"]
+    file: str | None  # the file holding the module block (relative to PATH, like Resource.file)
+    line: int | None  # the module block's first line
+    source: str  # the source as written (credentials removed)
+    inputs: Mapping[str, int] = field(default_factory=dict)  # argument name -> its line on the block
+    # The called module's code is not in the repository (module cache or .terraform/modules): the
+    # files of that module are never a location to annotate; this call's own file still may be.
+    fetched: bool = False
+    package: str | None = None  # fetched only: what was fetched ("terraform-aws-modules/ecs/aws 5.11.0")
+
+
+@dataclass(frozen=True)
 class Resource:
     """One declared ECR/ECS resource instance.
 
@@ -163,6 +179,7 @@ class Resource:
     root: str = "."  # the Terraform root directory this instance belongs to (relative to PATH)
     provider: str | None = None  # "aws" / "aws.west" (the provider config address used)
     unknowns: tuple[str, ...] = ()  # attribute paths whose value is Unknown
+    call_sites: tuple[CallSite, ...] = ()  # the module blocks leading to it (empty in the root module)
     # From a plan only:
     plan_actions: tuple[str, ...] = ()  # ("update",), ("create",), ("no-op",) …
     planned: Mapping[str, Any] | None = None  # the plan's "after" values (what apply will set)
@@ -180,13 +197,14 @@ class ParseProblem:
 
 @dataclass(frozen=True)
 class ModuleCall:
-    """A module call that was not followed (registry/git source with no ``.terraform/modules``)."""
+    """A module call that was not followed (a registry/git source that could not be fetched …)."""
 
     address: str  # module.vpc
-    source: str
+    source: str  # as written, credentials removed
     file: str | None
     line: int | None
     reason: str
+    version: str | None = None  # the call's version constraint, when it has one
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,9 @@ class Settings:
     terraform_principals: tuple[str, ...] = ()  # ARNs or globs
     drift_rules: tuple[DriftRuleSetting, ...] = ()
     show_ignored: bool = False  # list ignore_changes drift as info findings
+    # Registry/git/archive modules: fetch what the module cache lacks? None: the command's default
+    # (check and sweep fetch; the pre-commit hook uses the cache only).
+    fetch_modules: bool | None = None
     # Defaults the command line may override:
     events: tuple[str, ...] = ()
     since: str | None = None

@@ -54,13 +54,34 @@ def test_resolve_local_downloaded_and_missing(tmp_path: Path) -> None:
     downloaded = module_sources.read_modules_json(str(tmp_path / ".terraform"), str(tmp_path))
     assert downloaded == {"app.db": str(tmp_path / ".terraform" / "modules" / "app.db")}
     caller = str(tmp_path / "app")
-    assert module_sources.resolve("../shared", caller, "app.x", downloaded) == (str(tmp_path / "shared"), "")
-    assert module_sources.resolve("terraform-aws-modules/rds/aws", caller, "app.db", downloaded) == (
-        downloaded["app.db"],
-        "",
+    entries = module_sources.read_modules_entries(str(tmp_path / ".terraform"), str(tmp_path))
+    local = module_sources.resolve("../shared", caller, "app.x", entries)
+    assert (local.directory, local.reason, local.fetched) == (str(tmp_path / "shared"), "", False)
+    got = module_sources.resolve("terraform-aws-modules/rds/aws", caller, "app.db", entries)
+    assert (got.directory, got.reason, got.fetched) == (downloaded["app.db"], "", True)
+    missing = module_sources.resolve("git::https://example.invalid/m.git", caller, "app.y", entries)
+    assert missing.directory is None and "terraform init" in missing.reason
+
+
+def test_a_stale_modules_json_entry_is_not_used(tmp_path: Path) -> None:
+    """A pull request that bumps a module's version or source must not be checked against the copy an
+    earlier `terraform init` left behind."""
+    data = tmp_path / ".terraform" / "modules"
+    data.mkdir(parents=True)
+    entry = {"Key": "svc", "Dir": ".terraform/modules/svc", "Version": "5.1.0",
+             "Source": "registry.terraform.io/terraform-aws-modules/ecs/aws//modules/service"}
+    (data / "modules.json").write_text(json.dumps({"Modules": [entry]}), encoding="utf-8")
+    entries = module_sources.read_modules_entries(str(tmp_path / ".terraform"), str(tmp_path))
+    same = module_sources.resolve(
+        "terraform-aws-modules/ecs/aws//modules/service", str(tmp_path), "svc", entries, version="~> 5.0"
     )
-    where, reason = module_sources.resolve("git::https://example.invalid/m.git", caller, "app.y", downloaded)
-    assert where is None and "terraform init" in reason
+    assert same.directory == str(data / "svc")
+    bumped = module_sources.resolve(
+        "terraform-aws-modules/ecs/aws//modules/service", str(tmp_path), "svc", entries, version="~> 6.0"
+    )
+    assert bumped.directory is None and "5.1.0" in bumped.reason
+    moved = module_sources.resolve("cloudposse/ecs-alb-service-task/aws", str(tmp_path), "svc", entries)
+    assert moved.directory is None and "another source" in moved.reason
 
 
 def test_unreadable_modules_json_means_nothing_downloaded(tmp_path: Path) -> None:

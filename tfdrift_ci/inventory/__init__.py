@@ -18,6 +18,7 @@ from tfdrift_ci.inventory.roots import roots_for_files as _roots_for_files
 from tfdrift_ci.models import Inventory, Resource
 
 if TYPE_CHECKING:
+    from tfdrift_ci.inventory.fetch.fetcher import ModuleOptions
     from tfdrift_ci.inventory.project import Project
 
 __all__ = ["load", "render", "restrict", "roots_for_files"]
@@ -32,13 +33,16 @@ def load(
     env: Mapping[str, str] | None = None,
     parser: Literal["auto", "hcl2"] = "auto",
     cache_dir: str | None = None,
+    modules: ModuleOptions | None = None,
 ) -> Inventory:
     """Read PATH (a directory, or one ``.tf`` file) and, when given, a plan (JSON or binary).
 
     ``env`` is Terraform's environment (``TF_VAR_*``, ``TF_DATA_DIR``, ``TF_WORKSPACE``, ``PATH`` for
     a binary plan), passed in by the caller: nothing here reads ``os.environ``. ``parser``: "auto"
     (tree-sitter, python-hcl2 for what it declines) or "hcl2" (python-hcl2 only, the reference).
-    ``cache_dir``: the tool's cache directory for the parse cache, None for none."""
+    ``cache_dir``: the tool's cache directory for the parse cache, None for none. ``modules``: how
+    registry/git/archive modules are followed (fetched, or from the module cache only); None: only
+    local modules and ``.terraform/modules``."""
     # not at import time: the pre-commit path (roots_for_files) stays lean
     from tfdrift_ci.inventory.hcl import ParseOptions
     from tfdrift_ci.inventory.loader import RootLoader
@@ -62,7 +66,12 @@ def load(
     else:
         raise InventoryError("not a regular file or directory", file=path)
 
-    project = Project(base, ParseOptions(parser=parser, cache_dir=cache_dir))
+    fetcher = None
+    if modules is not None:
+        from tfdrift_ci.inventory.fetch.fetcher import Fetcher
+
+        fetcher = Fetcher(modules)
+    project = Project(base, ParseOptions(parser=parser, cache_dir=cache_dir), fetcher=fetcher)
     if only is None:
         root_dirs = _find_roots(project)
     inputs = RootInputs(var_files=var_files, variables=variables, env=env)
@@ -70,13 +79,17 @@ def load(
     declared_only: list[Resource] = []
     root_files: dict[str, tuple[str, ...]] = {}
     root_names: list[str] = []
-    for root_dir in root_dirs:
-        rl = RootLoader(project, root_dir, inputs, only_files=only)
-        found, files = rl.load()
-        resources.extend(found)
-        declared_only.extend(rl.declared_only)
-        root_names.append(rl.root_rel)
-        root_files[rl.root_rel] = tuple(files)
+    try:
+        for root_dir in root_dirs:
+            rl = RootLoader(project, root_dir, inputs, only_files=only)
+            found, files = rl.load()
+            resources.extend(found)
+            declared_only.extend(rl.declared_only)
+            root_names.append(rl.root_rel)
+            root_files[rl.root_rel] = tuple(files)
+    finally:
+        if fetcher is not None:
+            fetcher.close()  # a temporary module cache (no cache directory) is removed here
     if only is not None and project.problems and not resources:
         # PATH is one .tf file and it cannot be read: nothing else to check, a one-line input error
         problem = project.problems[0]

@@ -1,5 +1,5 @@
-"""Loading one Terraform root: its variables, its module tree (followed through local paths and
-``.terraform/modules``) and every ECR/ECS resource instance in it, as :class:`~tfdrift_ci.models.Resource`."""
+"""Loading one Terraform root: its variables, its module tree (followed through local paths,
+``.terraform/modules`` and fetched registry/git/archive modules) and every ECR/ECS resource instance in it, as :class:`~tfdrift_ci.models.Resource`."""
 
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ class RootLoader:
             project=project,
             root_dir=self.root_dir,
             workspace=inputs.env.get("TF_WORKSPACE") or _selected_workspace(data_dir) or "default",
-            modules_json=module_sources.read_modules_json(data_dir, self.root_dir),
+            modules_json=module_sources.read_modules_entries(data_dir, self.root_dir),
             # without git, inside PATH
             allowed_dirs=project.trusted,
             only_files=only_files,
@@ -156,6 +156,7 @@ class RootLoader:
                 root=self.root_rel,
                 provider=provider or default_provider(rtype),
                 unknowns=tuple(unknowns),
+                call_sites=module.call_sites,
             )
 
 

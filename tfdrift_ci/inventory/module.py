@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tfdrift_ci.inventory import module_sources
+from tfdrift_ci.inventory.fetch.addresses import display as display_source
 from tfdrift_ci.inventory.expr import types
 from tfdrift_ci.inventory.expr.context import EMPTY_CTX, Ctx
 from tfdrift_ci.inventory.expr.convert import EvalError, too_big
@@ -20,7 +21,7 @@ from tfdrift_ci.inventory.parsed import Attribute, Block
 from tfdrift_ci.inventory.project import Project
 from tfdrift_ci.inventory.providers import ProviderInfo, parse_provider_map, provider_info, provider_key
 from tfdrift_ci.inventory.refs import DataRef, ModuleRef, Namespace, ResourceRef
-from tfdrift_ci.models import ModuleCall, Unknown
+from tfdrift_ci.models import CallSite, ModuleCall, Unknown
 from tfdrift_ci.paths import is_inside
 
 _MAX_MODULE_DEPTH = 20
@@ -44,7 +45,7 @@ class RootState:
     project: Project
     root_dir: str
     workspace: str
-    modules_json: dict[str, str]
+    modules_json: dict[str, module_sources.Downloaded]
     # file()/templatefile() read inside the repository only (configuration from a pull request must
     # not make us print files of the CI machine); a module outside it adds its own directory
     allowed_dirs: tuple[str, ...]
@@ -63,6 +64,7 @@ class _ModuleCall:
         self.counted = block.attribute("count") is not None or block.attribute("for_each") is not None
         self._instances: list[tuple[Any, Module | None]] | None = None
         self._phantom: Module | None = None
+        self._resolved: module_sources.Resolved | None = None
 
     def source(self) -> str | None:
         attr = self.block.attribute("source")
@@ -71,13 +73,39 @@ class _ModuleCall:
         value = evaluate_text(attr.expr, EMPTY_CTX)
         return value if isinstance(value, str) else None
 
+    def version(self) -> str | None:
+        attr = self.block.attribute("version")
+        if attr is None:
+            return None
+        value = evaluate_text(attr.expr, EMPTY_CTX)
+        return value if isinstance(value, str) else None
+
+    def resolved(self) -> module_sources.Resolved:
+        """Where the call's code is (resolved once: a fetch is never repeated per instance)."""
+        if self._resolved is None:
+            source = self.source()
+            if source is None:
+                self._resolved = module_sources.Resolved(None, "module source is not a literal string")
+            else:
+                key = ".".join((*self.parent.call_keys, self.name))
+                project = self.parent.project
+                self._resolved = module_sources.resolve(
+                    source,
+                    self.parent.dir,
+                    key,
+                    self.parent.state.modules_json,
+                    version=self.version(),
+                    fetcher=project.fetcher,
+                )
+                res = self._resolved
+                if res.package_root is not None and res.prefix is not None:
+                    project.show_as(res.package_root, res.prefix)
+        return self._resolved
+
     def directory(self) -> tuple[str | None, str]:
         """(module dir or None, reason when None)."""
-        source = self.source()
-        if source is None:
-            return None, "module source is not a literal string"
-        key = ".".join((*self.parent.call_keys, self.name))
-        return module_sources.resolve(source, self.parent.dir, key, self.parent.state.modules_json)
+        res = self.resolved()
+        return res.directory, res.reason
 
     def instances(self) -> list[tuple[Any, Module | None]]:
         """(instance key, child module) per instance; ``[(None, None)]`` when the call is not
@@ -114,10 +142,11 @@ class _ModuleCall:
         self.parent.project.unfollowed.append(
             ModuleCall(
                 address=self.parent.prefix + f"module.{self.name}",
-                source=self.source() or "",
+                source=display_source(self.source() or ""),
                 file=self.file,
                 line=self.block.line,
                 reason=reason,
+                version=self.version(),
             )
         )
         self._instances = [(None, None)]
@@ -128,6 +157,16 @@ class _ModuleCall:
         the caller (with the instance's count/each) when the child reads them."""
         parent = self.parent
         inputs = {a.name: _thunk(a.expr, ctx) for a in self.block.attributes if a.name not in _CALL_META}
+        res = self.resolved()
+        site = CallSite(
+            address=parent.prefix + f"module.{label}",
+            file=self.file,
+            line=self.block.line,
+            source=display_source(self.source() or ""),
+            inputs={a.name: a.line for a in self.block.attributes if a.name not in _CALL_META},
+            fetched=res.fetched,
+            package=res.package,
+        )
         return Module(
             state=parent.state,
             directory=directory,
@@ -136,6 +175,8 @@ class _ModuleCall:
             inputs=inputs,
             providers=providers,
             ancestors=(*parent.ancestors, parent.dir),
+            call_sites=(*parent.call_sites, site),
+            package_root=res.package_root,
         )
 
     def phantom(self) -> Module | None:
@@ -204,8 +245,11 @@ class Module:
         providers: Mapping[str, ProviderInfo],
         ancestors: tuple[str, ...] = (),
         root_values: Mapping[str, Any] | None = None,
+        call_sites: tuple[CallSite, ...] = (),
+        package_root: str | None = None,
     ) -> None:
         self.state = state
+        self.call_sites = call_sites
         self.project = state.project
         self.dir = os.path.abspath(directory)
         self.path = path
@@ -230,7 +274,10 @@ class Module:
         self._path_value = {"module": rel_dir, "root": ".", "cwd": state.root_dir}
         self._cache: dict[Any, Any] = {}
         self._busy: set[Any] = set()
-        if self.files and not is_inside(os.path.realpath(self.dir), state.allowed_dirs):
+        if package_root is not None and not is_inside(os.path.realpath(self.dir), state.allowed_dirs):
+            # a fetched module: the files of its own package may be read, nothing else
+            state.allowed_dirs = (*state.allowed_dirs, os.path.realpath(package_root))
+        elif self.files and not is_inside(os.path.realpath(self.dir), state.allowed_dirs):
             # a module outside the repository (no .git above PATH): its own files and siblings
             # (`${path.module}/../policies/x.json`) may be read, nothing else
             real = os.path.realpath(self.dir)

@@ -1,7 +1,14 @@
-"""Where a module call's code is: a local path next to the caller, or the directory ``terraform init``
-downloaded it to (recorded in ``<data dir>/modules/modules.json``, keyed by the call path
-``parent.child``). Registry and git sources that were not downloaded are not followed: the call is
-listed as unfollowed, with the reason.
+"""Where a module call's code is, in the order Terraform would look:
+
+1. a local path (``./``, ``../``) next to the caller: inside a fetched package it may not leave the
+   package (Terraform: "local module path escapes the module package");
+2. the directory ``terraform init`` downloaded it to (``<data dir>/modules/modules.json``, keyed by the
+   call path ``parent.child``), unless the recorded source or version no longer matches the code
+   (a pull request that bumps a module must be checked against the new one);
+3. a registry, git or https source fetched into the module cache (``inventory/fetch/``), or read from
+   that cache alone when fetching is off.
+
+What cannot be followed is listed as "not followed" with the reason.
 https://developer.hashicorp.com/terraform/language/modules/sources
 """
 
@@ -9,6 +16,14 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from tfdrift_ci.inventory.fetch import addresses, constraints
+from tfdrift_ci.paths import is_inside
+
+if TYPE_CHECKING:
+    from tfdrift_ci.inventory.fetch.fetcher import Fetcher
 
 NOT_DOWNLOADED = "registry/git module not downloaded (run terraform init to create .terraform/modules)"
 
@@ -17,27 +32,109 @@ def is_local_source(source: str) -> bool:
     return source.startswith(("./", "../", ".\\", "..\\")) or source in (".", "..")
 
 
-def read_modules_json(data_dir: str, root_dir: str) -> dict[str, str]:
-    """Call key (``app.db``) → absolute module directory, as ``terraform init`` recorded them."""
+@dataclass(frozen=True)
+class Downloaded:
+    """One ``modules.json`` entry."""
+
+    directory: str
+    source: str = ""
+    version: str | None = None
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """Where a call's code is. ``fetched``: not in the repository (``.terraform/modules`` or the module
+    cache): its files are never a location to annotate. ``package``: what was fetched, for people
+    (``terraform-aws-modules/ecs/aws 5.11.0``); ``prefix`` + ``package_root``: how its files are shown
+    (``terraform-aws-modules/ecs/aws@5.11.0//modules/service/main.tf``)."""
+
+    directory: str | None
+    reason: str = ""
+    fetched: bool = False
+    package: str | None = None
+    package_root: str | None = None
+    prefix: str | None = None
+
+
+def read_modules_entries(data_dir: str, root_dir: str) -> dict[str, Downloaded]:
+    """Call key (``app.db``) → what ``terraform init`` recorded for it."""
     path = os.path.join(data_dir, "modules", "modules.json")
     try:
         with open(path, encoding="utf-8") as fh:
             data = json.load(fh)
     except (OSError, ValueError):
         return {}
-    out: dict[str, str] = {}
+    out: dict[str, Downloaded] = {}
     modules = data.get("Modules") if isinstance(data, dict) else None
     for entry in modules if isinstance(modules, list) else []:
         if isinstance(entry, dict) and entry.get("Key") and isinstance(entry.get("Dir"), str):
-            out[str(entry["Key"])] = os.path.normpath(os.path.join(root_dir, entry["Dir"]))
+            version = entry.get("Version")
+            out[str(entry["Key"])] = Downloaded(
+                directory=os.path.normpath(os.path.join(root_dir, entry["Dir"])),
+                source=str(entry.get("Source") or ""),
+                version=version if isinstance(version, str) and version else None,
+            )
     return out
 
 
-def resolve(source: str, caller_dir: str, key: str, downloaded: dict[str, str]) -> tuple[str | None, str]:
-    """(module directory or None, reason when None) for the call ``key`` made from ``caller_dir``."""
+def read_modules_json(data_dir: str, root_dir: str) -> dict[str, str]:
+    """Call key (``app.db``) → absolute module directory, as ``terraform init`` recorded them."""
+    return {key: d.directory for key, d in read_modules_entries(data_dir, root_dir).items()}
+
+
+def resolve(
+    source: str,
+    caller_dir: str,
+    key: str,
+    downloaded: dict[str, Downloaded],
+    *,
+    version: str | None = None,
+    fetcher: Fetcher | None = None,
+) -> Resolved:
+    """Where the call ``key`` made from ``caller_dir`` finds its code (see the module docstring)."""
     if is_local_source(source):
-        return os.path.normpath(os.path.join(caller_dir, source)), ""
+        target = os.path.normpath(os.path.join(caller_dir, source))
+        package = fetcher.package_of(caller_dir) if fetcher is not None else None
+        if package is None:
+            return Resolved(target)
+        if not is_inside(target, (package.package_root,)):
+            return Resolved(None, "local module path escapes the fetched module package")
+        return Resolved(target, fetched=True, package=package.package, package_root=package.package_root,
+                        prefix=package.prefix)
     entry = downloaded.get(key)
+    stale = ""
     if entry is not None:
-        return entry, ""
-    return None, NOT_DOWNLOADED
+        stale = _stale(entry, source, version)
+        if not stale:
+            return Resolved(entry.directory, fetched=True)
+    if fetcher is None:
+        return Resolved(None, stale or NOT_DOWNLOADED)
+    got = fetcher.get(source, version)
+    if isinstance(got, str):
+        return Resolved(None, f"{got} ({stale})" if stale else got)
+    return Resolved(got.directory, fetched=True, package=got.package, package_root=got.package_root,
+                    prefix=got.prefix)
+
+
+def _stale(entry: Downloaded, source: str, version: str | None) -> str:
+    """Why a ``modules.json`` entry no longer fits the call ("" when it does)."""
+    if not entry.source:
+        return ""  # an old modules.json without sources: trust it as Terraform did
+    try:
+        now, then = addresses.parse(source), addresses.parse(entry.source)
+    except (addresses.SourceError, ValueError):
+        return ""
+    same = now == then
+    if isinstance(now, addresses.RegistrySource) and isinstance(then, addresses.RegistrySource):
+        same = (now.host, now.namespace, now.name, now.provider, now.subdir) == (
+            then.host, then.namespace, then.name, then.provider, then.subdir)
+    if not same:
+        return ".terraform/modules holds another source for this call: run terraform init"
+    if isinstance(now, addresses.RegistrySource) and entry.version and version:
+        try:
+            ok = constraints.parse_constraint(version).matches(constraints.parse_version(entry.version))
+        except constraints.ConstraintError:
+            return ""
+        if not ok:
+            return f".terraform/modules holds version {entry.version}, which does not meet {version!r}"
+    return ""

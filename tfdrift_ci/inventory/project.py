@@ -5,19 +5,27 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from tfdrift_ci.inventory import hcl
 from tfdrift_ci.inventory.parsed import ParsedFile
 from tfdrift_ci.models import ModuleCall, ParseProblem
 from tfdrift_ci.paths import is_inside, repository_root
 
+if TYPE_CHECKING:
+    from tfdrift_ci.inventory.fetch.fetcher import Fetcher
+
 
 class Project:
     """``base`` is the scanned directory; ``trusted`` the directories files may be read from (the
     repository holding it, else ``base``): a symlink out of them is never followed."""
 
-    def __init__(self, base: str, options: hcl.ParseOptions = hcl.DEFAULT_OPTIONS) -> None:
+    def __init__(
+        self, base: str, options: hcl.ParseOptions = hcl.DEFAULT_OPTIONS, fetcher: Fetcher | None = None
+    ) -> None:
         self.base = os.path.abspath(base)
+        self.fetcher = fetcher  # registry/git/archive modules; None: only local and .terraform/modules
+        self._shown_as: dict[str, str] = {}  # fetched package root -> display prefix
         self.options = options
         self.real_base = os.path.realpath(self.base)
         self._dirs: dict[str, list[ParsedFile]] = {}
@@ -32,11 +40,22 @@ class Project:
         self.trusted: tuple[str, ...] = (self.real_base, repository) if repository else (self.real_base,)
 
     def rel(self, path: str) -> str:
+        """A path as reports show it: relative to the scanned directory, or ``<package>//<path>`` for a
+        file of a fetched module (never the module cache's own location)."""
         rel = self._rel.get(path)
         if rel is None:
-            rel = os.path.relpath(path, self.base).replace(os.sep, "/")
+            for root, prefix in self._shown_as.items():
+                if path.startswith(root + os.sep):
+                    rel = prefix + "//" + os.path.relpath(path, root).replace(os.sep, "/")
+                    break
+            else:
+                rel = os.path.relpath(path, self.base).replace(os.sep, "/")
             self._rel[path] = rel
         return rel
+
+    def show_as(self, package_root: str, prefix: str) -> None:
+        """Show the files of a fetched package as ``prefix//path/in/package``."""
+        self._shown_as[os.path.abspath(package_root)] = prefix
 
     def dir_files(self, directory: str, only: Sequence[str] | None = None) -> list[ParsedFile]:
         """The parsed ``.tf`` files of a directory (sorted, as Terraform loads them)."""
