@@ -316,7 +316,7 @@ def _fetch_modules(args: argparse.Namespace, settings: Settings, env: Mapping[st
         return flag not in ("0", "false", "no", "off")
     if settings.fetch_modules is not None:
         return settings.fetch_modules
-    return args.command != "pre-commit"
+    return bool(args.command != "pre-commit")
 
 
 def _parser(env: Mapping[str, str]) -> Literal["auto", "hcl2"]:

@@ -81,7 +81,9 @@ class Registry:
         self.seen: list[Seen] = []
         self._lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     # -- set-up ------------------------------------------------------------------------------------
     @property
@@ -98,7 +100,9 @@ class Registry:
         self.files[path] = (body, dict(headers or {}))
         return self.url + path
 
-    def cli_config(self, directory: Path, host: str = "registry.example.com", *, token: str | None = None) -> Path:
+    def cli_config(
+        self, directory: Path, host: str = "registry.example.com", *, token: str | None = None
+    ) -> Path:
         """A Terraform CLI configuration whose ``host`` block sends ``host`` to this server."""
         lines = [f'host "{host}" {{', f'  services = {{ "modules.v1" = "{self.url}/v1/modules/" }}', "}"]
         if token:

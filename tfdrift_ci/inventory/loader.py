@@ -1,5 +1,6 @@
 """Loading one Terraform root: its variables, its module tree (followed through local paths,
-``.terraform/modules`` and fetched registry/git/archive modules) and every ECR/ECS resource instance in it, as :class:`~tfdrift_ci.models.Resource`."""
+``.terraform/modules`` and fetched registry/git/archive modules) and every ECR/ECS resource instance
+in it, as :class:`~tfdrift_ci.models.Resource`."""
 
 from __future__ import annotations
 

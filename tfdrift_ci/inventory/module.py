@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tfdrift_ci.inventory import module_sources
-from tfdrift_ci.inventory.fetch.addresses import display as display_source
 from tfdrift_ci.inventory.expr import types
 from tfdrift_ci.inventory.expr.context import EMPTY_CTX, Ctx
 from tfdrift_ci.inventory.expr.convert import EvalError, too_big
 from tfdrift_ci.inventory.expr.evaluate import evaluate_text
 from tfdrift_ci.inventory.expr.syntax import ExprSyntaxError, GetAttr, Var, parse
+from tfdrift_ci.inventory.fetch.addresses import display as display_source
 from tfdrift_ci.inventory.instances import MAX_INSTANCES, UNKNOWN_KEY, key_text, unknown_bindings
 from tfdrift_ci.inventory.parsed import Attribute, Block
 from tfdrift_ci.inventory.project import Project

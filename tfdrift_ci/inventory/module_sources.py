@@ -99,8 +99,13 @@ def resolve(
             return Resolved(target)
         if not is_inside(target, (package.package_root,)):
             return Resolved(None, "local module path escapes the fetched module package")
-        return Resolved(target, fetched=True, package=package.package, package_root=package.package_root,
-                        prefix=package.prefix)
+        return Resolved(
+            target,
+            fetched=True,
+            package=package.package,
+            package_root=package.package_root,
+            prefix=package.prefix,
+        )
     entry = downloaded.get(key)
     stale = ""
     if entry is not None:
@@ -112,8 +117,9 @@ def resolve(
     got = fetcher.get(source, version)
     if isinstance(got, str):
         return Resolved(None, f"{got} ({stale})" if stale else got)
-    return Resolved(got.directory, fetched=True, package=got.package, package_root=got.package_root,
-                    prefix=got.prefix)
+    return Resolved(
+        got.directory, fetched=True, package=got.package, package_root=got.package_root, prefix=got.prefix
+    )
 
 
 def _stale(entry: Downloaded, source: str, version: str | None) -> str:
@@ -127,7 +133,12 @@ def _stale(entry: Downloaded, source: str, version: str | None) -> str:
     same = now == then
     if isinstance(now, addresses.RegistrySource) and isinstance(then, addresses.RegistrySource):
         same = (now.host, now.namespace, now.name, now.provider, now.subdir) == (
-            then.host, then.namespace, then.name, then.provider, then.subdir)
+            then.host,
+            then.namespace,
+            then.name,
+            then.provider,
+            then.subdir,
+        )
     if not same:
         return ".terraform/modules holds another source for this call: run terraform init"
     if isinstance(now, addresses.RegistrySource) and entry.version and version:

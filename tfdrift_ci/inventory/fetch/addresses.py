@@ -22,7 +22,9 @@ PUBLIC_REGISTRY = "registry.terraform.io"
 
 _REGISTRY_PART = re.compile(r"^[0-9A-Za-z](?:[0-9A-Za-z_-]{0,62}[0-9A-Za-z])?$")
 _PROVIDER_PART = re.compile(r"^[0-9a-z]{1,64}$")
-_HOSTNAME = re.compile(r"^(?=.{1,253}(?::\d{1,5})?$)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+(?::\d{1,5})?$")
+_HOSTNAME = re.compile(
+    r"^(?=.{1,253}(?::\d{1,5})?$)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+(?::\d{1,5})?$"
+)
 _SCP = re.compile(r"^(?P<user>[A-Za-z0-9._-]+)@(?P<host>[A-Za-z0-9.-]+):(?P<path>[^/].*)$")
 _FORCED = re.compile(r"^(?P<getter>[A-Za-z0-9]+)::(?P<rest>.+)$")
 
@@ -123,12 +125,14 @@ def parse_registry(source: str) -> RegistrySource | None:
     else:
         return None
     namespace, name, provider = parts
-    if not (_REGISTRY_PART.match(namespace) and _REGISTRY_PART.match(name) and _PROVIDER_PART.match(provider)):
+    if not (
+        _REGISTRY_PART.match(namespace) and _REGISTRY_PART.match(name) and _PROVIDER_PART.match(provider)
+    ):
         return None
     return RegistrySource(host, namespace, name, provider, subdir)
 
 
-def parse_remote(source: str) -> Source:
+def parse_remote(source: str) -> GitSource | HttpSource | Unsupported:
     """A go-getter address (not local, not registry)."""
     text = source.strip()
     forced = _FORCED.match(text)
@@ -136,7 +140,9 @@ def parse_remote(source: str) -> Source:
     if forced is not None and "://" not in forced.group("getter"):
         getter, text = forced.group("getter").lower(), forced.group("rest")
     if getter in _UNSUPPORTED_GETTERS:
-        return Unsupported(f"{_UNSUPPORTED_GETTERS[getter]} module sources are not supported (only registry, git and https)")
+        return Unsupported(
+            f"{_UNSUPPORTED_GETTERS[getter]} module sources are not supported (only registry, git and https)"
+        )
     if getter not in (None, "git", "http", "https"):
         return Unsupported(f"unknown module source type {getter!r}")
     url, subdir = split_subdir(text)
@@ -243,7 +249,9 @@ def redact_url(url: str) -> str:
         user, _, host = netloc.rpartition("@")
         name = user.split(":", 1)[0]
         netloc = f"{name}@{host}" if ":" not in user and name in ("git", "ssh") else host
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k in ("ref", "depth", "archive")]
+    query = [
+        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k in ("ref", "depth", "archive")
+    ]
     return urlunsplit((parts.scheme, netloc, parts.path, urlencode(query), ""))
 
 

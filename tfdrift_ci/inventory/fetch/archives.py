@@ -22,6 +22,7 @@ import stat
 import tarfile
 import zipfile
 import zlib
+from collections.abc import Callable
 from typing import IO
 
 MAX_ARCHIVE_BYTES = 100 * 1024 * 1024  # a download larger than this is not fetched
@@ -124,7 +125,14 @@ def extract(path: str, kind: str, dest: str) -> None:
             _extract_tar(path, kind, dest, budget, links)
         else:
             raise ArchiveError(f"unsupported archive type {kind!r}")
-    except (tarfile.TarError, zipfile.BadZipFile, EOFError, lzma.LZMAError, zlib.error) as err:
+    except (
+        tarfile.TarError,
+        zipfile.BadZipFile,
+        gzip.BadGzipFile,
+        EOFError,
+        lzma.LZMAError,
+        zlib.error,
+    ) as err:
         raise ArchiveError(f"not a valid {kind} archive ({type(err).__name__})") from None
     except OSError as err:
         raise ArchiveError(f"cannot unpack the archive ({err.strerror or type(err).__name__})") from None
@@ -132,9 +140,8 @@ def extract(path: str, kind: str, dest: str) -> None:
 
 
 def _extract_tar(path: str, kind: str, dest: str, budget: _Budget, links: list[tuple[str, str]]) -> None:
-    opener = _TAR_OPENERS.get(kind)
-    raw: IO[bytes] = opener(path, "rb") if opener else open(path, "rb")  # type: ignore[operator]
-    with raw:
+    opener: Callable[[str, str], IO[bytes]] = _TAR_OPENERS.get(kind, open)  # type: ignore[assignment]
+    with opener(path, "rb") as raw:
         # tar headers and padding come on top of the members' bytes: allow some slack for them
         stream = _Capped(raw, MAX_EXTRACTED_BYTES + 64 * 1024 * 1024)
         with tarfile.open(fileobj=stream, mode="r|") as tf:  # type: ignore[call-overload]

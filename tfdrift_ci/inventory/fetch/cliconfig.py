@@ -54,6 +54,8 @@ def token_variable(host: str) -> str:
 def config_paths(env: Mapping[str, str]) -> tuple[str | None, str | None]:
     """(the CLI configuration file, the credentials.tfrc.json file) Terraform would read."""
     explicit = env.get("TF_CLI_CONFIG_FILE") or env.get("TERRAFORM_CONFIG")
+    home_rc: str | None
+    creds: str | None
     if os.name == "nt" and env.get("APPDATA"):
         home_rc = os.path.join(env["APPDATA"], "terraform.rc")
         creds = os.path.join(env["APPDATA"], "terraform.d", "credentials.tfrc.json")
@@ -111,7 +113,9 @@ def _read_credentials_json(path: str, tokens: dict[str, str]) -> str | None:
         data = None
     creds = data.get("credentials") if isinstance(data, dict) else None
     if not isinstance(creds, dict):
-        return f"{path}: not a credentials.tfrc.json file (expected {{\"credentials\": {{HOST: {{\"token\": …}}}}}})"
+        return (
+            f'{path}: not a credentials.tfrc.json file (expected {{"credentials": {{HOST: {{"token": …}}}}}})'
+        )
     for host, entry in creds.items():
         if isinstance(entry, dict) and isinstance(entry.get("token"), str):
             tokens.setdefault(str(host).lower(), entry["token"])

@@ -77,10 +77,7 @@ class _Term:
             return False  # inexact operators never select a pre-release
         if self.op == "~>":
             lower = c.key()
-            if c.given <= 2:
-                upper = (c.major + 1, 0, 0, 0, ())
-            else:
-                upper = (c.major, c.minor + 1, 0, 0, ())
+            upper = (c.major + 1, 0, 0, 0, ()) if c.given <= 2 else (c.major, c.minor + 1, 0, 0, ())
             return lower <= v.key() < upper
         k, ck = v.key(), c.key()
         return {">": k > ck, ">=": k >= ck, "<": k < ck, "<=": k <= ck}[self.op]

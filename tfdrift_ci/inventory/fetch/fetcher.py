@@ -138,7 +138,7 @@ class Fetcher:
             raise _Unfollowed(parsed.reason)
         if isinstance(parsed, addr.RegistrySource):
             return self._registry_module(parsed, version)
-        return self._remote(parsed, parsed.subdir, None, 0)
+        return self._remote(parsed, parsed.subdir, 0)
 
     # -- registry ----------------------------------------------------------------------------------
     def _registry_module(self, src: addr.RegistrySource, version: str | None) -> Fetched:
@@ -153,7 +153,7 @@ class Fetcher:
             try:
                 listed = self.registry.versions(src)
             except RegistryError as err:
-                raise _Unfollowed(str(err)) from None
+                raise _Unfollowed(self._registry_reason(err)) from None
             chosen = constraints.newest(listed, constraint)
             if chosen is None:
                 wanted = f"version {constraint.text!r}" if constraint.text else "a release"
@@ -166,14 +166,19 @@ class Fetcher:
         if isinstance(entry, dict):
             tree = self.cache.tree(str(entry.get("tree")))
             if tree is not None:
-                return self._fetched(tree, str(entry.get("subdir") or ""), src.subdir,
-                                     f"{src.package} {chosen}", f"{src.package}@{chosen}")
+                return self._fetched(
+                    tree,
+                    str(entry.get("subdir") or ""),
+                    src.subdir,
+                    f"{src.package} {chosen}",
+                    f"{src.package}@{chosen}",
+                )
         if not self.options.fetch:
             raise _Unfollowed(NOT_CACHED)
         try:
             location, token = self.registry.location(src, chosen)
         except RegistryError as err:
-            raise _Unfollowed(str(err)) from None
+            raise _Unfollowed(self._registry_reason(err)) from None
         remote = addr.parse_remote(location)
         if isinstance(remote, addr.Unsupported):
             raise _Unfollowed(f"registry download location: {remote.reason}")
@@ -181,15 +186,17 @@ class Fetcher:
         known = dict((self.cache.lookup(index_key) or {}).get("versions") or {})
         known[chosen] = {"tree": tree_address, "subdir": remote.subdir}
         self.cache.remember(index_key, {"versions": known})
-        return self._fetched(tree, remote.subdir, src.subdir, f"{src.package} {chosen}", f"{src.package}@{chosen}")
+        return self._fetched(
+            tree, remote.subdir, src.subdir, f"{src.package} {chosen}", f"{src.package}@{chosen}"
+        )
+
+    def _registry_reason(self, err: RegistryError) -> str:
+        problems = self.config.problems
+        return f"{err}; {problems[0]}" if problems else str(err)
 
     # -- go-getter sources -------------------------------------------------------------------------
-    def _remote(self, src: addr.Source, subdir: str, token: str | None, hops: int) -> Fetched:
-        if isinstance(src, addr.Unsupported):
-            raise _Unfollowed(src.reason)
-        if isinstance(src, addr.RegistrySource):
-            raise _Unfollowed("a download location names a registry module")
-        _, tree = self._tree(src, token, hops)
+    def _remote(self, src: addr.GitSource | addr.HttpSource, subdir: str, hops: int) -> Fetched:
+        _, tree = self._tree(src, None, hops)
         label = src.package + (f"?ref={src.ref}" if isinstance(src, addr.GitSource) and src.ref else "")
         prefix = src.package + (f"@{src.ref}" if isinstance(src, addr.GitSource) and src.ref else "")
         return self._fetched(tree, "", subdir, label, prefix)
@@ -220,9 +227,12 @@ class Fetcher:
                     raise _Unfollowed(NOT_CACHED)
                 scratch = self.cache.scratch()
                 try:
-                    full = self.git.checkout(src.url, src.ref, commit, kind, src.depth, os.path.join(scratch, "pkg"))
+                    dest = os.path.join(scratch, "pkg")
+                    full = self.git.checkout(
+                        src.url, ref=src.ref, commit=commit, kind=kind, depth=src.depth, dest=dest
+                    )
                     address = f"git-{full}"
-                    tree = self.cache.put_tree(address, lambda d: shutil.move(os.path.join(scratch, "pkg"), d))
+                    tree = self.cache.put_tree(address, lambda d: os.rename(dest, d))
                     commit = full
                 finally:
                     shutil.rmtree(scratch, ignore_errors=True)
@@ -257,8 +267,9 @@ class Fetcher:
             path = os.path.join(scratch, "archive")
             try:
                 with open(path, "wb") as sink:
-                    resp = self.http.get(src.url, token=token, headers=headers, sink=sink,
-                                         max_bytes=archives.MAX_ARCHIVE_BYTES)
+                    resp = self.http.get(
+                        src.url, token=token, headers=headers, sink=sink, max_bytes=archives.MAX_ARCHIVE_BYTES
+                    )
             except HttpError as err:
                 raise _Unfollowed(f"download failed: {err}") from None
             if resp.status == 304 and cached_tree is not None:
@@ -278,12 +289,15 @@ class Fetcher:
                 raise _Unfollowed(f"{src.package}: archive rejected: {err}") from None
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
-        self.cache.remember(url_key, {
-            "tree": address,
-            "etag": resp.headers.get("etag"),
-            "last_modified": resp.headers.get("last-modified"),
-            "checksum": list(src.checksum) if src.checksum else None,
-        })
+        self.cache.remember(
+            url_key,
+            {
+                "tree": address,
+                "etag": resp.headers.get("etag"),
+                "last_modified": resp.headers.get("last-modified"),
+                "checksum": list(src.checksum) if src.checksum else None,
+            },
+        )
         return address, tree
 
     def _indirect(self, src: addr.HttpSource, token: str | None, hops: int) -> tuple[str, str]:
@@ -296,20 +310,22 @@ class Fetcher:
             raise _Unfollowed(f"download failed: {err}") from None
         location = resp.headers.get("x-terraform-get") or _meta_location(resp.body)
         if not location:
-            raise _Unfollowed(f"{src.package}: neither an archive nor a page naming a module source (X-Terraform-Get)")
+            raise _Unfollowed(
+                f"{src.package}: neither an archive nor a page naming a module source (X-Terraform-Get)"
+            )
         if location.startswith(("/", "./", "../")):
             location = urljoin(resp.url, location)
         nxt = addr.parse_remote(location)
         if isinstance(nxt, addr.Unsupported):
             raise _Unfollowed(nxt.reason)
-        if isinstance(nxt, addr.RegistrySource):
-            raise _Unfollowed("X-Terraform-Get names a registry module")
         if nxt.subdir:
             raise _Unfollowed("X-Terraform-Get with a //subdir is not supported")
         return self._tree(nxt, None, hops + 1)
 
     # -- result ------------------------------------------------------------------------------------
-    def _fetched(self, tree: str, location_subdir: str, source_subdir: str, package: str, prefix: str) -> Fetched:
+    def _fetched(
+        self, tree: str, location_subdir: str, source_subdir: str, package: str, prefix: str
+    ) -> Fetched:
         directory = tree
         for sub in (location_subdir, source_subdir):
             if sub:
@@ -319,7 +335,9 @@ class Fetcher:
                     raise _Unfollowed(f"subdirectory {sub[:80]!r} is not inside the module package") from None
                 directory = os.path.join(directory, *rel.split("/"))
         if not os.path.isdir(directory):
-            raise _Unfollowed(f"{package} has no directory {'/'.join(s for s in (location_subdir, source_subdir) if s)}")
+            raise _Unfollowed(
+                f"{package} has no directory {'/'.join(s for s in (location_subdir, source_subdir) if s)}"
+            )
         return Fetched(directory=directory, package_root=tree, package=package, prefix=prefix)
 
     def package_of(self, directory: str) -> Fetched | None:

@@ -35,8 +35,21 @@ class Git:
             "GIT_TERMINAL_PROMPT": "0",
             "GIT_ALLOW_PROTOCOL": "https:http:ssh:git:file",
             "GIT_SSH_COMMAND": env.get("GIT_SSH_COMMAND") or "ssh -o BatchMode=yes",
-            **{k: env[k] for k in ("HOME", "PATH", "SSH_AUTH_SOCK", "HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY",
-                                   "https_proxy", "http_proxy", "no_proxy") if k in env},
+            **{
+                k: env[k]
+                for k in (
+                    "HOME",
+                    "PATH",
+                    "SSH_AUTH_SOCK",
+                    "HTTPS_PROXY",
+                    "HTTP_PROXY",
+                    "NO_PROXY",
+                    "https_proxy",
+                    "http_proxy",
+                    "no_proxy",
+                )
+                if k in env
+            },
         }
         self.commands = 0  # run so far (tests count them)
 
@@ -52,7 +65,11 @@ class Git:
             raise GitError("git is not installed (needed for git module sources)") from None
         except git.GitCommandError as err:
             stderr = err.stderr if isinstance(err.stderr, str) else ""
-            lines = [ln.strip() for ln in stderr.splitlines() if ln.strip() and not ln.strip().startswith("stderr:")]
+            lines = [
+                ln.strip()
+                for ln in stderr.splitlines()
+                if ln.strip() and not ln.strip().startswith("stderr:")
+            ]
             detail = redact_text(one_line(lines[-1].strip("' ")))[:200] if lines else f"exit {err.status}"
             raise GitError(f"git {args[0]} {redact_url(url)} failed: {detail}") from None
         return out if isinstance(out, str) else ""
@@ -73,15 +90,21 @@ class Git:
             if head is None:
                 raise GitError(f"{redact_url(url)} has no default branch (HEAD)")
             return head, "head"
-        for name, kind in ((f"refs/tags/{ref}^{{}}", "tag"), (f"refs/tags/{ref}", "tag"),
-                           (f"refs/heads/{ref}", "branch"), (ref, "ref")):
+        for name, kind in (
+            (f"refs/tags/{ref}^{{}}", "tag"),
+            (f"refs/tags/{ref}", "tag"),
+            (f"refs/heads/{ref}", "branch"),
+            (ref, "ref"),
+        ):
             if name in refs:
                 return refs[name], kind
         if _SHORT_SHA.match(ref):
             return ref, "commit"  # an abbreviated commit: resolved by the clone
         raise GitError(f"{redact_url(url)} has no branch or tag {ref!r}")
 
-    def checkout(self, url: str, ref: str | None, commit: str, kind: str | None, depth: int | None, dest: str) -> str:
+    def checkout(
+        self, url: str, *, ref: str | None, commit: str, kind: str | None, depth: int | None, dest: str
+    ) -> str:
         """Clone ``url`` at ``commit`` into ``dest`` (then drop ``.git``); returns the full commit id."""
         os.makedirs(os.path.dirname(dest), exist_ok=True)
         if kind in ("branch", "tag", "head"):

@@ -9,7 +9,6 @@ nothing to add to the install for a few GET requests).
 
 from __future__ import annotations
 
-import socket
 import time
 import urllib.error
 import urllib.request
@@ -76,7 +75,9 @@ class Http:
         while True:
             attempt += 1
             try:
-                return self._once(url, token, accept, max_bytes, headers or {}, sink)
+                return self._once(
+                    url, token=token, accept=accept, max_bytes=max_bytes, headers=headers or {}, sink=sink
+                )
             except HttpError as err:
                 transient = err.status is None or err.status >= 500
                 if not transient or attempt > self.retries or sink is not None:
@@ -86,6 +87,7 @@ class Http:
     def _once(
         self,
         url: str,
+        *,
         token: str | None,
         accept: str | None,
         max_bytes: int,
@@ -110,13 +112,15 @@ class Http:
             if err.code == 304:
                 return Response(304, url, _headers(err.headers))
             reason = {401: "unauthorized (token missing or refused)", 403: "forbidden", 404: "not found"}
-            raise HttpError(f"{shown}: HTTP {err.code} {reason.get(err.code, '')}".rstrip(), err.code) from None
+            raise HttpError(
+                f"{shown}: HTTP {err.code} {reason.get(err.code, '')}".rstrip(), err.code
+            ) from None
         except urllib.error.URLError as err:
             why = err.reason if isinstance(err.reason, str) else type(err.reason).__name__
             if isinstance(err.reason, OSError) and err.reason.strerror:
                 why = err.reason.strerror
             raise HttpError(f"{shown}: unreachable ({why})") from None
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             raise HttpError(f"{shown}: timed out after {self.timeout:g} s") from None
         except (OSError, ValueError) as err:  # connection reset mid-body, bad status line …
             raise HttpError(f"{shown}: {type(err).__name__}") from None

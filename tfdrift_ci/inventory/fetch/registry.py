@@ -86,7 +86,9 @@ class Registry:
         try:
             resp = self.http.get(url, token=token, accept="application/json")
         except HttpError as err:
-            raise RegistryError(f"registry {src.host}: download of {src.package} {version} failed ({err})") from None
+            raise RegistryError(
+                f"registry {src.host}: download of {src.package} {version} failed ({err})"
+            ) from None
         location = resp.headers.get("x-terraform-get")
         if not location and resp.status == 200 and resp.body:
             data = _json_object(resp.body, f"registry {src.host}: download")
