@@ -76,6 +76,8 @@ def test_specs_name_environment_variables() -> None:
         ("slack:U", {"U": "ftp://x.example/secret"}, "--notify slack:U: the URL must start with https://"),
         ("slack:U", {"U": "http://10.0.0.1/secret"}, "--notify slack:U: the URL must start with https://"),
         ("email:U", {"U": "https://x.example"}, "--notify: unknown kind 'email'"),
+        ("slack:U", {"U": "https://x.example/services/secret\nX"}, "--notify slack:U: the URL holds spaces"),
+        ("slack:U", {"U": "https://x.example/a secret"}, "--notify slack:U: the URL holds spaces"),
     ],
 )
 def test_bad_specs_are_usage_errors_that_show_no_value(spec: str, env: dict[str, str], message: str) -> None:
@@ -161,3 +163,10 @@ def test_an_unreachable_target_never_shows_its_url(no_proxy: None, sleeps: list[
     assert failed["slack:S"].startswith("--notify slack:S: cannot deliver (")
     assert "XXXXSECRETXXXX" not in failed["slack:S"] and "services" not in failed["slack:S"]
     assert sleeps == [1.0, 2.0]
+
+
+def test_a_url_urllib_refuses_never_shows_in_the_error(no_proxy: None) -> None:
+    # parse() refuses such a URL; a Target built by hand (or a change in urllib) must not leak it.
+    url = "http://127.0.0.1:9/services/T000/XXXXSECRETXXXX\x7f"
+    failed = send([Target("slack", "slack:S", url)], alerts())
+    assert failed == {"slack:S": "--notify slack:S: cannot deliver (InvalidURL)"}

@@ -8,6 +8,7 @@ line (``slack:SLACK_WEBHOOK_URL``), never the URL, not even with ``--debug``.
 
 from __future__ import annotations
 
+import http.client
 import time
 import urllib.error
 import urllib.parse
@@ -89,7 +90,12 @@ class Message:
 
 
 def check_url(url: str, spec: str) -> None:
-    """https only (plain http to a loopback address is allowed for local receivers and tests)."""
+    """https only (plain http to a loopback address is allowed for local receivers and tests), and
+    no space or control character inside (urllib would refuse it later with the URL in its message)."""
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url.strip()):
+        raise NotifyError(
+            f"--notify {spec}: the URL holds spaces or control characters (the value is not shown)"
+        )
     try:
         parts = urllib.parse.urlsplit(url.strip())
     except ValueError:
@@ -140,6 +146,9 @@ def post(target: Target, message: Message, *, sleep: Any = None) -> None:
         except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as err:
             wait = float(2**attempt)
             problem = f"cannot deliver ({_reason(err, target.url)})"
+        except (http.client.HTTPException, ValueError) as err:
+            # A URL or a response urllib refuses; its message may quote the URL: never shown.
+            raise NotifyError(f"--notify {target.spec}: cannot deliver ({type(err).__name__})") from None
         if wait is None or attempt + 1 >= MAX_ATTEMPTS or wait > MAX_WAIT:
             raise NotifyError(f"--notify {target.spec}: {problem}")
         (sleep or _sleep)(wait)
