@@ -7,10 +7,12 @@ from datetime import date
 import pytest
 
 from tfdrift_ci.models import Finding, Inventory, Resource, Severity
-from tfdrift_ci.settings import IgnoreEntry, Settings
+from tfdrift_ci.settings import IgnoreEntry, RuleSetting, Settings
 from tfdrift_ci.suppress import apply, glob_match, parse_line
 
 TODAY = date(2026, 11, 23)
+# the two rules that are off by default, on: some cases here are about them
+OPT_IN_ON = {"TFD-ECR-005": RuleSetting(enabled=True), "TFD-ECR-007": RuleSetting(enabled=True)}
 
 
 def _inventory(text: str, *resources: tuple[str, int, int]) -> Inventory:
@@ -196,6 +198,7 @@ def test_end_to_end_through_inventory_and_engine(fixtures: object) -> None:
     assert isinstance(fixtures, Path)
     inv = inventory.load(str(fixtures / "rules" / "suppressions"))
     settings = Settings(
+        rules=OPT_IN_ON,
         ignores=(
             IgnoreEntry("TFD-ECR-00[57]", "*"),
             IgnoreEntry("TFD-ECR-*", "aws_ecr_repository.by_config", "sandbox"),
@@ -350,7 +353,7 @@ def test_kics_comments_end_to_end_through_inventory_and_engine(fixtures: object)
     assert isinstance(fixtures, Path)
     inv = inventory.load(str(fixtures / "rules" / "suppressions_kics"))
     assert inv.problems == ()
-    findings, notices = engine.evaluate(inv, None, Settings(), today=TODAY)
+    findings, notices = engine.evaluate(inv, None, Settings(rules=OPT_IN_ON), today=TODAY)
     reason = {(f.address.split(".")[-1], f.rule_id): f.suppression_reason for f in findings if f.address}
     assert reason[("ignore_line", "TFD-ECR-001")] == "kics-scan ignore-line (main.tf:10)"
     assert reason[("ignore_line", "TFD-ECR-002")] is None  # another line

@@ -46,7 +46,8 @@ def test_configuration_example_in_docs_is_valid(tmp_path: Path) -> None:
     f = tmp_path / ".tfdrift.yml"
     f.write_text(yaml_block)
     s = load_settings(str(f), start=tmp_path)
-    assert s.rules["TFD-ECR-005"].enabled is False
+    assert s.rules["TFD-ECS-015"].enabled is False
+    assert s.rules["TFD-ECR-005"].enabled is True  # `on` turns an opt-in rule on
     assert s.ignores[0].expires == date(2026, 12, 31)
     hcl_block = text.split("```hcl\n", 1)[1].split("```", 1)[0]
     directives = [d for n, line in enumerate(hcl_block.splitlines(), 1) for d in parse_line(line, n)]

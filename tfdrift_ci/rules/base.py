@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tfdrift_ci.models import FindingKind, Inventory, Resource, Severity
+from tfdrift_ci.settings import RuleSetting
 
 
 @dataclass(frozen=True)
@@ -48,12 +49,20 @@ class Rule:
     remediation: str  # one line naming the attribute to set
     peers: PeerIds = field(default_factory=PeerIds)
     mitre: tuple[str, ...] = ()  # ATT&CK technique ids (T1525 …)
+    # False: an opt-in rule (advice that fires on most projects); a `rules:` entry that does not
+    # turn it off (`TFD-ECR-005: on`, `{enabled: true}`, a severity) turns it on.
+    default_enabled: bool = True
+
+    def enabled_under(self, setting: RuleSetting | None) -> bool:
+        """Does the rule run with this `rules:` entry (None: no entry)?"""
+        return self.default_enabled if setting is None else setting.enabled
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "kind": self.kind,
             "severity": self.severity.value,
+            "default_enabled": self.default_enabled,
             "title": self.title,
             "resource_types": list(self.resource_types),
             "peer_ids": {

@@ -33,8 +33,9 @@ _CONFIGURATION = [
     "```yaml",
     "fail_on: high                 # critical | high | medium | low | info | never",
     "rules:",
-    "  TFD-ECR-005: off            # or {enabled: false}",
+    "  TFD-ECS-015: off            # or {enabled: false}",
     "  TFD-ECS-006: {severity: low}",
+    "  TFD-ECR-005: on             # an opt-in rule (or {enabled: true}, or a severity)",
     "ignore:",
     "  - rule: TFD-ECR-001         # rule id, glob (TFD-ECS-*) or a peer id (CKV_AWS_51)",
     '    address: module.legacy.*  # * and ? only; brackets in this["api"] are literal',
@@ -76,6 +77,15 @@ _CONFIGURATION = [
     "",
     "Suppressed findings stay in the JSON report with `suppressed: true` and the reason; they do "
     "not count towards `--fail-on`.",
+    "",
+    "**Opt-in rules.** TFD-ECR-005 (no repository policy) and TFD-ECR-007 (no lifecycle policy) are "
+    "off by default. Both fire on most repositories of most projects, where identity policies and "
+    "unbounded image retention are a deliberate choice; on by default, they made every PR comment "
+    "start with one line per repository that nobody acts on, and pushed the findings that matter "
+    "out of sight. They are kept for teams whose standard is a policy per repository: any `rules:` "
+    "entry that does not turn them off turns them on (`TFD-ECR-005: on`, `{enabled: true}`, or a "
+    "severity such as `{severity: low}`). A rule that is off by default is not a weakened gate: "
+    "turning it off again changes nothing.",
 ]
 
 
@@ -97,6 +107,12 @@ _KIND_INTROS = {
         "",
     ],
 }
+
+
+def _enabled(rule: Rule) -> str:
+    if rule.default_enabled:
+        return "yes"
+    return f"no (opt-in: `rules: {{{rule.id}: on}}` in `.tfdrift.yml`)"
 
 
 def _anchor(rule_id: str) -> str:
@@ -133,7 +149,10 @@ def listing(rules: Sequence[Rule]) -> str:
     """``tfdrift-ci rules``: one line per rule (id, kind, default severity, title, peer ids)."""
     lines = []
     for r in rules:
-        lines.append(f"{r.id:<14} {r.kind:<9} {r.severity.value:<8} {r.title}  [{peers_text(r) or '-'}]")
+        optin = "" if r.default_enabled else " (off by default)"
+        lines.append(
+            f"{r.id:<14} {r.kind:<9} {r.severity.value:<8} {r.title}{optin}  [{peers_text(r) or '-'}]"
+        )
     return "\n".join(lines)
 
 
@@ -158,6 +177,7 @@ def _section(rule: Rule) -> list[str]:
         "|---|---|",
         f"| Kind | {rule.kind} |",
         f"| Default severity | {rule.severity.value} |",
+        f"| Enabled by default | {_enabled(rule)} |",
         f"| Resource types | {types} |",
         f"| Peer ids | {_cell(_peers(rule))} |",
         f"| MITRE ATT&CK | {_mitre(rule)} |",
@@ -204,7 +224,8 @@ def render(rules: Sequence[Rule] | None = None) -> str:
     ]
     for rule in rules:
         lines.append(
-            f"| [{rule.id}](#{_anchor(rule.id)}) | {rule.kind} | {rule.severity.value} | "
+            f"| [{rule.id}](#{_anchor(rule.id)}) | {rule.kind} | {rule.severity.value}"
+            f"{'' if rule.default_enabled else ' (off by default)'} | "
             f"{_cell(rule.title)} | {_cell(', '.join(rule.peers.all()) or '—')} |"
         )
     lines.append("")

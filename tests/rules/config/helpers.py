@@ -10,7 +10,7 @@ from tfdrift_ci import inventory
 from tfdrift_ci.models import Identity, Inventory, Resource
 from tfdrift_ci.rules import config as config_rules
 from tfdrift_ci.rules.base import ConfigContext, Hit
-from tfdrift_ci.settings import Settings
+from tfdrift_ci.settings import RuleSetting, Settings
 
 
 def res(
@@ -55,5 +55,7 @@ def fixture_outcomes(directory: Path, rule_id: str) -> tuple[set[str], set[str],
     rule = next(r for r in config_rules.CONFIG_RULES if r.id == rule_id)
     mine = [r for r in inv.resources if r.type in rule.resource_types]
     bad = {r.address for r in mine if r.name.endswith("_bad")}
-    hit = {f.address for f in config_rules.run(inv, Settings()) if f.rule_id == rule_id and f.address}
+    # the rule under test runs even when it is off by default (TFD-ECR-005, TFD-ECR-007)
+    settings = Settings(rules={rule_id: RuleSetting(enabled=True)})
+    hit = {f.address for f in config_rules.run(inv, settings) if f.rule_id == rule_id and f.address}
     return bad, hit, {r.address for r in mine}

@@ -104,7 +104,7 @@ def run(
     findings: list[Finding] = []
     for rule in CONFIG_RULES:
         setting = settings.rules.get(rule.id)
-        if setting is not None and not setting.enabled:
+        if not rule.enabled_under(setting):
             continue
         check = table.get(rule.id)
         if check is None:

@@ -19,11 +19,15 @@ RULE = Rule(
     severity=Severity.INFO,
     title="ECR repository has no lifecycle policy",
     resource_types=("aws_ecr_repository",),
+    default_enabled=False,
     remediation="Add an aws_ecr_lifecycle_policy whose repository is this repository's name.",
     docs=RuleDoc(
         what=(
             "An `aws_ecr_repository` for which the project declares no `aws_ecr_lifecycle_policy` "
-            "(matched by reference in the same module or by literal repository name). Informational."
+            "(matched by reference in the same module or by literal repository name). Informational. "
+            "Off by default: most projects declare repositories without lifecycle policies, so on by "
+            "default it would fire on most repositories, and a missing policy costs storage rather "
+            "than security. Turn it on with `rules: {TFD-ECR-007: on}`."
         ),
         why=(
             "Without a lifecycle policy every pushed image is kept forever: storage costs grow, and old "

@@ -19,6 +19,7 @@ RULE = Rule(
     severity=Severity.INFO,
     title="ECR repository has no repository policy",
     resource_types=("aws_ecr_repository",),
+    default_enabled=False,
     peers=PeerIds(
         kics=("69e7c320-b65d-41bb-be02-d63ecc0bcc9d",),  # ECR Repository Without Policy
     ),
@@ -28,7 +29,11 @@ RULE = Rule(
             "An `aws_ecr_repository` for which the project declares no `aws_ecr_repository_policy` "
             "(matched by a reference such as `aws_ecr_repository.this.name` in the same module, or by "
             "the literal repository name). Informational: a repository without a policy is private to "
-            "its account and governed by IAM identity policies only."
+            "its account and governed by IAM identity policies only. "
+            "Off by default: most repositories rely on IAM identity policies and have no repository "
+            "policy, so on by default it would fire on nearly every repository and drown the findings "
+            "that matter (KICS reports it as query 69e7c320…). Turn it on with "
+            "`rules: {TFD-ECR-005: on}` where a policy per repository is your standard."
         ),
         why=(
             "A repository policy is where cross-account pull access and push restrictions are stated "
@@ -49,7 +54,7 @@ RULE = Rule(
         ),
         fix=(
             "Declare an `aws_ecr_repository_policy` naming the accounts/roles allowed to pull and "
-            "push, or turn the rule off in `.tfdrift.yml` if identity policies are your standard."
+            "push. If identity policies are your standard, leave the rule off (its default)."
         ),
     ),
 )
