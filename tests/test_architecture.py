@@ -54,7 +54,16 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("report", ("tfdrift_ci.report",)),
     # Delivering to where the run happens: GitHub (comments, summary, issues), git (changed files,
     # the pull request's base), the scheduled sweep and its notifiers.
-    ("delivery", ("tfdrift_ci.github", "tfdrift_ci.gitutil", "tfdrift_ci.sweep", "tfdrift_ci.notify")),
+    (
+        "delivery",
+        (
+            "tfdrift_ci.github",
+            "tfdrift_ci.gitlab",
+            "tfdrift_ci.gitutil",
+            "tfdrift_ci.sweep",
+            "tfdrift_ci.notify",
+        ),
+    ),
     # Arguments, environment, printing, exit codes.
     ("cli", ("tfdrift_ci.cli", "tfdrift_ci.__main__")),
 )

@@ -136,7 +136,11 @@ def _add_check_options(p: argparse.ArgumentParser) -> None:
     out.add_argument("--format", action="append", default=[], choices=tuple(FORMATS))
     out.add_argument("--output", action="append", default=[], metavar="FILE")
     out.add_argument("--fail-on", choices=FAIL_ON_VALUES)
-    out.add_argument("--comment", action="store_true", help="upsert the sticky PR comment")
+    out.add_argument(
+        "--comment",
+        action="store_true",
+        help="upsert the sticky PR comment (GitHub Actions), or the merge request note (GitLab CI)",
+    )
     out.add_argument("--template-dir", metavar="DIR")
     out.add_argument("--quiet", action="store_true", help="text: print only the summary")
     out.add_argument("--no-progress", action="store_true")
@@ -392,10 +396,19 @@ def _deliver(
                 Path(target).write_text(text, encoding="utf-8")
             except OSError as err:
                 raise ConfigError(f"cannot write --output {target}: {err.strerror}") from err
-    if args.comment or env.get("GITHUB_STEP_SUMMARY"):
+    # --comment posts where the run is: a merge request note in GitLab CI, else the GitHub PR comment.
+    on_gitlab = args.comment and bool(env.get("GITLAB_CI"))
+    github_comment = args.comment and not on_gitlab
+    if github_comment or env.get("GITHUB_STEP_SUMMARY"):
         from tfdrift_ci import github
 
-        for warning in github.deliver(report, comment=args.comment, env=env, template_dir=args.template_dir):
+        warnings = github.deliver(report, comment=github_comment, env=env, template_dir=args.template_dir)
+        for warning in warnings:
+            _err(f"warning: {one_line(warning)}")
+    if on_gitlab:
+        from tfdrift_ci import gitlab
+
+        for warning in gitlab.deliver(report, env=env, template_dir=args.template_dir):
             _err(f"warning: {one_line(warning)}")
 
 

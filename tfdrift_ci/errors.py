@@ -38,5 +38,9 @@ class GitHubError(TfdriftError):
     """GitHub context or API problems. Never decides the exit code of ``check`` by itself."""
 
 
+class GitLabError(TfdriftError):
+    """GitLab context or API problems (the merge request note). Never decides the exit code either."""
+
+
 class GitError(TfdriftError):
     """Git problems (not a repository, unknown base ref)."""

@@ -140,6 +140,16 @@ class Client:
     def url(self, path: str) -> str:
         return f"{self.ctx.api_url}{path}"
 
+    def headers(self) -> dict[str, str]:
+        """The headers of every request; the token goes only here. (tfdrift_ci/gitlab reuses this
+        client for GitLab's API and replaces them.)"""
+        return {
+            "Accept": "application/vnd.github+json",
+            "X-GitHub-Api-Version": API_VERSION,
+            "User-Agent": f"tfdrift-ci/{__version__}",
+            "Authorization": f"Bearer {self.ctx.token}",
+        }
+
     def _check_origin(self, url: str) -> None:
         parts = urllib.parse.urlsplit(url)
         if (parts.scheme, parts.netloc) != self._origin:
@@ -178,12 +188,7 @@ class Client:
         failed with 502 may still have happened) and on rate limits (refused before processing)."""
         self._check_origin(url)
         data = json.dumps(body).encode("utf-8") if body is not None else None
-        headers = {
-            "Accept": "application/vnd.github+json",
-            "X-GitHub-Api-Version": API_VERSION,
-            "User-Agent": f"tfdrift-ci/{__version__}",
-            "Authorization": f"Bearer {self.ctx.token}",
-        }
+        headers = self.headers()
         if data is not None:
             headers["Content-Type"] = "application/json; charset=utf-8"
         attempt = 0

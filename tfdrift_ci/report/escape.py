@@ -285,3 +285,51 @@ def teams_text(text: object, limit: int | None = None) -> str:
     https://learn.microsoft.com/en-us/adaptive-cards/authoring-cards/text-features): the same
     escaping as :func:`md` (backslash escapes, entities, no mention, no autolink)."""
     return md(text, limit)
+
+
+# --------------------------------------------------------------------------------------------------
+# GitLab (the merge request note, tfdrift_ci/gitlab)
+
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
+# GitLab-only references, linked on text after Markdown like GitHub's #12 (which md() already breaks):
+# !12 merge request, &12 epic (&amp;12 in our Markdown), $12 snippet, ~label / ~"label", %milestone /
+# %"milestone" (not %2F: percent-encoding in link targets), *iteration:12.
+# https://docs.gitlab.com/user/markdown/#gitlab-specific-references
+_GITLAB_REF = re.compile(
+    r"(\\?!|&amp;|&|\$)(?=\d)"
+    r"|(\\?~)(?=[A-Za-z0-9_\"])"
+    r"|(%)(?![0-9A-Fa-f]{2})(?=[A-Za-z_\"])"
+    r"|(\\?\*iteration:)(?=\d)"
+)
+# A note line that starts with /word runs that quick action (/close, /merge, /approve, /assign …).
+# https://docs.gitlab.com/user/project/quick_actions/
+_QUICK_ACTION = re.compile(r"^(\s*)/(?=[A-Za-z])")
+
+
+def gitlab_markdown(markdown: str) -> str:
+    """Our GitHub-flavoured Markdown (values already escaped by :func:`md`) made safe to post as a
+    GitLab note: GitLab-only references and quick actions are broken with a zero-width space, outside
+    fenced code blocks and HTML comments (the sticky marker), where GitLab interprets neither."""
+    out: list[str] = []
+    fence: str | None = None
+    protected = {m.start(): m.end() for m in _HTML_COMMENT.finditer(markdown)}
+    pos = 0
+    for line in markdown.splitlines(keepends=True):
+        start, pos = pos, pos + len(line)
+        m = _FENCE.match(line)
+        if fence is not None:
+            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
+                fence = None
+            out.append(line)
+            continue
+        if m:
+            fence = m.group(1)
+            out.append(line)
+            continue
+        if any(s <= start and pos <= e for s, e in protected.items()):
+            out.append(line)
+            continue
+        no_action = _QUICK_ACTION.sub(lambda q: q.group(1) + ZWSP + "/", line)
+        out.append(_GITLAB_REF.sub(lambda r: r.group(0) + ZWSP, no_action))
+    return "".join(out)
