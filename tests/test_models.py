@@ -91,3 +91,9 @@ def test_mappings_and_values_json_has_no_type_for() -> None:
     out = jsonable(MappingProxyType({"when": date(2024, 1, 2), "ok": True}))
     assert out == {"when": "2024-01-02", "ok": True}
     json.dumps(out)  # always serialisable
+
+
+def test_jsonable_gives_unknowns_as_text_when_asked() -> None:
+    ref = Unknown("var.name", "*-api")
+    assert jsonable({"a": (1, ref)}, unknown_as_text=True) == {"a": [1, str(ref)]}
+    assert jsonable({"a": (1, ref)}) == {"a": [1, {"unknown": "var.name", "pattern": "*-api"}]}

@@ -124,16 +124,17 @@ class Identity:
         return out
 
 
-def jsonable(value: Any) -> Any:
+def jsonable(value: Any, *, unknown_as_text: bool = False) -> Any:
     """A model value as JSON data (the JSON report and ``tfdrift-ci inventory --format json``): an
-    Unknown becomes ``{"unknown": expr, "pattern": …}``, mappings and sequences are converted
-    through, anything else that JSON has no type for becomes its text."""
+    Unknown becomes ``{"unknown": expr, "pattern": …}`` (or its text with ``unknown_as_text``: a
+    drift finding's expected/actual value), mappings and sequences are converted through, anything
+    else that JSON has no type for becomes its text."""
     if isinstance(value, Unknown):
-        return {"unknown": value.expr, "pattern": value.pattern}
+        return str(value) if unknown_as_text else {"unknown": value.expr, "pattern": value.pattern}
     if isinstance(value, Mapping):
-        return {str(k): jsonable(v) for k, v in value.items()}
+        return {str(k): jsonable(v, unknown_as_text=unknown_as_text) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
+        return [jsonable(v, unknown_as_text=unknown_as_text) for v in value]
     if value is None or isinstance(value, str | int | float | bool):
         return value
     return str(value)

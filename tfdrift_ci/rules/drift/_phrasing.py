@@ -8,12 +8,12 @@ renderers escape it for their format.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from tfdrift_ci.inventory.lines import attribute_line
-from tfdrift_ci.models import Event, Finding, Resource, Severity, Unknown
+from tfdrift_ci.models import Event, Finding, Resource, Severity, Unknown, jsonable
 from tfdrift_ci.rules.base import Rule
 from tfdrift_ci.rules.drift import _attributes as A
 from tfdrift_ci.rules.drift._actors import Classified, describe
@@ -31,17 +31,9 @@ def fmt(value: Any, limit: int = 120) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def plain(value: Any) -> Any:
-    """A value for ``Finding.expected``/``actual``: plain JSON data, unknowns as their text."""
-    if value is MISSING:
-        return None
-    if isinstance(value, Unknown):
-        return str(value)
-    if isinstance(value, Mapping):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
-    return value
+def finding_value(value: Any) -> Any:
+    """A value for ``Finding.expected``/``actual``: JSON data, unknowns as their text."""
+    return None if value is MISSING else jsonable(value, unknown_as_text=True)
 
 
 def ago(now: datetime, then: datetime) -> str:
@@ -242,8 +234,8 @@ def drift_finding(
         severity=verdict.severity,
         line=line_of(res, change.attribute),
         attribute=change.attribute,
-        expected=plain(shown_old),
-        actual=plain(shown_new),
+        expected=finding_value(shown_old),
+        actual=finding_value(shown_new),
         remediation=_remediation(rule, res, change, verdict, old=shown_old, new=shown_new),
         reverted_by_plan=verdict.reverted,
         matched_by_pattern=match.by_pattern,
@@ -273,8 +265,8 @@ def attempt_finding(
         severity=severity,
         line=line_of(res, attribute),
         attribute=attribute,
-        expected=plain(declared(first, res)) if first else None,
-        actual=plain(first.new) if first else None,
+        expected=finding_value(declared(first, res)) if first else None,
+        actual=finding_value(first.new) if first else None,
         matched_by_pattern=match.by_pattern,
         notes=match.notes,
     )
