@@ -16,7 +16,7 @@ from rules.drift.helpers import dump
 from tfdrift_ci.events.normalise import normalise
 from tfdrift_ci.inventory import load
 from tfdrift_ci.models import Event, Severity
-from tfdrift_ci.rules.drift import run
+from tfdrift_ci.rules.drift import DRIFT_RULES, run
 from tfdrift_ci.settings import DriftRuleSetting, Settings
 
 SCENARIOS = Path(__file__).parents[2] / "fixtures" / "scenarios"
@@ -61,6 +61,18 @@ def test_every_scenario_has_its_files() -> None:
             assert (SCENARIOS / name / f).exists(), f"{name}/{f}"
     goldens = sorted(p.stem for p in (Path(__file__).parents[2] / "golden" / "scenarios").glob("*.json"))
     assert goldens == NAMES, "every scenario has a golden file and every golden file a scenario"
+
+
+def test_every_drift_rule_has_a_scenario() -> None:
+    """A drift rule comes with a scenario folder that expects it (its module, its registry line and
+    its scenario are the whole of a new rule)."""
+    expected = {
+        e["rule_id"]
+        for name in NAMES
+        for e in json.loads((SCENARIOS / name / "expect.json").read_text(encoding="utf-8"))
+    }
+    missing = sorted(r.id for r in DRIFT_RULES if r.id not in expected)
+    assert not missing, f"no scenario expects {missing}"
 
 
 @pytest.mark.parametrize("name", NAMES)

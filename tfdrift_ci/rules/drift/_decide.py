@@ -67,60 +67,78 @@ def decide(
     rule: DriftRule, event: Event, res: Resource, change: Change, who: Classified, *, show_ignored: bool
 ) -> Verdict | None:
     """The verdict on one change an event made to one declared resource; None: not a finding."""
-    old = declared(change, res)
-    if (
+    if _console_form_default(rule, res, change):
+        return None
+    old, unknown, family = _compared_with(change, declared(change, res))
+    if _sets_the_declared_value(change, old, unknown) or _owned_elsewhere(event, res, change, who):
+        return None
+    severity = rule.severity(change.attribute, old, change.new, change.op)
+    # Application Auto Scaling through its service role: low, and nothing under ignore_changes.
+    autoscaling = change.attribute == "desired_count" and who.cls == "autoscaling"
+    if autoscaling:
+        if ignored(res, "desired_count"):
+            return None
+        severity = Severity.LOW
+    listed_ignored = ignored(res, change.attribute) and change.op in ("update", "info")
+    if listed_ignored:
+        if not show_ignored:
+            return None
+        severity = Severity.INFO
+    reverted = None
+    if res.planned is not None and change.attribute:
+        reverted = _reverted_by_plan(res, change, old)
+    return Verdict(severity, old, unknown, family, autoscaling, listed_ignored, reverted)
+
+
+def _console_form_default(rule: DriftRule, res: Resource, change: Change) -> bool:
+    """Not in the configuration and set to an empty/default value: the console sends whole forms
+    (platformVersion LATEST, empty loadBalancers …); Terraform has no opinion on them."""
+    return bool(
         change.op == "update"
         and rule.quiet_form_defaults
         and change.attribute
         and change.declared is MISSING
         and A.undeclared(res, change.attribute)
         and A.trivial(change.new)
-    ):
-        # Not in the configuration and set to an empty/default value: the console sends whole
-        # forms (platformVersion LATEST, empty loadBalancers …); Terraform has no opinion on them.
-        return None
+    )
+
+
+def _compared_with(change: Change, old: Any) -> tuple[Any, bool, str | None]:
+    """(declared value to compare with, whether it is unknown, task definition family whose
+    declared revision is unknown)."""
     unknown = A.contains_unknown(old)
-    family = None
     if change.op == "update" and change.attribute == "task_definition" and isinstance(old, Unknown):
         # ``aws_ecs_task_definition.api.arn``: the family is known (the inventory's pattern
         # ``…:task-definition/api:*``), the revision is whatever Terraform registered last.
         family = _pattern_family(old)
         new_family, _ = M.split_task_definition(change.new)
         if family and new_family and family != new_family:
-            unknown = False
-            old = f"{family}:(revision unknown)"
-            family = None
-    loose = change.attribute not in ("policy", None)
-    if change.op == "update" and not unknown and A.same(old, change.new, loose=loose):
-        return None  # set to what is declared: not a difference
+            return f"{family}:(revision unknown)", False, None
+        return old, unknown, family
+    return old, unknown, None
+
+
+def _sets_the_declared_value(change: Change, old: Any, unknown: bool) -> bool:
+    if unknown:
+        return False
+    if change.op == "update" and A.same(old, change.new, loose=change.attribute not in ("policy", None)):
+        return True
+    return change.attribute == "task_definition" and _same_task_definition(old, change.new)
+
+
+def _owned_elsewhere(event: Event, res: Resource, change: Change, who: Classified) -> bool:
+    """The attribute is not Terraform's to set here: a DAEMON service's count; a service that
+    CodeDeploy deploys (its own task sets and task definitions) or an EXTERNAL controller deploys."""
     if change.attribute == "desired_count" and A.get_path(res.attributes, "scheduling_strategy") == "DAEMON":
-        return None  # one task per instance: the count is not Terraform's to set
-    severity = rule.severity(change.attribute, old, change.new, change.op)
-    # Application Auto Scaling and CodeDeploy acting through their service roles.
-    autoscaling = change.attribute == "desired_count" and who.cls == "autoscaling"
-    if autoscaling:
-        if ignored(res, "desired_count"):
-            return None
-        severity = Severity.LOW
-    if res.type == "aws_ecs_service" and (
+        return True
+    if res.type != "aws_ecs_service" or not (
         event.name in CODE_DEPLOY_EVENTS or change.attribute == "task_definition"
     ):
-        controller = A.get_path(res.attributes, "deployment_controller.type")
-        if controller == "EXTERNAL" and event.name in CODE_DEPLOY_EVENTS:
-            return None
-        if controller == "CODE_DEPLOY" and who.cls == "codedeploy":
-            return None
-    listed_ignored = ignored(res, change.attribute) and change.op in ("update", "info")
-    if listed_ignored:
-        if not show_ignored:
-            return None
-        severity = Severity.INFO
-    if change.attribute == "task_definition" and not unknown and _same_task_definition(old, change.new):
-        return None
-    reverted = None
-    if res.planned is not None and change.attribute:
-        reverted = _reverted_by_plan(res, change, old)
-    return Verdict(severity, old, unknown, family, autoscaling, listed_ignored, reverted)
+        return False
+    controller = A.get_path(res.attributes, "deployment_controller.type")
+    if controller == "EXTERNAL" and event.name in CODE_DEPLOY_EVENTS:
+        return True
+    return controller == "CODE_DEPLOY" and who.cls == "codedeploy"
 
 
 def _pattern_family(value: Unknown) -> str | None:

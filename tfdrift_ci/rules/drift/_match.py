@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -160,50 +160,82 @@ def key_from_arn(event: Event, text: object) -> tuple[Key, str] | None:
     return None
 
 
-def event_key(event: Event, kind: IdentityKind) -> Key | None:
-    """The key of the resource an event touches, for the identity kind its spec names."""
+def _repository_key(event: Event, kind: IdentityKind) -> Key | None:
     req = event.request
-    resp = event.response
-    if kind in ("repository", "public_repository"):
-        name = req.get("repositoryName")
-        if not isinstance(name, str) or not name:
-            return None
-        region = None if kind == "public_repository" else event.region
-        return Key(kind, name, None, _account(event, req), region)
-    if kind == "registry":
-        return Key("registry", None, None, _account(event, req), event.region)
-    if kind == "pull_through_cache_rule":
-        prefix = req.get("ecrRepositoryPrefix")
-        if not isinstance(prefix, str) or not prefix:
-            return None
-        return Key(kind, prefix, None, _account(event, req), event.region)
-    if kind == "service":
-        service = req.get("serviceName") if event.name == "CreateService" else None
-        service = service or req.get("service")
-        return _service_key(event, service, req.get("cluster"))
-    if kind == "task_definition":
-        family, rev = split_task_definition(req.get("family") or req.get("taskDefinition"))
-        if family is None:
-            return None
-        if rev is None:
-            td = resp.get("taskDefinition")
-            if isinstance(td, Mapping) and isinstance(td.get("revision"), int):
-                rev = td["revision"]
-        return Key(kind, family, None, event.account, event.region, rev)
-    if kind in ("cluster", "cluster_capacity_providers"):
-        raw = req.get("clusterName") if event.name == "CreateCluster" else req.get("cluster")
-        if event.name == "CreateCluster" and not raw:
-            raw = DEFAULT_CLUSTER  # CreateCluster with no name creates "default"
-        name = name_from(raw or DEFAULT_CLUSTER, "cluster")
-        return Key(kind, name, None, event.account, event.region) if name else None
-    if kind == "capacity_provider":
-        raw = req.get("name") or req.get("capacityProvider")
-        name = name_from(raw, "capacity-provider")
-        return Key(kind, name, None, event.account, event.region) if name else None
-    if kind == "account_setting":
-        name = req.get("name")
-        return Key(kind, name, None, event.account, event.region) if isinstance(name, str) else None
-    return None
+    name = req.get("repositoryName")
+    if not isinstance(name, str) or not name:
+        return None
+    region = None if kind == "public_repository" else event.region
+    return Key(kind, name, None, _account(event, req), region)
+
+
+def _registry_key(event: Event, kind: IdentityKind) -> Key | None:
+    return Key("registry", None, None, _account(event, event.request), event.region)
+
+
+def _pull_through_cache_key(event: Event, kind: IdentityKind) -> Key | None:
+    prefix = event.request.get("ecrRepositoryPrefix")
+    if not isinstance(prefix, str) or not prefix:
+        return None
+    return Key(kind, prefix, None, _account(event, event.request), event.region)
+
+
+def _service_key_of(event: Event, kind: IdentityKind) -> Key | None:
+    req = event.request
+    service = req.get("serviceName") if event.name == "CreateService" else None
+    return _service_key(event, service or req.get("service"), req.get("cluster"))
+
+
+def _task_definition_key(event: Event, kind: IdentityKind) -> Key | None:
+    family, rev = split_task_definition(event.request.get("family") or event.request.get("taskDefinition"))
+    if family is None:
+        return None
+    if rev is None:
+        td = event.response.get("taskDefinition")
+        if isinstance(td, Mapping) and isinstance(td.get("revision"), int):
+            rev = td["revision"]
+    return Key(kind, family, None, event.account, event.region, rev)
+
+
+def _cluster_key(event: Event, kind: IdentityKind) -> Key | None:
+    req = event.request
+    raw = req.get("clusterName") if event.name == "CreateCluster" else req.get("cluster")
+    if event.name == "CreateCluster" and not raw:
+        raw = DEFAULT_CLUSTER  # CreateCluster with no name creates "default"
+    name = name_from(raw or DEFAULT_CLUSTER, "cluster")
+    return Key(kind, name, None, event.account, event.region) if name else None
+
+
+def _capacity_provider_key(event: Event, kind: IdentityKind) -> Key | None:
+    raw = event.request.get("name") or event.request.get("capacityProvider")
+    name = name_from(raw, "capacity-provider")
+    return Key(kind, name, None, event.account, event.region) if name else None
+
+
+def _account_setting_key(event: Event, kind: IdentityKind) -> Key | None:
+    name = event.request.get("name")
+    return Key(kind, name, None, event.account, event.region) if isinstance(name, str) else None
+
+
+# How an event names the resource, per identity kind.
+_KEYS: dict[str, Callable[[Event, IdentityKind], Key | None]] = {
+    "repository": _repository_key,
+    "public_repository": _repository_key,
+    "registry": _registry_key,
+    "pull_through_cache_rule": _pull_through_cache_key,
+    "service": _service_key_of,
+    "task_definition": _task_definition_key,
+    "cluster": _cluster_key,
+    "cluster_capacity_providers": _cluster_key,
+    "capacity_provider": _capacity_provider_key,
+    "account_setting": _account_setting_key,
+}
+
+
+def event_key(event: Event, kind: IdentityKind) -> Key | None:
+    """The key of the resource an event touches, for the identity kind its rule names."""
+    key_of = _KEYS.get(kind)
+    return key_of(event, kind) if key_of is not None else None
 
 
 def event_keys(event: Event, kind: IdentityKind) -> list[Key]:
