@@ -117,7 +117,8 @@ def check(request: CheckRequest) -> Report:
     applies: list[TerraformApply] = []
     findings, suppress_notices = evaluate(inv, events, settings, today=today, applies=applies)
     notices.extend(suppress_notices)
-    incomplete = any(not s.complete for s in statuses)
+    # a module that could not be read leaves the check as incomplete as a source cut short
+    incomplete = any(not s.complete for s in statuses) or bool(inv.unfollowed_modules)
     code = exit_code_for(
         findings, settings.fail_on, incomplete_fails=settings.fail_on_incomplete and incomplete
     )

@@ -155,6 +155,17 @@ class CallSite:
     fetched: bool = False
     package: str | None = None  # fetched only: what was fetched ("terraform-aws-modules/ecs/aws 5.11.0")
 
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "address": self.address,
+            "file": self.file,
+            "line": self.line,
+            "source": self.source,
+            "inputs": dict(self.inputs),
+            "fetched": self.fetched,
+            "package": self.package,
+        }
+
 
 @dataclass(frozen=True)
 class Resource:
@@ -206,6 +217,56 @@ class ModuleCall:
     line: int | None
     reason: str
     version: str | None = None  # the call's version constraint, when it has one
+    # 0: a known ECR/ECS module (terraform-aws-modules/ecs …), 1: its name says ECR/ECS, 2: other
+    relevance: int = 2
+
+
+@dataclass(frozen=True)
+class UnfollowedSource:
+    """One module source that could not be followed, with every call that uses it: reports name a
+    source once, not once per call or instance."""
+
+    source: str
+    reason: str  # the first call's (calls of one source usually fail for the same reason)
+    calls: tuple[ModuleCall, ...]
+    relevance: int = 2
+
+    @property
+    def ecr_ecs(self) -> bool:
+        return self.relevance < 2
+
+    @property
+    def versions(self) -> tuple[str, ...]:
+        return tuple(sorted({c.version for c in self.calls if c.version}))
+
+    def as_dict(self) -> dict[str, Any]:
+        first = self.calls[0] if self.calls else None
+        return {
+            "source": self.source,
+            "versions": list(self.versions),
+            "reason": self.reason,
+            "calls": [c.address for c in self.calls],
+            "file": first.file if first else None,
+            "line": first.line if first else None,
+            "ecr_ecs": self.ecr_ecs,
+        }
+
+
+def unfollowed_by_source(calls: Sequence[ModuleCall]) -> tuple[UnfollowedSource, ...]:
+    """Group not-followed calls by source: known ECR/ECS modules first, then by source."""
+    groups: dict[str, list[ModuleCall]] = {}
+    for call in sorted(calls, key=lambda c: (c.address, c.file or "", c.line or 0)):
+        groups.setdefault(call.source, []).append(call)
+    out = [
+        UnfollowedSource(
+            source=source,
+            reason=items[0].reason,
+            calls=tuple(items),
+            relevance=min(c.relevance for c in items),
+        )
+        for source, items in groups.items()
+    ]
+    return tuple(sorted(out, key=lambda u: (u.relevance, u.source)))
 
 
 @dataclass(frozen=True)
@@ -412,6 +473,11 @@ class Report:
     unfollowed_modules: tuple[ModuleCall, ...] = ()
     notices: tuple[str, ...] = ()  # e.g. "no AWS credentials: static rules only"
     terraform_applies: tuple[TerraformApply, ...] = ()  # Terraform's own writes on declared resources
+
+    @property
+    def modules_not_followed(self) -> tuple[UnfollowedSource, ...]:
+        """The module sources that could not be followed, once each (known ECR/ECS modules first)."""
+        return unfollowed_by_source(self.unfollowed_modules)
 
     @property
     def active(self) -> tuple[Finding, ...]:

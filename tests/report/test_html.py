@@ -64,7 +64,8 @@ def test_page_is_self_contained_and_its_one_script_is_allowed_by_hash() -> None:
     hrefs = [v for t, k, v in parsed.attrs if k == "href"]
     assert hrefs and all(h.startswith("https://us-east-1.console.aws.amazon.com/cloudtrail/") for h in hrefs)
     text = "".join(parsed.text)
-    for needle in ("What was not checked", "module module.vpc", "Suppressed (1)", "registry-level"):
+    gone = "module terraform-aws-modules/vpc/aws was not followed"
+    for needle in ("What was not checked", gone, "Suppressed (1)", "registry-level"):
         assert needle in text
 
 

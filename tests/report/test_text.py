@@ -24,7 +24,9 @@ def test_summary_line_exit_reason_and_what_was_not_checked() -> None:
     out = render(load_report(), "text", RenderOptions())
     assert out.rstrip().splitlines()[-1].endswith("exit 1: 4 findings at or above --fail-on high")
     assert "s3://trail-bucket/AWSLogs is incomplete: AccessDenied" in out
-    assert "module module.vpc from terraform-aws-modules/vpc/aws was not followed" in out
+    assert "module terraform-aws-modules/vpc/aws was not followed: " in out
+    assert "used by module.vpc (main.tf:40)" in out
+    assert "1 module not followed" in out.rstrip().splitlines()[-2]
     assert "3 malformed records skipped" in out
     assert "Suppressed (1)" in out and "registry-level enhanced scanning" in out
     assert "ASIAFAKE" not in out  # access key ids are never rendered

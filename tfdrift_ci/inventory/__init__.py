@@ -185,6 +185,7 @@ def restrict(inv: Inventory, changed_files: Sequence[str]) -> Inventory:
         declared_only=tuple(r for r in inv.declared_only if r.root in keep),
         root_files={root: inv.root_files[root] for root in keep if root in inv.root_files},
         problems=tuple(p for p in inv.problems if p.file in files),
+        unfollowed_modules=tuple(m for m in inv.unfollowed_modules if m.file in files),
         files=len(files),
     )
 

@@ -15,6 +15,7 @@ from tfdrift_ci.inventory.expr.context import EMPTY_CTX, Ctx
 from tfdrift_ci.inventory.expr.convert import EvalError, too_big
 from tfdrift_ci.inventory.expr.evaluate import evaluate_text
 from tfdrift_ci.inventory.expr.syntax import ExprSyntaxError, GetAttr, Var, parse
+from tfdrift_ci.inventory.fetch import known
 from tfdrift_ci.inventory.fetch.addresses import display as display_source
 from tfdrift_ci.inventory.instances import MAX_INSTANCES, UNKNOWN_KEY, key_text, unknown_bindings
 from tfdrift_ci.inventory.parsed import Attribute, Block
@@ -147,6 +148,7 @@ class _ModuleCall:
                 line=self.block.line,
                 reason=reason,
                 version=self.version(),
+                relevance=known.rank(self.source() or ""),
             )
         )
         self._instances = [(None, None)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tfdrift_ci.models import Identity, Inventory, Resource, Unknown, jsonable
+from tfdrift_ci.models import Identity, Inventory, Resource, Unknown, jsonable, unfollowed_by_source
 
 
 def resource_dict(r: Resource, *, declared_only: bool = False) -> dict[str, Any]:
@@ -25,6 +25,7 @@ def resource_dict(r: Resource, *, declared_only: bool = False) -> dict[str, Any]
         "attributes": jsonable(dict(r.attributes)),
     }
     out["declared_only"] = declared_only
+    out["call_sites"] = [c.as_dict() for c in r.call_sites]
     if r.plan_actions:
         out["plan_actions"] = list(r.plan_actions)
     return out
@@ -45,6 +46,7 @@ def render_json(inv: Inventory) -> str:
             {"address": m.address, "source": m.source, "file": m.file, "line": m.line, "reason": m.reason}
             for m in inv.unfollowed_modules
         ],
+        "modules_not_followed": [u.as_dict() for u in unfollowed_by_source(inv.unfollowed_modules)],
     }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
@@ -99,6 +101,7 @@ def render_text(inv: Inventory) -> str:
     for p in inv.problems:
         where = f"{p.file}:{p.line}" if p.line else p.file
         lines.append(f"problem: {where}: {p.message}")
-    for m in inv.unfollowed_modules:
-        lines.append(f"not followed: {m.address} ({m.source}) at {m.file}:{m.line}: {m.reason}")
+    for u in unfollowed_by_source(inv.unfollowed_modules):
+        calls = ", ".join(f"{m.address} ({m.file}:{m.line})" for m in u.calls)
+        lines.append(f"not followed: {u.source}: {u.reason}; used by {calls}")
     return "\n".join(lines) + "\n"

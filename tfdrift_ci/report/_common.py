@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from tfdrift_ci.models import SEVERITIES, Actor, Finding, Report, Unknown, iso
+from tfdrift_ci.models import SEVERITIES, Actor, Finding, Report, UnfollowedSource, Unknown, iso
 from tfdrift_ci.report import diff as d
 
 VALUE_LIMIT = 120  # characters of one value shown inline; the JSON report always has all of it
@@ -171,6 +171,8 @@ def verdict(report: Report) -> Verdict:
     summary = report.summary()
     suppressed = len(report.findings) - len(active)
     incomplete = not report.complete
+    unfollowed = len(report.modules_not_followed)
+    modules_gap = f"{count_text(unfollowed, 'module')} not followed" if unfollowed else ""
     threshold = next((s.rank for s in SEVERITIES if s.value == report.fail_on), None)
     at_or_above = [f for f in active if threshold is not None and f.severity.rank >= threshold]
     if report.exit_code >= 2:
@@ -189,8 +191,12 @@ def verdict(report: Report) -> Verdict:
                 f"exit 1: {count_text(len(at_or_above), 'finding')} at or above --fail-on {report.fail_on}"
             )
         else:
-            headline = "the CloudTrail history is incomplete and --fail-on-incomplete is set"
-            reason = "exit 1: incomplete event history (--fail-on-incomplete)"
+            gaps = (["the CloudTrail history is incomplete"] if incomplete else []) + (
+                [modules_gap] if modules_gap else []
+            )
+            headline = " and ".join(gaps or ["the check is incomplete"]) + " and --fail-on-incomplete is set"
+            what = ", ".join((["incomplete event history"] if incomplete else []) + gaps[int(incomplete) :])
+            reason = f"exit 1: {what or 'incomplete check'} (--fail-on-incomplete)"
     elif summary["total"]:
         status = "pass"
         if report.fail_on == "never":
@@ -210,6 +216,8 @@ def verdict(report: Report) -> Verdict:
         headline += f"; {count_text(suppressed, 'finding')} suppressed"
     if incomplete and status != "error":
         headline += "; event history incomplete"
+    if modules_gap and status != "error" and modules_gap not in headline:
+        headline += f"; {modules_gap}"
     return Verdict(status=status, headline=headline, reason=reason)
 
 
@@ -224,10 +232,23 @@ def not_checked(report: Report) -> list[str]:
             out.append(f"event source {s.name} is incomplete: {s.error or 'reason unknown'}")
         if s.malformed:
             out.append(f"event source {s.name}: {count_text(s.malformed, 'malformed record')} skipped")
-    for m in sorted(report.unfollowed_modules, key=lambda m: (m.address, m.file or "", m.line or 0)):
-        where = f" ({m.file}:{m.line})" if m.file and m.line else (f" ({m.file})" if m.file else "")
-        out.append(f"module {m.address} from {m.source} was not followed{where}: {m.reason}")
+    out.extend(module_text(u) for u in report.modules_not_followed)
     return out
+
+
+CALLS_SHOWN = 3  # calls listed per unfollowed module source before "and N more"
+
+
+def module_text(u: UnfollowedSource) -> str:
+    """One line per module source that was not followed, naming the calls that use it."""
+    kind = "ECR/ECS module" if u.relevance == 0 else "module"
+    versions = f" ({', '.join(u.versions)})" if u.versions else ""
+    calls = []
+    for m in u.calls[:CALLS_SHOWN]:
+        where = f" ({m.file}:{m.line})" if m.file and m.line else (f" ({m.file})" if m.file else "")
+        calls.append(f"{m.address}{where}")
+    more = f" and {len(u.calls) - CALLS_SHOWN} more" if len(u.calls) > CALLS_SHOWN else ""
+    return f"{kind} {u.source}{versions} was not followed: {u.reason}; used by {', '.join(calls)}{more}"
 
 
 def window_text(report: Report) -> str:

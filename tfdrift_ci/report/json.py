@@ -23,6 +23,8 @@ def resource_dict(r: Resource) -> dict[str, Any]:
         out["root"] = r.root
     if r.identity is not None:
         out["identity"] = r.identity.as_dict()
+    if r.call_sites:
+        out["call_sites"] = [c.as_dict() for c in r.call_sites]
     return out
 
 
@@ -79,8 +81,10 @@ def report_dict(report: Report) -> dict[str, Any]:
             "sources": [s.as_dict() for s in sorted(report.sources, key=lambda s: s.name)],
             "unfollowed_modules": [
                 {"address": m.address, "source": m.source, "file": m.file, "line": m.line, "reason": m.reason}
+                | ({"version": m.version} if m.version else {})
                 for m in sorted(report.unfollowed_modules, key=lambda m: (m.address, m.file or ""))
             ],
+            "modules_not_followed": [u.as_dict() for u in report.modules_not_followed],
             "notices": list(report.notices),
         },
         "resources": [resource_dict(r) for r in sorted(report.resources, key=lambda r: (r.address, r.root))],

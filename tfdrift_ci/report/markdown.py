@@ -385,8 +385,9 @@ def build_view(
     active = [_row(f, now) for f in ordered if not f.suppressed]
     v = c.verdict(report)
     url = _trusted(summary_url) if summary_url and _SAFE_URL.match(summary_url) else None
-    # A pass over an incomplete event history is not a clean bill of health.
-    icon = "⚠️" if v.status in ("pass", "clean") and not report.complete else STATUS_ICONS[v.status]
+    # A pass over an incomplete event history, or with modules not read, is not a clean bill of health.
+    incomplete = not report.complete or bool(report.unfollowed_modules)
+    icon = "⚠️" if v.status in ("pass", "clean") and incomplete else STATUS_ICONS[v.status]
     tl = timeline.build(report) if show_timeline else None
     roots = sorted({r.root for r in active})
     if len(roots) > 1 or roots not in ([], ["."]):
