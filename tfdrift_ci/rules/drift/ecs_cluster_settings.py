@@ -22,7 +22,13 @@ RULE = Rule(
             "UpdateCluster / UpdateClusterSettings / CreateCluster changing "
             "`setting` (containerInsights), "
             "`configuration.execute_command_configuration` or "
-            "`service_connect_defaults` of a declared cluster."
+            "`service_connect_defaults` of a declared cluster. Medium, except two changes graded "
+            "high: any change to the ECS Exec configuration (exec logging switched or turned off, "
+            "the customer key or the log destination changed, an exec configuration added to a "
+            "cluster that declares none), and Container Insights turned off. An update that sends "
+            "`executeCommandConfiguration` replaces it whole, so declared members it leaves out "
+            "(`kmsKeyId`, `logConfiguration` …) are reported as removed (declared → null). "
+            "Re-grade with `drift_rules:` in `.tfdrift.yml`."
         ),
         why=(
             "Container Insights and ECS Exec logging are how you see what happens "
@@ -46,6 +52,34 @@ RULE = Rule(
 
 
 SECURITY_ATTRIBUTES = ("configuration", "setting")
+EXEC = "configuration.execute_command_configuration"
+
+
+def _block(value: Any) -> Any:
+    """A nested block as the plan JSON shape has it (a list of one object) entered at its object."""
+    if isinstance(value, list) and value and isinstance(value[0], Mapping):
+        return value[0]
+    return value
+
+
+def _leaves(prefix: str, value: Any, out: dict[str, Any]) -> None:
+    value = _block(value)
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            _leaves(f"{prefix}.{key}", item, out)
+    else:
+        out[prefix] = value
+
+
+def _declared_exec(resource: Resource) -> dict[str, Any]:
+    """Declared leaves of the exec configuration by Terraform path
+    (``configuration.execute_command_configuration.kms_key_id`` → its value)."""
+    conf = _block(resource.attributes.get("configuration"))
+    exec_cfg = _block(conf.get("execute_command_configuration")) if isinstance(conf, Mapping) else None
+    out: dict[str, Any] = {}
+    if isinstance(exec_cfg, Mapping):
+        _leaves(EXEC, exec_cfg, out)
+    return out
 
 
 def extract(event: Event, resource: Resource) -> list[Change]:
@@ -63,6 +97,13 @@ def extract(event: Event, resource: Resource) -> list[Change]:
     if isinstance(cfg, Mapping):
         flat: dict[str, Any] = {}
         flatten("configuration", cfg, flat)
+        if isinstance(cfg.get("executeCommandConfiguration"), Mapping):
+            # The structure is sent whole and replaces the cluster's: a declared member it leaves
+            # out (kmsKeyId, logConfiguration …) is removed, e.g. the customer key dropped by an
+            # update that only restates logging. Reported as set to null.
+            for path, value in _declared_exec(resource).items():
+                if path not in flat and value is not None:
+                    flat[path] = None
         out += [Change("update", p, v) for p, v in sorted(flat.items())]
     scd = req.get("serviceConnectDefaults")
     if isinstance(scd, Mapping) and "namespace" in scd:
