@@ -102,11 +102,13 @@ def test_inputs_and_outputs() -> None:
     for name in (
         "path", "plan", "events", "since", "regions", "terraform-principals", "fail-on", "comment",
         "github-token", "sarif-file", "config", "version", "python-version", "cache", "mode",
-        "issue-label", "max-new-issues", "notify",
+        "issue-label", "max-new-issues", "notify", "html-file",
     ):  # fmt: skip
         assert name in a["inputs"], name
     assert a["inputs"]["github-token"]["default"] == "${{ github.token }}"
-    assert set(a["outputs"]) == {"findings", "highest-severity", "exit-code", "report-json", "sarif-file"}
+    assert set(a["outputs"]) == {
+        "findings", "highest-severity", "exit-code", "report-json", "sarif-file", "html-file",
+    }  # fmt: skip
     for name, spec in a["outputs"].items():
         assert spec["value"] == f"${{{{ steps.check.outputs.{name} }}}}"
     env = step("check")["env"]
@@ -144,6 +146,7 @@ class ActionRun:
     env: dict[str, str] = field(default_factory=dict)  # job-level environment (GITHUB_EVENT_NAME …)
     cli: str | None = None  # what the venv's tfdrift-ci runs (default: the one installed here)
     results: dict[str, StepResult] = field(default_factory=dict)
+    uploaded: list[dict[str, str]] = field(default_factory=list)  # actions/upload-artifact's `with:`
 
     def __post_init__(self) -> None:
         self.workspace = self.tmp / "workspace"
@@ -186,8 +189,11 @@ class ActionRun:
         if expr is None:
             return True
         m = re.fullmatch(r"inputs\.([a-z-]+) == '([^']*)'", expr.strip())
+        if m:
+            return self.input(m.group(1)).lower() == m.group(2).lower()  # == on strings ignores case
+        m = re.fullmatch(r"(steps\.[a-z-]+\.outputs\.[a-z-]+) != ''", expr.strip())
         assert m, f"ActionRun cannot evaluate the condition {expr!r}"
-        return self.input(m.group(1)).lower() == m.group(2).lower()  # == on strings ignores case
+        return self.evaluate("${{ " + m.group(1) + " }}") != ""
 
     def base_env(self) -> dict[str, str]:
         return {
@@ -248,6 +254,10 @@ class ActionRun:
         if name == "actions/cache":
             assert with_["path"] and with_["key"], with_
             return StepResult(s["name"], 0, "", "", {"cache-hit": "false"})
+        if name == "actions/upload-artifact":
+            assert with_["name"] and with_["path"], with_
+            self.uploaded.append(with_)
+            return StepResult(s["name"], 0, "", "", {})
         raise AssertionError(f"ActionRun does not know {name}")
 
     def _fake_python(self) -> Path:
@@ -341,6 +351,36 @@ def test_exit_1_findings_at_or_above_fail_on(tmp_path: Path) -> None:
     assert (run.files / "summary.md").read_text(encoding="utf-8").startswith("### ❌ tfdrift-ci")
 
 
+def test_html_report_is_written_and_uploaded_even_when_the_check_fails(tmp_path: Path) -> None:
+    run = ActionRun(tmp_path, inputs={"path": "infra", "fail-on": "medium", "html-file": "out/report.html"})
+    _project(run, "report/action-project")
+    (run.workspace / "out").mkdir()
+    run.run()
+    assert run.results["Fail on findings or errors"].returncode == 1
+    assert run.outputs["html-file"] == "out/report.html"
+    page = (run.workspace / "out" / "report.html").read_text(encoding="utf-8")
+    assert page.lstrip().lower().startswith("<!doctype html>")
+    assert run.uploaded == [{"name": "tfdrift-ci-report", "path": "out/report.html", "if-no-files-found": "ignore"}]
+
+
+def test_no_html_report_and_no_upload_unless_asked(tmp_path: Path) -> None:
+    run = ActionRun(tmp_path, inputs={"path": "infra"})
+    _project(run, "action/below-threshold")
+    run.run()
+    assert run.outputs["html-file"] == ""
+    assert run.results["Upload the HTML report"].skipped and run.uploaded == []
+    assert not list(run.workspace.rglob("*.html"))
+
+
+def test_no_upload_after_an_input_error(tmp_path: Path) -> None:
+    run = ActionRun(tmp_path, inputs={"path": "no-such-dir", "html-file": "report.html"})
+    (run.workspace / "report.html").write_text("stale", encoding="utf-8")  # an earlier run's page
+    run.run()
+    assert run.outputs["exit-code"] == "2" and run.outputs["html-file"] == ""
+    assert run.results["Upload the HTML report"].skipped and run.uploaded == []
+    assert not (run.workspace / "report.html").exists()
+
+
 def test_exit_2_sets_no_output_for_files_that_were_not_written(tmp_path: Path) -> None:
     run = ActionRun(tmp_path, inputs={"path": "no-such-dir"})
     # A SARIF file left by an earlier step must not be reported as this run's.
@@ -351,6 +391,7 @@ def test_exit_2_sets_no_output_for_files_that_were_not_written(tmp_path: Path) -
     assert check.outputs == {"exit-code": "2"}
     assert run.outputs == {
         "findings": "", "highest-severity": "", "exit-code": "2", "report-json": "", "sarif-file": "",
+        "html-file": "",
     }  # fmt: skip
     assert not (run.workspace / "tfdrift-ci.sarif").exists()
     assert "no such file or directory" in check.stderr
@@ -491,6 +532,7 @@ def test_run_step_builds_the_command_and_the_outputs(tmp_path: Path) -> None:
         "exit-code": "1",
         "report-json": report,
         "sarif-file": "tfdrift-ci.sarif",
+        "html-file": "",
         "findings": "7",
         "highest-severity": "critical",
     }
