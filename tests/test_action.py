@@ -360,7 +360,8 @@ def test_html_report_is_written_and_uploaded_even_when_the_check_fails(tmp_path:
     assert run.outputs["html-file"] == "out/report.html"
     page = (run.workspace / "out" / "report.html").read_text(encoding="utf-8")
     assert page.lstrip().lower().startswith("<!doctype html>")
-    assert run.uploaded == [{"name": "tfdrift-ci-report", "path": "out/report.html", "if-no-files-found": "ignore"}]
+    upload = {"name": "tfdrift-ci-report", "path": "out/report.html", "if-no-files-found": "ignore"}
+    assert run.uploaded == [upload]
 
 
 def test_no_html_report_and_no_upload_unless_asked(tmp_path: Path) -> None:
