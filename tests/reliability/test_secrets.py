@@ -2,7 +2,13 @@
 output: stdout, stderr (with ``--debug``), every ``--output`` file in every format, the job summary
 and the request bodies sent to GitHub. The run uses recognisable fake secrets in the environment,
 in CloudTrail records (ExecuteCommand ``session.tokenValue`` / ``streamUrl``, a presigned URL in
-``responseElements``, a secret in a task definition's environment) and in Terraform."""
+``responseElements``, a secret in a task definition's environment) and in Terraform.
+
+Hand-registered task definitions (tests/fixtures/hostile/secrets): environment values and
+log-driver options never appear, whatever their names (a Stripe key under ``STRIPE_KEY``, a Splunk
+token in ``logConfiguration.options``), nor anything of a revision compared with container
+definitions the inventory cannot evaluate but its container names and images; in every format,
+the PR comment, the job summary, the sweep's issue bodies and its alert payloads."""
 
 from __future__ import annotations
 
@@ -13,7 +19,19 @@ from typing import Any
 
 import hostile_gen as gen
 import pytest
-from rel_support import GOOD_TF, TRACEBACK, GitHub, LookupEvents, github_env, github_server, run_cli, serve
+from fakegithub import FakeGitHub
+from rel_support import (
+    GOOD_TF,
+    HOSTILE,
+    TRACEBACK,
+    GitHub,
+    LookupEvents,
+    github_env,
+    github_server,
+    run_cli,
+    serve,
+)
+from support.webhook_server import WebhookReceiver
 
 SECRET_KEY = "tfdriftFAKEsecretKEY/0123456789abcdefghijKLMN"
 SESSION_TOKEN = "FwoGZXIvYXdzEFAKESESSIONtfdrift0123456789sessiontokenvalue"
@@ -30,6 +48,8 @@ PRESIGNED_URL = (
 )
 TF_PLAINTEXT = "tfdriftFAKEplaintextDBpass0001"
 EVENT_PLAINTEXT = "tfdriftFAKEeventAPItoken0001"
+
+EVERY_FORMAT = ("json", "markdown", "sarif", "github", "falco", "text", "html", "gitlab")
 
 SECRETS = {
     "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
@@ -150,7 +170,7 @@ def test_no_secret_in_any_output(tmp_path: Path) -> None:
     home.mkdir()
     outputs = {
         fmt: tmp_path / "out" / f"report.{fmt}"
-        for fmt in ("json", "markdown", "sarif", "github", "falco", "text")
+        for fmt in EVERY_FORMAT
     }
     state = GitHub()
     lookup = LookupEvents(_records())
@@ -199,19 +219,133 @@ def test_no_secret_in_any_output(tmp_path: Path) -> None:
         **{f"GitHub request body {i}": body for i, body in enumerate(state.bodies)},
     }
     assert state.bodies, "no PR comment was sent"
-    leaks = [
-        f"{what} in {where}"
-        for where, text in everything.items()
-        for what, secret in SECRETS.items()
-        if secret in text or json.dumps(secret)[1:-1] in text
-    ]
-    assert not leaks, "secrets leaked:\n" + "\n".join(leaks)
+    assert_no_leak(everything, SECRETS)
     # the secrets really went through the pipeline (otherwise this test would prove nothing)
     assert "TFD-ECS-007" in names, f"plaintext-secret rule did not fire: {names}"
     assert "DB_PASSWORD" in run.files["report.json"], "the finding should name the variable (not its value)"
     assert any((f.get("event") or {}).get("name") == "ExecuteCommand" for f in report["findings"]), names
     assert any((f.get("event") or {}).get("id") == "sec-url-0001" for f in report["findings"]), names
     assert "debug" in run.err.lower()
+
+
+def assert_no_leak(everything: dict[str, str], secrets: dict[str, str]) -> None:
+    """No secret in any output, as is or JSON-escaped."""
+    leaks = [
+        f"{what} in {where}"
+        for where, text in everything.items()
+        for what, secret in secrets.items()
+        if secret in text or json.dumps(secret)[1:-1] in text
+    ]
+    assert not leaks, "secrets leaked:\n" + "\n".join(leaks)
+
+
+# --------------------------------------------------------------------------------------------------
+# Secrets that arrive in CloudTrail: hand-registered task definition revisions
+
+REGISTERED = HOSTILE / "secrets"  # main.tf: three task definitions; events.json: their new revisions
+REGISTERED_SECRETS = {
+    "a Stripe key under a name that does not look secret": "sk_live_tfdriftFAKEstripeKEY0001",
+    "an environment value with a plain name (declared)": "tfdriftFAKEplainVALUEold0001",
+    "an environment value with a plain name (registered)": "tfdriftFAKEplainVALUEnew0002",
+    "logConfiguration.options splunk-token": "tfdriftFAKEsplunkTOKEN",
+    "logConfiguration.options splunk-url": "tfdriftFAKEsplunkHOST",
+    "a secret-named variable beside unknown container definitions": "tfdriftFAKEopaqueDBpass0001",
+    "a plain variable beside unknown container definitions": "tfdriftFAKEopaquePLAIN0002",
+    "a log option beside unknown container definitions": "tfdriftFAKEopaqueLOGkey0003",
+}
+REGISTERED_WINDOW = ("--since", "2026-11-01T00:00:00Z", "--until", "2026-11-23T00:00:00Z")
+
+
+def _registered_project(tmp_path: Path) -> Path:
+    proj = tmp_path / "repo" / "infra"
+    shutil.copytree(REGISTERED, proj)
+    (proj / "events.json").rename(tmp_path / "events.json")
+    return proj
+
+
+@pytest.mark.slow
+def test_no_secret_from_a_hand_registered_task_definition_in_any_output(tmp_path: Path) -> None:
+    proj = _registered_project(tmp_path)
+    home = tmp_path / "home"
+    home.mkdir()
+    outputs = {fmt: tmp_path / "out" / f"report.{fmt}" for fmt in EVERY_FORMAT}
+    args = ["check", str(proj), "--events", str(tmp_path / "events.json"), *REGISTERED_WINDOW]
+    args += ["--comment", "--no-progress", "--debug"]
+    for fmt, path in outputs.items():
+        args += ["--format", fmt, "--output", str(path)]
+    args += ["--format", "text"]
+    state = GitHub()
+    with github_server(state) as gh:
+        env = github_env(gh.url, tmp_path)
+        run = run_cli(args, home=home, env=env, timeout=300, outputs=list(outputs.values()))
+    assert TRACEBACK not in run.err, run.err[-3000:]
+    assert state.bodies, "no PR comment was sent"
+    everything = {
+        "stdout": run.out,
+        "stderr (--debug)": run.err,
+        **{f"--output {name}": text for name, text in run.files.items()},
+        "job summary": Path(env["GITHUB_STEP_SUMMARY"]).read_text(encoding="utf-8"),
+        **{f"PR comment request {i}": body for i, body in enumerate(state.bodies)},
+    }
+    assert_no_leak(everything, REGISTERED_SECRETS)
+
+    # The revisions were reported (otherwise the absence of the values would prove nothing), with
+    # the names, the fact of the change and the kind of credential.
+    report = json.loads(run.files["report.json"])
+    drift = {
+        f["address"]: f
+        for f in report["findings"]
+        if f["rule_id"] == "TFD-DRIFT-020" and f["attribute"] != "container_definitions[app].secretOptions"
+    }
+    stripe = drift["aws_ecs_task_definition.stripe"]
+    assert stripe["actual"]["STRIPE_KEY"] == "(hidden: looks like a Stripe live key)", stripe
+    assert stripe["actual"]["REGION_HINT"] == "(hidden, changed)", stripe
+    assert "STRIPE_KEY" in run.files["report.markdown"] and "looks like a Stripe live key" in run.out
+    splunk = drift["aws_ecs_task_definition.splunk"]
+    assert splunk["actual"]["options"] == {"splunk-url": "(hidden)", "splunk-token": "(hidden)"}, splunk
+    assert splunk["actual"]["secretOptions"][0]["valueFrom"].endswith(":parameter/splunk-format")
+    opaque = drift["aws_ecs_task_definition.opaque"]
+    assert opaque["actual"] == [{"name": "worker", "image": "busybox:1.37"}], opaque
+
+
+@pytest.mark.slow
+def test_no_secret_from_a_hand_registered_task_definition_in_sweep_issues_or_alerts(tmp_path: Path) -> None:
+    proj = _registered_project(tmp_path)
+    home = tmp_path / "home"
+    home.mkdir()
+    repo = proj.parent
+    with FakeGitHub() as gh, WebhookReceiver("webhook") as hook:
+        env = {
+            "GITHUB_REPOSITORY": gh.repo,
+            "GITHUB_API_URL": gh.url,
+            "GITHUB_TOKEN": "ghs_FAKEtokenFAKEtokenFAKEtokenFAKE0000",
+            "GITHUB_WORKSPACE": str(repo),
+            "DRIFT_HOOK_URL": hook.url,
+            "NO_PROXY": "127.0.0.1,localhost",
+        }
+        args = ["sweep", "infra", "--events", str(tmp_path / "events.json"), *REGISTERED_WINDOW]
+        args += ["--notify", "webhook:DRIFT_HOOK_URL", "--no-progress", "--debug"]
+        run = run_cli(args, home=home, env=env, cwd=repo, timeout=300)
+        issues = [f"{i['title']}\n{i['body']}" for i in gh.issues]
+        comments = [c["body"] for cs in gh.issue_comments.values() for c in cs]
+        requests = [json.dumps(r.body) for r in gh.requests if r.body is not None]
+        alerts = [r.raw.decode("utf-8", "replace") for r in hook.received]
+    assert TRACEBACK not in run.err, run.err[-3000:]
+    assert issues and alerts, (run.rc, run.err[-3000:])
+    assert_no_leak(
+        {
+            "stdout": run.out,
+            "stderr (--debug)": run.err,
+            **{f"issue {i}": text for i, text in enumerate(issues)},
+            **{f"issue comment {i}": text for i, text in enumerate(comments)},
+            **{f"GitHub request {i}": text for i, text in enumerate(requests)},
+            **{f"alert {i}": text for i, text in enumerate(alerts)},
+        },
+        REGISTERED_SECRETS,
+    )
+    bodies = "\n".join(issues)
+    assert "STRIPE\\_KEY" in bodies or "STRIPE_KEY" in bodies, bodies[:3000]
+    assert "busybox:1.37" in bodies, bodies[:3000]
 
 
 CANARY = "tfdriftCANARYsecret0123456789"

@@ -93,6 +93,53 @@ def test_masks_secret_looking_keys_and_environment_values() -> None:
     assert "parameter/t" in text
 
 
+def test_environment_values_and_log_options_are_masked_whatever_their_names() -> None:
+    old = [
+        {
+            "name": "api",
+            "environment": [{"name": "STRIPE", "value": "tfdriftFAKEold0001"}],
+            "logConfiguration": {"logDriver": "splunk", "options": {"url": "tfdriftFAKEurl0001"}},
+        }
+    ]
+    new = [
+        {
+            "name": "api",
+            "environment": [
+                {"name": "STRIPE", "value": "tfdriftFAKEnew0002"},
+                {"name": "PLAIN", "value": "tfdriftFAKEadded0003"},
+            ],
+            "logConfiguration": {
+                "logDriver": "splunk",
+                "options": {"url": "tfdriftFAKEurl0001", "splunk-tok": "tfdriftFAKEtok0004"},
+            },
+        }
+    ]
+    vd = d.value_diff(old, new)
+    assert vd is not None
+    text = json.dumps(vd.as_dict()) + "\n".join(d.summary_lines(vd))
+    assert "tfdriftFAKE" not in text, text
+    paths = {c.path: c for c in vd.changes}
+    assert paths["[0].environment[0].value"].masked
+    assert set(paths) >= {"[0].environment[1]", "[0].logConfiguration.options.splunk-tok"}
+    assert '"logDriver": "splunk"' in vd.unified
+
+
+def test_a_finding_attribute_places_its_values_and_the_rules_markers_stay() -> None:
+    """A drift finding's environment map (``{NAME: value}``) at ``…environment``: every value is
+    masked except the markers tfdrift_ci/rules/redact.py wrote, which say what changed."""
+    old = {"A": "(hidden)", "B": "tfdriftFAKEvalue0001"}
+    new = {"A": "(hidden, changed: looks like a GitHub token)", "B": "tfdriftFAKEvalue0002"}
+    vd = d.value_diff(old, new, "container_definitions[api].environment")
+    assert vd is not None
+    lines = d.summary_lines(vd)
+    assert 'A: "(hidden)" → "(hidden, changed: looks like a GitHub token)"' in lines
+    assert 'B: "****" → "****"' in lines
+    assert "tfdriftFAKE" not in json.dumps(vd.as_dict())
+    # the same values under another attribute are not environment values
+    other = d.value_diff(old, new, "tags")
+    assert other is not None and "tfdriftFAKEvalue0002" in json.dumps(other.as_dict())
+
+
 def _drift(expected: Any, actual: Any, attribute: str = "policy") -> Finding:
     base = next(f for f in load_report().findings if f.kind == "drift")
     return replace(base, attribute=attribute, expected=expected, actual=actual, severity=Severity.HIGH)

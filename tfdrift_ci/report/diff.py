@@ -9,8 +9,10 @@
   not as every later statement changed. A unified diff of the pretty-printed documents goes with it.
 
 Values are read from a finding's ``expected``/``actual``, which the drift rules have already masked
-where they hold secrets; on top of that, any value under a secret-looking key or environment entry
-is masked here again, so a diff never shows more than the finding's message does.
+where they hold secrets (tfdrift_ci/rules/redact.py); on top of that, any value under a
+secret-looking key, any container environment value and any log-driver option (whatever its name)
+is masked here again, so a diff never shows more than the finding's message does. The markers the
+rules wrote (``(hidden, changed)``) pass, so the diff still says which value changed.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from tfdrift_ci.models import Finding
+from tfdrift_ci.rules.redact import is_marker
 
 LONG = 40  # strings longer than this get an excerpt instead of being shown whole
 CONTEXT = 16  # characters of common text kept on each side of the difference
@@ -42,6 +45,27 @@ def _secret_key(key: str) -> bool:
     if key in _REFERENCE_KEYS or key.lower().endswith("arn"):
         return False
     return _SECRET_KEY.search(key) is not None
+
+
+# Container environment values and log-driver options are hidden whatever their names: every member
+# of an ``environment`` map (``{NAME: value}``, as the task definition drift rule reports it) or of a
+# ``logConfiguration.options`` object, and the ``value`` of each ``environment`` list entry.
+_HIDDEN_MEMBERS = re.compile(r"(?:^|[.\]])(?:environment|logConfiguration\.options)$")
+_ENVIRONMENT_ENTRY = re.compile(r"(?:^|[.\]])environment\[\d+\]$")
+
+
+def _hidden_member(parent: str, key: str) -> bool:
+    """``key`` of the object at path ``parent`` (from the finding's attribute) is never shown."""
+    if _HIDDEN_MEMBERS.search(parent):
+        return True
+    return key == "value" and _ENVIRONMENT_ENTRY.search(parent) is not None
+
+
+def _below(root: str, path: str) -> str:
+    """``path`` inside a value that sits at ``root`` (the finding's attribute)."""
+    if not root or not path:
+        return root or path
+    return root + path if path.startswith("[") else f"{root}.{path}"
 
 
 _BOUNDARIES = ("/:", "/:= ,;|@", "/:= ,;|@.-_")  # cumulative, strongest first
@@ -98,25 +122,27 @@ def finding_diff(f: Finding) -> ValueDiff | None:
     to show than the two values themselves (short scalars, a missing side, config findings)."""
     if f.kind not in ("drift", "attempt", "unmanaged"):
         return None
-    return value_diff(f.expected, f.actual)
+    return value_diff(f.expected, f.actual, f.attribute or "")
 
 
-def value_diff(old: Any, new: Any) -> ValueDiff | None:
+def value_diff(old: Any, new: Any, root: str = "") -> ValueDiff | None:
+    """``root`` is where the values sit (the finding's attribute, ``container_definitions[app].
+    environment``): it decides which members are hidden whatever their names."""
     try:
-        return _value_diff(old, new)
+        return _value_diff(old, new, root)
     except RecursionError:
         # Documents nested deeper than Python recurses (hostile or broken input): no diff; the
         # renderers still show both values, shortened.
         return None
 
 
-def _value_diff(old: Any, new: Any) -> ValueDiff | None:
+def _value_diff(old: Any, new: Any, root: str) -> ValueDiff | None:
     old, new = _decoded(old), _decoded(new)
     if old is None or new is None:
         return None
     if isinstance(old, Mapping | list) or isinstance(new, Mapping | list):
-        old_m, new_m = mask(old), mask(new)
-        changes = tuple(structural(old, new))
+        old_m, new_m = mask(old, where=root), mask(new, where=root)
+        changes = tuple(structural(old, new, root=root))
         if not changes:
             return None
         return ValueDiff(kind="structure", changes=changes, unified=unified(old_m, new_m))
@@ -205,19 +231,25 @@ def _decoded(value: Any) -> Any:
     return value
 
 
-def mask(value: Any, secret: bool = False) -> Any:
+def mask(value: Any, secret: bool = False, where: str = "") -> Any:
     """``value`` with every value under a secret-looking key (or in an environment entry with a
-    secret-looking ``name``) replaced by ``****``."""
+    secret-looking ``name``), every environment value and every log-driver option replaced by
+    ``****``; ``where`` is the value's path (from the finding's attribute)."""
     if secret:
-        return value if value in (None, "", MASK) else MASK
+        return _m(value)
     if isinstance(value, Mapping):
         name_secret = isinstance(value.get("name"), str) and bool(_SECRET_KEY.search(value["name"]))
         return {
-            str(k): mask(v, _secret_key(str(k)) or (name_secret and k == "value")) for k, v in value.items()
+            str(k): mask(v, _secret_member(where, str(k), name_secret), _join(where, str(k)))
+            for k, v in value.items()
         }
     if isinstance(value, list):
-        return [mask(v) for v in value]
+        return [mask(v, where=f"{where}[{i}]") for i, v in enumerate(value)]
     return value
+
+
+def _secret_member(where: str, key: str, name_secret: bool) -> bool:
+    return _secret_key(key) or (name_secret and key == "value") or _hidden_member(where, key)
 
 
 def _key(item: Any) -> str | None:
@@ -238,8 +270,9 @@ def _join(path: str, key: str) -> str:
     return f"{path}[{json.dumps(key, ensure_ascii=False)}]"
 
 
-def structural(old: Any, new: Any, path: str = "", secret: bool = False) -> list[PathChange]:
-    """Every path at which ``old`` and ``new`` differ, in document order."""
+def structural(old: Any, new: Any, path: str = "", secret: bool = False, root: str = "") -> list[PathChange]:
+    """Every path at which ``old`` and ``new`` differ, in document order; ``root`` is where the two
+    values sit (the finding's attribute), for the members hidden whatever their names."""
     if secret:
         if old == new:
             return []
@@ -249,29 +282,39 @@ def structural(old: Any, new: Any, path: str = "", secret: bool = False) -> list
         name_secret = any(
             isinstance(d.get("name"), str) and _SECRET_KEY.search(d["name"]) for d in (old, new)
         )
+        where = _below(root, path)
         for k in list(old) + [k for k in new if k not in old]:
             ks = str(k)
-            sub = _join(path, ks)
-            is_secret = _secret_key(ks) or (name_secret and ks == "value")
+            sub, inside = _join(path, ks), _join(where, ks)
+            is_secret = _secret_member(where, ks, name_secret)
             if k not in new:
-                out.append(PathChange(sub, "removed", mask(old[k], is_secret), ABSENT, masked=is_secret))
+                removed = mask(old[k], is_secret, inside)
+                out.append(PathChange(sub, "removed", removed, ABSENT, masked=is_secret))
             elif k not in old:
-                out.append(PathChange(sub, "added", ABSENT, mask(new[k], is_secret), masked=is_secret))
+                out.append(
+                    PathChange(sub, "added", ABSENT, mask(new[k], is_secret, inside), masked=is_secret)
+                )
             else:
-                out.extend(structural(old[k], new[k], sub, is_secret))
+                out.extend(structural(old[k], new[k], sub, is_secret, root))
         return out
     if isinstance(old, list) and isinstance(new, list):
-        return _list_changes(old, new, path)
+        return _list_changes(old, new, path, root)
     if old == new and type(old) is type(new):
         return []
-    return [PathChange(path, "changed", mask(old), mask(new))]
+    where = _below(root, path)
+    return [PathChange(path, "changed", mask(old, where=where), mask(new, where=where))]
 
 
 def _m(value: Any) -> Any:
-    return value if value in (None, "") else MASK
+    """A hidden value: ``****``, unless it is empty or already a marker the rules wrote."""
+    return value if value in (None, "", MASK) or is_marker(value) else MASK
 
 
-def _list_changes(old: list[Any], new: list[Any], path: str) -> list[PathChange]:
+def _masked_at(value: Any, root: str, path: str) -> Any:
+    return mask(value, where=_below(root, path))
+
+
+def _list_changes(old: list[Any], new: list[Any], path: str, root: str = "") -> list[PathChange]:
     old_keys = [_key(i) for i in old]
     new_keys = [_key(i) for i in new]
     keyed = (
@@ -284,14 +327,18 @@ def _list_changes(old: list[Any], new: list[Any], path: str) -> list[PathChange]
         for j, k in enumerate(new_keys):
             i = by_key.get(k)
             if i is None:
-                out.append(PathChange(f"{path}[{j}]", "added", ABSENT, mask(new[j])))
+                out.append(
+                    PathChange(f"{path}[{j}]", "added", ABSENT, _masked_at(new[j], root, f"{path}[{j}]"))
+                )
             else:
                 matched.add(i)
                 # Name the item where it is now (its new index): that is what the reader finds.
-                out.extend(structural(old[i], new[j], f"{path}[{j}]"))
+                out.extend(structural(old[i], new[j], f"{path}[{j}]", root=root))
         for i in range(len(old)):
             if i not in matched:
-                out.append(PathChange(f"{path}[{i}]", "removed", mask(old[i]), ABSENT))
+                out.append(
+                    PathChange(f"{path}[{i}]", "removed", _masked_at(old[i], root, f"{path}[{i}]"), ABSENT)
+                )
         return out
     if all(not isinstance(v, Mapping | list) for v in old + new):
         # Lists of scalars (subnets, actions): report what was added and removed, order aside,
@@ -306,11 +353,13 @@ def _list_changes(old: list[Any], new: list[Any], path: str) -> list[PathChange]
         ]
     for i in range(max(len(old), len(new))):
         if i >= len(new):
-            out.append(PathChange(f"{path}[{i}]", "removed", mask(old[i]), ABSENT))
+            out.append(
+                PathChange(f"{path}[{i}]", "removed", _masked_at(old[i], root, f"{path}[{i}]"), ABSENT)
+            )
         elif i >= len(old):
-            out.append(PathChange(f"{path}[{i}]", "added", ABSENT, mask(new[i])))
+            out.append(PathChange(f"{path}[{i}]", "added", ABSENT, _masked_at(new[i], root, f"{path}[{i}]")))
         else:
-            out.extend(structural(old[i], new[i], f"{path}[{i}]"))
+            out.extend(structural(old[i], new[i], f"{path}[{i}]", root=root))
     return out
 
 

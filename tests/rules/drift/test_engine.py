@@ -700,7 +700,10 @@ def test_register_task_definition_reports_container_changes_masking_secrets() ->
     assert by_attr["task_role_arn"].severity == Severity.HIGH
     assert by_attr["container_definitions[api].image"].severity == Severity.MEDIUM
     env = by_attr["container_definitions[api].environment"]
-    assert env.actual == {"DB_PASSWORD": "****", "ENV": "prod"} and "new" not in env.message
+    # every environment value is hidden, whatever its name; the one that changed says so
+    assert env.expected == {"DB_PASSWORD": "(hidden)", "ENV": "(hidden)"}
+    assert env.actual == {"DB_PASSWORD": "(hidden, changed)", "ENV": "(hidden)"}
+    assert "new" not in env.message and "prod" not in env.message
     assert "revision 14" in by_attr["task_role_arn"].message
 
 

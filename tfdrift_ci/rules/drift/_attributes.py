@@ -48,19 +48,19 @@ class Change:
 
     ``attribute`` is the Terraform path (None for whole-resource operations); ``new`` the typed new
     value; ``declared`` the declared value when the extractor computed it (else looked up at
-    ``attribute``); ``sensitive`` masks values in output. ``order`` places the change among all
-    the changes one event makes to one resource (stable, then registry order): the index of the
-    request member it came from where several rules read one request member by member (an
-    UpdateService reads in request order), ``LAST`` for what follows the request.
+    ``attribute``); ``note`` is said on the finding (what the extractor hid). ``order`` places the
+    change among all the changes one event makes to one resource (stable, then registry order): the
+    index of the request member it came from where several rules read one request member by member
+    (an UpdateService reads in request order), ``LAST`` for what follows the request.
     """
 
     op: Op = "update"
     attribute: str | None = None
     new: Any = None
     declared: Any = MISSING
-    sensitive: bool = False
     detail: str | None = None
     order: int = 0
+    note: str | None = None
 
 
 # --------------------------------------------------------------------------------------------------
@@ -275,20 +275,6 @@ def is_public_policy(policy: Any) -> bool:
         if "*" in values:
             return True
     return False
-
-
-_SECRET_NAME = re.compile(r"(?i)(pass(word|wd)?|secret|token|api[_-]?key|private[_-]?key|credential)")
-
-
-def looks_secret(name: object) -> bool:
-    return isinstance(name, str) and bool(_SECRET_NAME.search(name))
-
-
-def mask(value: Any) -> Any:
-    """Secret-looking environment values are never echoed."""
-    if isinstance(value, Mapping):
-        return {k: ("****" if looks_secret(k) and v not in (None, "") else v) for k, v in value.items()}
-    return value
 
 
 # --------------------------------------------------------------------------------------------------

@@ -15,7 +15,6 @@ from typing import Any
 from tfdrift_ci.inventory.lines import attribute_line
 from tfdrift_ci.models import Event, Finding, Resource, Severity, Unknown, jsonable
 from tfdrift_ci.rules.base import Rule
-from tfdrift_ci.rules.drift import _attributes as A
 from tfdrift_ci.rules.drift._actors import Classified, describe
 from tfdrift_ci.rules.drift._attributes import MISSING, Change
 from tfdrift_ci.rules.drift._decide import Verdict, declared
@@ -100,7 +99,12 @@ def _restore(attribute: str, old: Any) -> str:
     return f"restores the declared {attribute}"
 
 
-def _adopt(attribute: str, new: Any) -> str:
+def _adopt(attribute: str, new: Any, hidden: bool = False) -> str:
+    if hidden:
+        return (
+            f"setting {attribute} as in the registered revision (its values are not shown here: "
+            "aws ecs describe-task-definition reads them)"
+        )
     if new is None:
         if attribute.startswith("tags."):
             return f"removing the {attribute[5:]!r} key from tags"
@@ -145,7 +149,8 @@ def _remediation(rule: Rule, res: Resource, change: Change, verdict: Verdict, *,
             "should not reset it."
         )
     if change.op in ("update", "register") and change.attribute and not verdict.ignored:
-        adopt = f"or adopt the change by {_adopt(change.attribute, new)} in {_loc(res, line)}."
+        how = _adopt(change.attribute, new, hidden=change.note is not None)
+        adopt = f"or adopt the change by {how} in {_loc(res, line)}."
         if change.op == "register":
             return (
                 "Deregister the out-of-band revision and register from Terraform (terraform apply); " + adopt
@@ -212,10 +217,9 @@ def drift_finding(
         notes.append("CloudTrail truncated this event's request or response: the changes may be incomplete")
     if verdict.unknown and change.op in ("update", "register"):
         notes.append("declared value unknown (not known statically)")
-    shown_old = A.mask(verdict.old) if change.sensitive else verdict.old
-    shown_new = A.mask(change.new) if change.sensitive else change.new
-    if change.sensitive:
-        notes.append("values of secret-looking variables are masked")
+    shown_old, shown_new = verdict.old, change.new
+    if change.note:
+        notes.append(change.note)
     if verdict.reverted:
         # Renderers raise reverted_by_plan findings to the top; the note says it in words.
         notes.insert(

@@ -10,6 +10,7 @@ from tfdrift_ci.models import Event, Resource, Severity, Unknown
 from tfdrift_ci.rules.base import Rule, RuleDoc
 from tfdrift_ci.rules.drift._attributes import Change, named, same, scalar
 from tfdrift_ci.rules.drift._rows import TASK_DEFINITION, EventRow
+from tfdrift_ci.rules.redact import ENVIRONMENT, LOG_CONFIGURATION, hidden_pair, log_configuration_pair
 
 RULE = Rule(
     id="TFD-DRIFT-020",
@@ -23,7 +24,11 @@ RULE = Rule(
             "reports each container-level difference from the declared container "
             "definitions (image, privileged, environment, secrets, user, read-only "
             "root …) and task-level ones (task/execution role, cpu, memory, network"
-            " mode)."
+            " mode). Environment values and log-driver options are never shown, whatever their "
+            "names: only the variable and option names, whether each was added, removed or changed, "
+            "and the kind of credential a value looks like (the patterns of TFD-ECS-007). When the "
+            "declared container definitions cannot be evaluated, only the new revision's container "
+            "names and images are shown."
         ),
         why=(
             "A new revision is a new image and new permissions; it only takes "
@@ -124,9 +129,39 @@ def extract(event: Event, resource: Resource) -> list[Change]:
     return out
 
 
+# Said on every finding whose values went through tfdrift_ci/rules/redact.py.
+HIDDEN_NOTE = (
+    "environment values and log-driver options are never shown: only their names, whether each was "
+    "added, removed or changed, and the kind of credential a value looks like"
+)
+UNKNOWN_NOTE = (
+    "the declared container definitions cannot be evaluated: only the new revision's container names "
+    "and images are shown"
+)
+
+
+def _names_and_images(cds: Any) -> Any:
+    """What is shown of a revision compared with nothing: its containers' names and images."""
+    if not isinstance(cds, list):
+        return None
+    return [{"name": c.get("name"), "image": c.get("image")} for c in cds if isinstance(c, Mapping)]
+
+
+def _shown(field: str, old: Any, new: Any) -> tuple[Any, Any, str | None]:
+    """The two values as findings show them, and the note that says what was hidden."""
+    if field == ENVIRONMENT:
+        return (*hidden_pair(old, new), HIDDEN_NOTE)
+    if field == LOG_CONFIGURATION:
+        return (*log_configuration_pair(old, new), HIDDEN_NOTE)
+    return old, new, None
+
+
 def _containers(declared_cds: Any, new_cds: Any, label: str) -> list[Change]:
     if isinstance(declared_cds, Unknown):
-        return [Change("register", "container_definitions", new_cds, declared_cds, detail=label)]
+        shown = _names_and_images(new_cds)
+        return [
+            Change("register", "container_definitions", shown, declared_cds, detail=label, note=UNKNOWN_NOTE)
+        ]
     if not isinstance(new_cds, list):
         return []
     out: list[Change] = []
@@ -146,7 +181,8 @@ def _containers(declared_cds: Any, new_cds: Any, label: str) -> list[Change]:
             old, new = _container_field(dc, f), _container_field(nc, f)
             if same(old, new):
                 continue
-            out.append(Change("register", f"{path}.{f}", new, old, f == "environment", label))
+            old, new, note = _shown(f, old, new)
+            out.append(Change("register", f"{path}.{f}", new, old, detail=label, note=note))
     return out
 
 
