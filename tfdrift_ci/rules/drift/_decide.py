@@ -141,6 +141,14 @@ def _owned_elsewhere(event: Event, res: Resource, change: Change, who: Classifie
     return controller == "CODE_DEPLOY" and who.cls == "codedeploy"
 
 
+def sets_back(attribute: str, value: Any, declared: Any) -> bool:
+    """Does a write of ``value`` restore the declared value? As ``decide`` compares: structurally,
+    and a task definition ARN against ``family:revision`` by family and revision."""
+    if A.same(value, declared):
+        return True
+    return attribute == "task_definition" and _same_task_definition(declared, value)
+
+
 def _pattern_family(value: Unknown) -> str | None:
     if not value.pattern:
         return None

@@ -30,7 +30,7 @@ from tfdrift_ci.rules.drift import _attributes as A
 from tfdrift_ci.rules.drift import _match as M
 from tfdrift_ci.rules.drift._actors import Classified, classify, describe
 from tfdrift_ci.rules.drift._attributes import Change
-from tfdrift_ci.rules.drift._decide import attempt_severity, decide
+from tfdrift_ci.rules.drift._decide import attempt_severity, decide, sets_back
 from tfdrift_ci.rules.drift._phrasing import attempt_finding, drift_finding, set_back_note, unmanaged_finding
 from tfdrift_ci.rules.drift._registry import DriftRule, Registry, Watched
 from tfdrift_ci.rules.errors import crash_finding, describe_error
@@ -69,7 +69,7 @@ class _Ctx:
             rows = [
                 (when, ev, who)
                 for when, value, ev, who in self.sets.get((address, attribute), [])
-                if A.same(value, declared)
+                if sets_back(attribute, value, declared)
             ]
             found = ([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows])
             self._set_back_cache[key] = found
