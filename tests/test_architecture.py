@@ -52,11 +52,13 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("engine", ("tfdrift_ci.engine",)),
     # Rendering a Report: text, JSON, Markdown, SARIF, annotations …
     ("report", ("tfdrift_ci.report",)),
-    # Delivering to where the run happens: GitHub (comments, summary, issues), git (changed files,
-    # the pull request's base), the scheduled sweep and its notifiers.
+    # Delivering to where the run happens: GitHub (comments, summary, issues, review suggestions),
+    # git (changed files, the pull request's base), the scheduled sweep and its notifiers, and the
+    # code itself (fix: adopting drift into the .tf files).
     (
         "delivery",
         (
+            "tfdrift_ci.fix",
             "tfdrift_ci.github",
             "tfdrift_ci.gitlab",
             "tfdrift_ci.gitutil",
@@ -170,7 +172,7 @@ def test_an_upward_import_is_seen() -> None:
 # pipeline (the CLI runs it and hands the Report over; the sweep gets a callback from the CLI).
 INDEPENDENT: tuple[tuple[tuple[str, ...], str], ...] = (
     (
-        ("tfdrift_ci.report", "tfdrift_ci.github", "tfdrift_ci.notify", "tfdrift_ci.sweep"),
+        ("tfdrift_ci.report", "tfdrift_ci.github", "tfdrift_ci.notify", "tfdrift_ci.sweep", "tfdrift_ci.fix"),
         "tfdrift_ci.engine",
     ),
 )

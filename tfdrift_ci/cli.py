@@ -58,6 +58,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_check_options(sweep)
     _add_sweep_options(sweep)
 
+    fix = sub.add_parser(
+        "fix", help="adopt drift into the code (--adopt), or print the terraform apply undoing it (--revert)"
+    )
+    fix.add_argument("path", nargs="?", default=".", metavar="PATH")
+    _add_fix_options(fix)
+    _add_check_options(fix)
+
     rules = sub.add_parser("rules", help="list the rule catalog")
     rules.add_argument("--format", choices=("text", "json"), default="text")
     rules.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
@@ -180,6 +187,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_rules(args)
         if args.command == "sweep":
             return cmd_sweep(args, os.environ)
+        if args.command == "fix":
+            return cmd_fix(args, os.environ)
         if args.command == "inventory":
             return cmd_inventory(args, os.environ)
         raise ConfigError(f"unknown command {args.command!r}")
@@ -472,6 +481,56 @@ def cmd_sweep(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     for warning in result.warnings:
         _err(f"warning: {one_line(warning)}")
     return int(result.report.exit_code)
+
+
+# --------------------------------------------------------------------------------------------------
+# fix
+
+
+def _add_fix_options(p: argparse.ArgumentParser) -> None:
+    mode = p.add_argument_group("fix").add_mutually_exclusive_group(required=True)
+    mode.add_argument("--adopt", action="store_true", help="rewrite the code to declare what the account has")
+    mode.add_argument(
+        "--revert", action="store_true", help="print the terraform apply lines that restore the code's values"
+    )
+    p.add_argument("--dry-run", action="store_true", help="--adopt: print the diff, change no file")
+    p.add_argument(
+        "--allow-unsafe", action="store_true", help="--adopt: adopt changes that make a config rule fire"
+    )
+
+
+def cmd_fix(args: argparse.Namespace, env: Mapping[str, str]) -> int:
+    """Adopt drift into the code, or print how to revert it (tfdrift_ci/fix/, docs/fix.md)."""
+    from tfdrift_ci import engine
+    from tfdrift_ci.fix import command
+
+    path = Path(args.path)
+    if not path.is_dir():
+        raise ConfigError(f"{args.path}: not a directory (fix reads a Terraform project folder)")
+    if args.offline:
+        raise ConfigError("fix acts on drift, which comes from events: drop --offline")
+    settings = _settings(args, path)
+    request = _request(args, env, str(path), settings)
+    report = engine.check(request)
+    if report.window is None:
+        raise ConfigError(
+            "no events were read (no --events and no AWS credentials): there is no drift to fix"
+        )
+    if args.revert:
+        outcome = command.revert_lines(report, fail_on_incomplete=settings.fail_on_incomplete)
+    else:
+        offline = replace(request, offline=True, events=(), plan=None, changed_files=None, progress=False)
+        outcome = command.adopt(
+            report,
+            recheck=lambda copy: engine.check(replace(offline, path=copy)),
+            dry_run=args.dry_run,
+            allow_unsafe=args.allow_unsafe,
+            fail_on_incomplete=settings.fail_on_incomplete,
+        )
+    _write(sys.stdout, outcome.stdout)
+    for message in outcome.messages:
+        _err(message)
+    return outcome.exit_code
 
 
 # --------------------------------------------------------------------------------------------------

@@ -333,3 +333,28 @@ def gitlab_markdown(markdown: str) -> str:
         no_action = _QUICK_ACTION.sub(lambda q: q.group(1) + ZWSP + "/", line)
         out.append(_GITLAB_REF.sub(lambda r: r.group(0) + ZWSP, no_action))
     return "".join(out)
+
+
+# --------------------------------------------------------------------------------------------------
+# HCL (``tfdrift-ci fix`` writes values from CloudTrail into Terraform code)
+
+# Escaped as \uXXXX inside an HCL string: C0/C1 controls, DEL, bidi controls and invisible
+# separators (Trojan Source, CVE-2021-42574): the value stays the same, the code shows what it is.
+_HCL_INVISIBLE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufeff]"
+)
+_HCL_SIMPLE = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def hcl_string(text: str) -> str:
+    """A quoted HCL string whose value is ``text`` exactly: quotes and backslashes escaped,
+    ``${``/``%{`` doubled so no value becomes an interpolation or a directive, controls and
+    invisible characters as ``\\uXXXX``. A lone surrogate has no UTF-8 form: ValueError."""
+    if _SURROGATE.search(text):
+        raise ValueError("the value holds a lone surrogate (not valid Unicode)")
+    s = re.sub(r"[\\\"\n\r\t]", lambda m: _HCL_SIMPLE[m.group(0)], text)
+    s = s.replace("${", "$${").replace("%{", "%%{")
+    return '"' + _HCL_INVISIBLE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", s) + '"'
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")

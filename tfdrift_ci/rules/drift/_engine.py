@@ -26,7 +26,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tfdrift_ci.models import Event, Finding, Inventory, Resource, SetBack, TerraformApply, Unknown
-from tfdrift_ci.rules.drift import _attributes as A
 from tfdrift_ci.rules.drift import _match as M
 from tfdrift_ci.rules.drift._actors import Classified, classify, describe
 from tfdrift_ci.rules.drift._attributes import Change
