@@ -70,6 +70,7 @@ def test_adopt_round_trip(name: str, deletes: bool, tmp_path: Path) -> None:
 
     for file, text in texts.items():
         assert parse_text(text, file).problem is None, f"{file} no longer parses"
+        assert "(hidden" not in text, "a value the reports hide was written into the code"
         old = plan.sources[file].text.splitlines()
         changed = {
             i + 1

@@ -5,7 +5,7 @@ value it has now; one that was set back already needs nothing). An attribute is 
 value is one literal in the repository: in the resource block itself, or (through
 ``inventory/origin.py``) at the module input on the calling ``module`` block, a variable's default or
 a ``.tfvars`` entry when that variable has no other use. Everything else is listed "by hand" with
-the reason: an expression, a literal several instances share, nested blocks, a masked secret, a
+the reason: an expression, a literal several instances share, nested blocks, a value the reports hide (environment values), a
 whole-resource change (deleted, registered, created by hand).
 """
 
@@ -20,9 +20,8 @@ from typing import Any
 from tfdrift_ci.fix import locate as L
 from tfdrift_ci.inventory import hcl
 from tfdrift_ci.models import Finding, Report, Resource
+from tfdrift_ci.rules.redact import is_marker
 
-# The drift rules' note on a finding whose values were masked (tfdrift_ci/rules/drift/_phrasing.py).
-_MASKED = "values of secret-looking variables are masked"
 _TASK_DEF_ARN = re.compile(r"arn:aws[\w-]*:ecs:[^:]*:\d*:task-definition/([^:/]+):(\d+)\Z")
 
 
@@ -142,8 +141,11 @@ def _adopt(
 ) -> Adoption:
     if res is None or res.file is None or res.line is None:
         raise L.Manual("the resource's declaration was not found in the code")
-    if _MASKED in finding.notes:
-        raise L.Manual("the new value is masked (secret-looking): write it by hand, or better, use secrets")
+    if _hidden(finding.actual):
+        raise L.Manual(
+            "the new value is hidden in reports (environment values, log-driver options): "
+            "write it by hand, or better, move it to secrets"
+        )
     if res.call_sites and any(c.fetched for c in res.call_sites):
         raise L.Manual("the resource is in a fetched module: its code is not in the repository")
     assert finding.attribute is not None
@@ -160,6 +162,16 @@ def _adopt(
     if not edits:
         raise L.Manual("the code already declares this value")
     return Adoption(finding, tuple(edits), src.line_of(min(e.start for e in edits)), value)
+
+
+def _hidden(value: Any) -> bool:
+    """Does the value hold a marker the drift rules wrote instead of the real value
+    (``rules/redact.py``)? Such a value is never written into code."""
+    if isinstance(value, Mapping):
+        return any(_hidden(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(_hidden(v) for v in value)
+    return is_marker(value)
 
 
 def _value(finding: Finding) -> Any:
