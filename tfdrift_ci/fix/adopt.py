@@ -5,8 +5,8 @@ value it has now; one that was set back already needs nothing). An attribute is 
 value is one literal in the repository: in the resource block itself, or (through
 ``inventory/origin.py``) at the module input on the calling ``module`` block, a variable's default or
 a ``.tfvars`` entry when that variable has no other use. Everything else is listed "by hand" with
-the reason: an expression, a literal several instances share, nested blocks, a value the reports hide (environment values), a
-whole-resource change (deleted, registered, created by hand).
+the reason: an expression, a literal several instances share, nested blocks, a value the reports
+hide (environment values), a whole-resource change (deleted, registered, created by hand).
 """
 
 from __future__ import annotations
