@@ -167,6 +167,70 @@ class CallSite:
         }
 
 
+OriginKind = Literal[
+    "attribute",  # the argument in the resource block
+    "module_input",  # the argument on a calling module block (var.x inside the module)
+    "variable_default",  # a variable's default
+    "tfvars",  # the entry of a .tfvars file that sets a root variable
+    "local",  # a local value
+    "variable",  # a variable block whose value is not in the code (--var, TF_VAR_, no default)
+    "module_block",  # the module block: the value is set inside a fetched module
+    "resource_block",  # the resource block: the attribute is not written (provider default)
+]
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where in the code a resource attribute's value is set (``inventory/origin.py``), followed from
+    the resource block through ``var.x`` → the calling module block's input (through nested modules) →
+    the variable default or the root's tfvars entry, and through ``local.x``.
+
+    ``file``/``line``/``end_line`` are where the value is written (``file`` relative to PATH like
+    ``Resource.file``; None when the value is set outside the code), ``name`` the argument or key
+    written there (``image_tag_mutability``, the input name, ``default``, the tfvars variable, the
+    local) and ``expr`` its expression exactly as written (empty for the ``*_block`` kinds).
+    ``single_literal``: ``expr`` is one literal (string, number, bool, null, list or map of literals, a
+    heredoc, ``jsonencode(<literal>)``) that can be rewritten in place. ``uses``: how many places take
+    their value from it (references to the variable / local in its module, times the instances of the
+    module; instances of the resource for an attribute): only 1 means an edit there changes this
+    resource alone. ``reason`` says why the value cannot be adopted here (None when it can).
+    ``in_repository``: ``file`` is a file of the repository (not a fetched module or
+    ``.terraform/modules``). ``chain``: the steps followed, for people (``var.mutability`` →
+    ``module.app: mutability`` …)."""
+
+    kind: OriginKind
+    file: str | None
+    line: int | None
+    end_line: int | None
+    name: str
+    expr: str = ""
+    single_literal: bool = False
+    uses: int = 1
+    reason: str | None = None
+    in_repository: bool = True
+    chain: tuple[str, ...] = ()
+
+    @property
+    def adoptable(self) -> bool:
+        """The value can be rewritten at this place without changing anything else."""
+        return self.single_literal and self.uses == 1 and self.in_repository and self.reason is None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "file": self.file,
+            "line": self.line,
+            "end_line": self.end_line,
+            "name": self.name,
+            "expr": self.expr,
+            "single_literal": self.single_literal,
+            "uses": self.uses,
+            "reason": self.reason,
+            "in_repository": self.in_repository,
+            "chain": list(self.chain),
+        }
+
+
 @dataclass(frozen=True)
 class Resource:
     """One declared ECR/ECS resource instance.
@@ -196,6 +260,9 @@ class Resource:
     plan_actions: tuple[str, ...] = ()  # ("update",), ("create",), ("no-op",) …
     planned: Mapping[str, Any] | None = None  # the plan's "after" values (what apply will set)
     prior: Mapping[str, Any] | None = None  # the plan's "before"/prior_state values
+    # attribute path (as in attribute_lines, without JSON-document keys) -> where its value is set;
+    # read through inventory.origin.origin_for (it also answers for paths not listed here)
+    origins: Mapping[str, Origin] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import os
 import re
 from collections.abc import Iterator, Sequence
 
-from tfdrift_ci.inventory import module_sources
+from tfdrift_ci.inventory import module_sources, origin
 from tfdrift_ci.inventory.expr.convert import unknown_paths
 from tfdrift_ci.inventory.identity import RESOURCE_TYPES, identity_for
 from tfdrift_ci.inventory.instances import UNKNOWN_KEY, key_text, unknown_bindings
@@ -19,7 +19,7 @@ from tfdrift_ci.inventory.project import Project
 from tfdrift_ci.inventory.providers import default_provider, provider_ref
 from tfdrift_ci.inventory.resources import JSON_DOCUMENTS, block_values, ignore_changes, json_document
 from tfdrift_ci.inventory.variables import RootInputs, root_variable_values
-from tfdrift_ci.models import Resource
+from tfdrift_ci.models import Origin, Resource
 
 WANTED = frozenset(RESOURCE_TYPES)
 
@@ -66,6 +66,9 @@ class RootLoader:
                 if block.type == "variable" and block.labels:
                     declared[block.labels[0]] = block
         values, self.tfvars_read = root_variable_values(self.project, self.root_dir, declared, self.inputs)
+        self.tracer = origin.tracer(
+            self.project, origin.root_values(self.tfvars_read, self.inputs.variables, self.inputs.env)
+        )
         root = Module(
             state=self.state,
             directory=self.root_dir,
@@ -122,6 +125,7 @@ class RootLoader:
             unknown = unknown_bindings()
             expansion = [(None, unknown)]
             counted = False
+        origins: dict[str, Origin] | None = None  # the same for every instance of the block
         for key, bindings in expansion:
             ctx = module.ctx.bind(bindings)
             lines: dict[str, int] = {}
@@ -131,6 +135,8 @@ class RootLoader:
                 if attr is not None:
                     attrs[doc] = json_document(attr.expr, ctx, module)
                     document_lines(attr, doc, lines)
+            if origins is None:
+                origins = origin.resource_origins(self.tracer, module, block, rel, instances=len(expansion))
             address = module.prefix + f"{rtype}.{name}"
             if counted:
                 address += f"[{key_text(key)}]"
@@ -158,6 +164,7 @@ class RootLoader:
                 provider=provider or default_provider(rtype),
                 unknowns=tuple(unknowns),
                 call_sites=module.call_sites,
+                origins=origins,
             )
 
 

@@ -179,6 +179,7 @@ class _ModuleCall:
             ancestors=(*parent.ancestors, parent.dir),
             call_sites=(*parent.call_sites, site),
             package_root=res.package_root,
+            caller=self,
         )
 
     def phantom(self) -> Module | None:
@@ -249,8 +250,10 @@ class Module:
         root_values: Mapping[str, Any] | None = None,
         call_sites: tuple[CallSite, ...] = (),
         package_root: str | None = None,
+        caller: _ModuleCall | None = None,
     ) -> None:
         self.state = state
+        self.caller = caller  # the module block that made this instance (None: the root module)
         self.call_sites = call_sites
         self.project = state.project
         self.dir = os.path.abspath(directory)
@@ -264,6 +267,8 @@ class Module:
         state.dirs_read.add(self.dir)
         self.variables: dict[str, Block] = {}
         self.locals: dict[str, Attribute] = {}
+        # the file (as Project.rel shows it) each variable / local is declared in (inventory/origin.py)
+        self.declared_in: dict[tuple[str, str], str] = {}
         self.outputs: dict[str, Attribute] = {}
         self.resources: dict[tuple[str, str], tuple[Block, str]] = {}
         self.data_sources: dict[tuple[str, str], Block] = {}
@@ -309,9 +314,11 @@ class Module:
                 t, labels = block.type, block.labels
                 if t == "variable" and labels:
                     self.variables[labels[0]] = block
+                    self.declared_in[("var", labels[0])] = rel
                 elif t == "locals":
                     for attr in block.attributes:
                         self.locals[attr.name] = attr
+                        self.declared_in[("local", attr.name)] = rel
                 elif t == "output" and labels:
                     value = block.attribute("value")
                     if value is not None:
