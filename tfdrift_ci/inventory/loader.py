@@ -19,7 +19,7 @@ from tfdrift_ci.inventory.project import Project
 from tfdrift_ci.inventory.providers import default_provider, provider_ref
 from tfdrift_ci.inventory.resources import JSON_DOCUMENTS, block_values, ignore_changes, json_document
 from tfdrift_ci.inventory.variables import RootInputs, root_variable_values
-from tfdrift_ci.models import Origin, Resource
+from tfdrift_ci.models import Resource
 
 WANTED = frozenset(RESOURCE_TYPES)
 
@@ -125,7 +125,8 @@ class RootLoader:
             unknown = unknown_bindings()
             expansion = [(None, unknown)]
             counted = False
-        origins: dict[str, Origin] | None = None  # the same for every instance of the block
+        # the same for every instance of the block; traced when a finding asks
+        origins = origin.LazyOrigins(self.tracer, module, block, rel, len(expansion))
         for key, bindings in expansion:
             ctx = module.ctx.bind(bindings)
             lines: dict[str, int] = {}
@@ -135,8 +136,6 @@ class RootLoader:
                 if attr is not None:
                     attrs[doc] = json_document(attr.expr, ctx, module)
                     document_lines(attr, doc, lines)
-            if origins is None:
-                origins = origin.resource_origins(self.tracer, module, block, rel, instances=len(expansion))
             address = module.prefix + f"{rtype}.{name}"
             if counted:
                 address += f"[{key_text(key)}]"
