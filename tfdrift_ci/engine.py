@@ -122,6 +122,8 @@ def check(request: CheckRequest) -> Report:
     code = exit_code_for(
         findings, settings.fail_on, incomplete_fails=settings.fail_on_incomplete and incomplete
     )
+    from tfdrift_ci.inventory.origin import root_anchors
+
     return Report(
         tool_version=__version__,
         path=request.path,
@@ -135,6 +137,7 @@ def check(request: CheckRequest) -> Report:
         unfollowed_modules=inv.unfollowed_modules,
         notices=tuple(notices),
         terraform_applies=tuple(applies),
+        anchors=root_anchors(inv),
     )
 
 
@@ -207,6 +210,7 @@ def evaluate(
     """
     from tfdrift_ci import suppress
     from tfdrift_ci.rules import config as config_rules
+    from tfdrift_ci.rules.locate import locate
 
     findings = parse_error_findings(inventory, settings)
     findings.extend(config_rules.run(inventory, settings))
@@ -215,5 +219,8 @@ def evaluate(
 
         findings.extend(drift_rules.run(inventory, events, settings, applies=applies))
     findings, notices = suppress.apply(findings, inventory, settings, today=today or date.today())
+    # after suppressions (they read comments at the resource block): module findings move to the
+    # user's code, the resource in the module becomes related information
+    findings = locate(findings, inventory)
     findings.sort(key=lambda f: f.sort_key)
     return findings, notices

@@ -476,6 +476,22 @@ class SetBack:
 
 
 @dataclass(frozen=True)
+class Location:
+    """A place in the code a finding relates to besides its own (``Finding.related``): for a
+    finding on a resource inside a module, the resource in the module. ``file`` is relative to PATH
+    like ``Finding.file``; ``in_repository`` is False for a fetched module's file (``pkg//path``,
+    ``.terraform/modules``): shown as text, never as an annotation or SARIF location."""
+
+    file: str
+    line: int | None
+    note: str
+    in_repository: bool = True
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"file": self.file, "line": self.line, "note": self.note, "in_repository": self.in_repository}
+
+
+@dataclass(frozen=True)
 class Finding:
     rule_id: str
     kind: FindingKind
@@ -500,6 +516,9 @@ class Finding:
     matched_by_pattern: bool = False  # the resource name had unknown parts and matched a glob
     notes: tuple[str, ...] = ()
     set_back: SetBack | None = None  # a later write that restored the declared value (also a note)
+    # Where else it shows (rules/locate.py): for a resource inside a module, file/line above are where
+    # the user's code sets the value (the module input …) and this is the resource in the module
+    related: tuple[Location, ...] = ()
 
     @property
     def sort_key(self) -> tuple[Any, ...]:
@@ -540,6 +559,10 @@ class Report:
     unfollowed_modules: tuple[ModuleCall, ...] = ()
     notices: tuple[str, ...] = ()  # e.g. "no AWS credentials: static rules only"
     terraform_applies: tuple[TerraformApply, ...] = ()  # Terraform's own writes on declared resources
+    # root -> (file relative to PATH, line) of its provider block, else its first .tf file: where a
+    # finding with no place of its own (unmanaged resource, event source error) is shown in SARIF,
+    # annotations and GitLab's report, which all need a file of the repository
+    anchors: Mapping[str, tuple[str, int]] = field(default_factory=dict)
 
     @property
     def modules_not_followed(self) -> tuple[UnfollowedSource, ...]:

@@ -41,7 +41,7 @@ from tfdrift_ci.inventory.expr.syntax import (
     parse,
 )
 from tfdrift_ci.inventory.parsed import Attribute, Block
-from tfdrift_ci.models import Origin, OriginKind, Resource
+from tfdrift_ci.models import Inventory, Origin, OriginKind, Resource
 
 if TYPE_CHECKING:
     from tfdrift_ci.inventory.module import Module
@@ -53,6 +53,7 @@ _META_ATTRS = frozenset({"count", "for_each", "provider", "depends_on"})
 _META_BLOCKS = frozenset({"lifecycle", "provisioner", "connection", "precondition", "postcondition"})
 _MAX_STEPS = 40  # var → input → var … (modules nest at most 20 deep; locals may chain)
 _REFERENCE = re.compile(r"\b(var|local)\.([A-Za-z_][A-Za-z0-9_-]*)")
+_PROVIDER = re.compile(r'^\s*provider\s+"?aws"?\s*\{')
 _INDEX = re.compile(r"\[(\d+)\]")
 _FIRST_BLOCKS = re.compile(r"\.0(?=\.)")
 
@@ -112,6 +113,33 @@ def related_location(resource: Resource, path: str | None) -> tuple[str, int] | 
     if (where.file, where.line) == (resource.file, line):
         return None
     return resource.file, line
+
+
+def root_anchors(inventory: Inventory) -> dict[str, tuple[str, int]]:
+    """Per root: (file, line) of its ``provider "aws"`` block, else line 1 of its first ``.tf`` file
+    (files relative to PATH, the root's own directory only)."""
+    out: dict[str, tuple[str, int]] = {}
+    for root in inventory.roots:
+        prefix = "" if root == "." else root.rstrip("/") + "/"
+        own = sorted(
+            f
+            for f in inventory.root_files.get(root, ())
+            if f.startswith(prefix) and "/" not in f[len(prefix) :] and f.endswith((".tf", ".tf.json"))
+        )
+        anchor = next(
+            (
+                (f, n)
+                for f in own
+                for n, text in enumerate(inventory.sources.get(f, ()), 1)
+                if _PROVIDER.match(text)
+            ),
+            None,
+        )
+        if anchor is None and own:
+            anchor = (own[0], 1)
+        if anchor is not None:
+            out[root] = anchor
+    return out
 
 
 def in_fetched_module(resource: Resource) -> bool:

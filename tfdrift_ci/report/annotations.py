@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from tfdrift_ci.models import Finding, Report, Severity
 from tfdrift_ci.report import _common as c
 from tfdrift_ci.report.escape import annotation_message, annotation_property, one_line
+from tfdrift_ci.report.locations import position
 
 if TYPE_CHECKING:
     from tfdrift_ci.report import RenderOptions
@@ -30,18 +31,22 @@ COMMANDS = {
 }
 
 
-def _file(report: Report, f: Finding) -> str | None:
-    """The file relative to the workspace (annotations are matched against the checkout's paths)."""
-    if not f.file:
+def _file(report: Report, f: Finding) -> tuple[str, int | None] | None:
+    """(file relative to the workspace, line): annotations are matched against the checkout's paths,
+    so only a file of the repository (``report/locations.py``; never a fetched module's file). A
+    finding with no place of its own (an unmanaged resource) stays a job-level annotation."""
+    where = position(report, f) if f.file or f.address else None
+    if where is None:
         return None
+    file, line = where
     base = report.path.replace(os.sep, "/")
     if base.endswith(".tf"):
         base = posixpath.dirname(base)
     if os.path.isabs(report.path):
         from tfdrift_ci.report.sarif import artifact_uri
 
-        return artifact_uri(report.path, f.file)
-    return posixpath.normpath(posixpath.join(base or ".", f.file.replace(os.sep, "/")))
+        return artifact_uri(report.path, file), line
+    return posixpath.normpath(posixpath.join(base or ".", file.replace(os.sep, "/"))), line
 
 
 def _message(f: Finding) -> str:
@@ -56,6 +61,9 @@ def _message(f: Finding) -> str:
         )
     if f.reverted_by_plan:
         lines.append(one_line(c.reverted_text(f), 500))
+    for loc in f.related:
+        at = f"{loc.file}:{loc.line}" if loc.line else loc.file
+        lines.append(one_line(f"{loc.note}: {at}", 500))
     if f.remediation:
         lines.append("Fix: " + one_line(f.remediation, 500))
     # Real newlines become %0A inside the data: one command, several lines in the annotation.
@@ -64,11 +72,11 @@ def _message(f: Finding) -> str:
 
 def annotation(report: Report, f: Finding) -> str:
     props = []
-    file = _file(report, f)
-    if file:
-        props.append(f"file={annotation_property(file)}")
-        if f.line:
-            props.append(f"line={int(f.line)}")
+    where = _file(report, f)
+    if where is not None:
+        props.append(f"file={annotation_property(where[0])}")
+        if where[1]:
+            props.append(f"line={int(where[1])}")
     title = f"{f.rule_id} {f.title}"
     if f.address:
         title += f" ({f.address})"

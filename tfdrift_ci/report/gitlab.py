@@ -9,8 +9,9 @@ runs: GitLab compares the base and head reports by it), ``severity`` (``info``, 
 allowed and ignored by GitLab.
 
 - Suppressed findings are left out: GitLab has no notion of a dismissed issue in this report.
-- A finding with no file of its own (a resource created outside Terraform) is placed on its
-  resource's block when known, else on the Terraform root's directory, line 1.
+- Every issue is on a file of the repository (``report/locations.py``): a finding with no file of
+  its own (a resource created outside Terraform) is placed on its resource's block when known, else
+  on its Terraform root's provider block (or first ``.tf`` file); never on a fetched module's file.
 - Fingerprints hash the location path with the SARIF fingerprint's key (rule id, address, attribute,
   event id — never line numbers), so an issue survives edits above it and two roots declaring the
   same address stay apart; a repeated key gets a counter, in report order, so fingerprints are unique.
@@ -31,6 +32,7 @@ from typing import Any
 from tfdrift_ci.models import Finding, Report, Severity
 from tfdrift_ci.report import _common as c
 from tfdrift_ci.report.escape import json_safe, one_line
+from tfdrift_ci.report.locations import position
 from tfdrift_ci.report.sarif import artifact_uri
 from tfdrift_ci.report.sarif import fingerprint as sarif_fingerprint
 from tfdrift_ci.textutil import clean
@@ -57,15 +59,11 @@ def _path(text: str) -> str:
 
 
 def _position(report: Report, f: Finding) -> tuple[str, int]:
-    """(path relative to the repository root, first line) of a finding."""
-    file, line = f.file, f.line
-    if file is None and f.address:
-        for r in report.resources:
-            if r.address == f.address and r.file and (f.root is None or r.root == f.root):
-                file, line = r.file, line or r.line
-                break
-    if file:
-        return _path(artifact_uri(report.path, file)), max(line or 1, 1)
+    """(path relative to the repository root, first line) of a finding: a file of the repository
+    (``report/locations.py``), the root's directory only when no ``.tf`` file was read."""
+    where = position(report, f)
+    if where is not None:
+        return _path(artifact_uri(report.path, where[0])), max(where[1] or 1, 1)
     return _path(artifact_uri(report.path, f.root or ".").rstrip("/")), 1
 
 

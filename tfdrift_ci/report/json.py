@@ -58,6 +58,8 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         out["notes"] = list(f.notes)
     if f.set_back is not None:
         out["set_back"] = f.set_back.as_dict()
+    if f.related:
+        out["related"] = [loc.as_dict() for loc in f.related]
     vd = finding_diff(f)
     if vd is not None:
         out["diff"] = jsonable(vd.as_dict())

@@ -4,7 +4,9 @@
   and tags, https://docs.github.com/en/code-security/code-scanning/integrating-with-code-scanning/sarif-support-for-code-scanning#reportingdescriptor-object),
   plus a generated one for any rule id a finding carries that the catalog does not know (yet).
 - Results located at file and line, ``uri`` relative to the repository root with ``uriBaseId``
-  ``%SRCROOT%``.
+  ``%SRCROOT%``, always a file of the repository (``report/locations.py``); a finding on a resource
+  inside a module is at the user's code (the module input …) with the resource in the module as a
+  ``relatedLocations`` entry.
 - ``partialFingerprints`` from rule id + address + attribute + event id (never line numbers), so an
   alert survives edits above it and GitHub does not open a duplicate.
 - Suppressed findings are kept, with a ``suppressions`` entry (GitHub shows them as dismissed).
@@ -22,6 +24,7 @@ from tfdrift_ci.models import Finding, Report, Severity
 from tfdrift_ci.paths import repository_root
 from tfdrift_ci.report import _common as c
 from tfdrift_ci.report.escape import json_safe, sarif_text
+from tfdrift_ci.report.locations import position, related
 
 if TYPE_CHECKING:
     from tfdrift_ci.report import RenderOptions
@@ -142,28 +145,41 @@ def artifact_uri(report_path: str, file: str) -> str:
 
 
 def _location(report: Report, f: Finding) -> dict[str, Any]:
-    file = f.file
-    line = f.line
-    if file is None and f.address:
-        # Fall back to the resource's block when the finding itself has no position.
-        for r in report.resources:
-            if r.address == f.address and r.file:
-                file, line = r.file, line or r.line
-                break
-    physical: dict[str, Any] = {
-        # Code scanning needs a location for every result: a finding with no file (a resource made
-        # outside Terraform) is placed on the scanned directory.
-        "artifactLocation": {
-            "uri": artifact_uri(report.path, file) if file else _dir_uri(report.path),
-            "uriBaseId": "%SRCROOT%",
-        },
-    }
-    if file and line and line >= 1:
-        physical["region"] = {"startLine": line}
+    # Code scanning rejects a whole upload when one result has no location: every result is placed
+    # on a file of the repository (report/locations.py: its own, its resource's, or its root's
+    # provider block), never on a fetched module's file
+    where = position(report, f)
+    if where is None:  # no .tf file was read at all: the scanned directory is all there is
+        physical: dict[str, Any] = {
+            "artifactLocation": {"uri": _dir_uri(report.path), "uriBaseId": "%SRCROOT%"}
+        }
+    else:
+        physical = _physical(report, where[0], where[1])
     loc: dict[str, Any] = {"physicalLocation": physical}
     if f.address:
         loc["logicalLocations"] = [{"fullyQualifiedName": f.address, "kind": "resource"}]
     return loc
+
+
+def _physical(report: Report, file: str, line: int | None) -> dict[str, Any]:
+    physical: dict[str, Any] = {
+        "artifactLocation": {"uri": artifact_uri(report.path, file), "uriBaseId": "%SRCROOT%"}
+    }
+    if line and line >= 1:
+        physical["region"] = {"startLine": line}
+    return physical
+
+
+def _related(report: Report, f: Finding) -> list[dict[str, Any]]:
+    """The resource inside its module (when that is a file of the repository), as relatedLocations."""
+    return [
+        {
+            "id": i,
+            "physicalLocation": _physical(report, loc.file, loc.line),
+            "message": {"text": sarif_text(loc.note)},
+        }
+        for i, loc in enumerate(related(f), 1)
+    ]
 
 
 def _dir_uri(report_path: str) -> str:
@@ -193,6 +209,7 @@ def _result(report: Report, f: Finding, index: int) -> dict[str, Any]:
         "level": LEVELS[f.severity],
         "message": {"text": _message(f)},
         "locations": [_location(report, f)],
+        **({"relatedLocations": rel} if (rel := _related(report, f)) else {}),
         "partialFingerprints": {FINGERPRINT_KEY: fingerprint(f)},
         "properties": {
             "severity": f.severity.value,

@@ -69,6 +69,9 @@ def _finding_lines(f: Finding, paint: _Paint, header_where: str | None = None) -
         lines.append(pad + f"({c.PATTERN_NOTE})")
     for note in f.notes:
         lines.append(pad + "note: " + t(note, 300))
+    for loc in f.related:
+        at = f"{loc.file}:{loc.line}" if loc.line else loc.file
+        lines.append(pad + f"related: {t(at)}: {t(loc.note, 300)}")
     if f.remediation:
         lines.append(pad + paint(_DIM, "fix: " + t(f.remediation, 400)))
     if f.suppressed:
@@ -104,7 +107,9 @@ def render(report: Report, options: RenderOptions) -> str:
         # The header names where the resource block starts; each finding adds its own line when
         # it points elsewhere (the offending attribute).
         resource = declared.get((first.root or ".", first.address or ""))
-        where = f"{resource.file}:{resource.line}" if resource and resource.file else None
+        # (a resource inside a module: each finding shows where the user's code sets the value)
+        inside = resource is not None and bool(resource.call_sites)
+        where = f"{resource.file}:{resource.line}" if resource and resource.file and not inside else None
         header = paint(_BOLD, t(label))
         if root and root != ".":
             header += f"  [{t(root)}]"

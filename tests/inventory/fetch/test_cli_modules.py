@@ -72,6 +72,12 @@ def test_the_finding_inside_the_registry_module_is_reported(
     jsonschema.validate(report, json.loads(SCHEMA.read_text()))
     (finding,) = [f for f in report["findings"] if f["rule_id"] == "TFD-ECS-001"]
     assert finding["address"] == "module.api.aws_ecs_service.this" and finding["severity"] == "high"
+    # shown at the calling line (enable_execute_command = true on module "api"), the resource in the
+    # fetched module as related information that is not a file of the repository
+    assert (finding["file"], finding["line"]) == ("main.tf", 11)
+    (related,) = finding["related"]
+    assert related["file"] == "registry.example.com/acme/ecs/aws@5.2.0//modules/service/main.tf"
+    assert related["in_repository"] is False
     (resource,) = report["resources"]
     assert resource["call_sites"][0] | {"inputs": None} == {
         "address": "module.api",
