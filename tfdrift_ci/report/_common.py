@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from tfdrift_ci.models import SEVERITIES, Actor, Finding, Report, UnfollowedSource, Unknown, iso
+from tfdrift_ci.models import SEVERITIES, Actor, Finding, Location, Report, UnfollowedSource, Unknown, iso
 from tfdrift_ci.report import diff as d
 
 VALUE_LIMIT = 120  # characters of one value shown inline; the JSON report always has all of it
@@ -134,8 +134,15 @@ PATTERN_NOTE = "resource name partly unknown: matched by pattern"
 
 
 def finding_notes(f: Finding) -> tuple[str, ...]:
-    """Every note a finding carries, in the words of the text output."""
-    return ((PATTERN_NOTE,) if f.matched_by_pattern else ()) + tuple(f.notes)
+    """Every note a finding carries, in the words of the text output (its related locations too:
+    the resource inside its module)."""
+    related = tuple(f"related: {related_text(loc)}" for loc in f.related)
+    return ((PATTERN_NOTE,) if f.matched_by_pattern else ()) + tuple(f.notes) + related
+
+
+def related_text(loc: Location) -> str:
+    """``../modules/app/main.tf:11: the resource in module module.app (./modules/app)``."""
+    return f"{loc.file}:{loc.line}: {loc.note}" if loc.line else f"{loc.file}: {loc.note}"
 
 
 def when_text(f: Finding) -> str:

@@ -62,8 +62,7 @@ def _message(f: Finding) -> str:
     if f.reverted_by_plan:
         lines.append(one_line(c.reverted_text(f), 500))
     for loc in f.related:
-        at = f"{loc.file}:{loc.line}" if loc.line else loc.file
-        lines.append(one_line(f"{loc.note}: {at}", 500))
+        lines.append(one_line("related: " + c.related_text(loc), 500))
     if f.remediation:
         lines.append("Fix: " + one_line(f.remediation, 500))
     # Real newlines become %0A inside the data: one command, several lines in the annotation.

@@ -70,8 +70,7 @@ def _finding_lines(f: Finding, paint: _Paint, header_where: str | None = None) -
     for note in f.notes:
         lines.append(pad + "note: " + t(note, 300))
     for loc in f.related:
-        at = f"{loc.file}:{loc.line}" if loc.line else loc.file
-        lines.append(pad + f"related: {t(at)}: {t(loc.note, 300)}")
+        lines.append(pad + "related: " + t(c.related_text(loc), 300))
     if f.remediation:
         lines.append(pad + paint(_DIM, "fix: " + t(f.remediation, 400)))
     if f.suppressed:
