@@ -173,3 +173,8 @@ def test_the_origin_is_json_data(live: Inventory) -> None:
     o = origin_for(resource(live, "aws_ecr_repository.root"), "image_tag_mutability")
     data = o.as_dict()
     assert data["kind"] == "variable_default" and data["chain"] == ["var.root_mutability"]
+
+
+def test_a_reference_cycle_ends_with_a_reason(literals: Inventory) -> None:
+    o = origin_for(resource(literals, "aws_ecr_repository.cycle"), "image_tag_mutability")
+    assert o.kind == "local" and o.reason == "references nest too deeply to follow" and not o.adoptable

@@ -26,6 +26,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from tfdrift_ci.inventory.expr.convert import EvalError
 from tfdrift_ci.inventory.expr.syntax import (
     Call,
     ExprSyntaxError,
@@ -387,7 +388,11 @@ class LazyOrigins(Mapping[str, Origin]):
         if self._map is None:
             assert self._args is not None
             tracer, module, block, file, instances = self._args
-            self._map = resource_origins(tracer, module, block, file, instances=instances)
+            try:
+                self._map = resource_origins(tracer, module, block, file, instances=instances)
+            except (EvalError, RecursionError):
+                # configuration too odd to follow: the finding stays where the rule put it
+                self._map = {}
             self._args = None  # the module tree can go
         return self._map
 
