@@ -178,3 +178,20 @@ def test_the_origin_is_json_data(live: Inventory) -> None:
 def test_a_reference_cycle_ends_with_a_reason(literals: Inventory) -> None:
     o = origin_for(resource(literals, "aws_ecr_repository.cycle"), "image_tag_mutability")
     assert o.kind == "local" and o.reason == "references nest too deeply to follow" and not o.adoptable
+
+
+def test_uses_multiply_along_the_chain(tf: Path) -> None:
+    inv = inventory.load(str(tf / "origin" / "fanout"))
+    # one literal input on a for_each call sets both instances
+    o = origin_for(resource(inv, 'module.each["a"].aws_ecr_repository.this'), "image_tag_mutability")
+    assert where(o) == ("module_input", "main.tf", 10)
+    assert o.uses == 2 and o.reason == "2 places take their value from it" and not o.adoptable
+    # a single call reading its input once: adoptable at the input
+    o = origin_for(resource(inv, "module.one.aws_ecr_repository.this"), "image_tag_mutability")
+    assert where(o) == ("module_input", "main.tf", 18) and o.uses == 1 and o.adoptable
+    # the root variable is read once, but the module reads its input in two resources
+    o = origin_for(
+        resource(inv, "module.one.aws_ecr_repository.this"), "image_scanning_configuration.scan_on_push"
+    )
+    assert where(o) == ("tfvars", "terraform.tfvars", 1)
+    assert o.uses == 2 and not o.adoptable

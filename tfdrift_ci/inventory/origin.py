@@ -222,8 +222,10 @@ class _Tracer:
 
     # -- following -------------------------------------------------------------------------------
     def origin(self, module: Module, attr: Attribute, file: str, kind: OriginKind, uses: int) -> Origin:
-        """The origin of ``attr`` (written in ``module``'s ``file``), following references."""
+        """The origin of ``attr`` (written in ``module``'s ``file``), following references. ``uses``
+        multiplies along the way: a value read in two places anywhere on the chain changes both."""
         chain: list[str] = []
+        total = uses
         here = Origin(
             kind=kind,
             file=file,
@@ -245,8 +247,9 @@ class _Tracer:
                 return _classified(here, node, chain)
             chain.append(f"{module.prefix}{ns}.{name}")
             step_module, step_attr, step_file, step_kind, step_uses = nxt
+            total *= step_uses
             if isinstance(step_attr, Origin):  # the value is not in an expression we can follow
-                return replace(step_attr, chain=(*chain, *step_attr.chain))
+                return replace(step_attr, uses=total, chain=(*chain, *step_attr.chain))
             here = Origin(
                 kind=step_kind,
                 file=step_file,
@@ -254,7 +257,7 @@ class _Tracer:
                 end_line=_end_line(step_attr),
                 name=step_attr.name,
                 expr=step_attr.expr,
-                uses=step_uses,
+                uses=total,
                 in_repository=self.in_repository(step_module, step_file),
                 reason=None if whole else f"the value is part of {ns}.{name} ({node.text if node else ''})",
             )
