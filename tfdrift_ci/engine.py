@@ -95,7 +95,7 @@ def check(request: CheckRequest) -> Report:
     input that cannot be used at all (a missing path, a bad event source spec, …)."""
     settings = resolve_settings(request)
     inv = load_inventory(request)
-    notices: list[str] = []
+    notices: list[str] = list(inv.notices)
     if request.changed_files is not None:
         from tfdrift_ci import inventory
 

@@ -354,6 +354,8 @@ class Inventory:
     # Resources declared in the code whose count/for_each yields no instance with these inputs (or
     # inside a module call that does): listed by `tfdrift-ci inventory`, never checked or matched.
     declared_only: tuple[Resource, ...] = ()
+    # One-line notices for the report (files file() and friends refused to read …)
+    notices: tuple[str, ...] = ()
 
 
 # --------------------------------------------------------------------------------------------------

@@ -195,6 +195,25 @@ def test_module_cycle(tmp_path: Path) -> None:
     assert not [a for a in addresses if "module.self" in a], addresses
 
 
+def test_strings_that_double_forty_times_stay_unknown(tmp_path: Path) -> None:
+    """40 doubling locals (templates, join, format) would reach 2 TiB, and replace / indent / a
+    repeated format verb / a template loop multiply a 1 MiB string: every built string is capped at
+    1 MiB, larger ones are unknown with a notice, and the run finishes (the subprocess runs under
+    the 4 GiB address-space guard; no time is asserted)."""
+    proj = tmp_path / "doubling"
+    shutil.copytree(HOSTILE / "terraform" / "doubling", proj)
+    run = _check_sub(proj, tmp_path)
+    assert_clean_failure(run)
+    assert run.rc in (0, 1), run.err[-2000:]
+    report = run.report()
+    names = {r["address"]: r["identity"]["repositoryName"] for r in report["resources"]}
+    assert names.pop("aws_ecr_repository.small") == "ab" * 8  # control: small strings are built
+    assert len(names) == 10, names
+    for address, name in names.items():
+        assert isinstance(name, dict) and name.get("unknown"), (address, str(name)[:200])
+    assert any("1 MiB" in n for n in report["scanned"]["notices"]), report["scanned"]["notices"]
+
+
 @pytest.mark.slow
 def test_5000_file_directory(tmp_path: Path) -> None:
     proj = tmp_path / "many"

@@ -168,10 +168,7 @@ def test_no_secret_in_any_output(tmp_path: Path) -> None:
     events_file = gen.write_records(tmp_path / "trail" / "events.json", _records())
     home = tmp_path / "home"
     home.mkdir()
-    outputs = {
-        fmt: tmp_path / "out" / f"report.{fmt}"
-        for fmt in EVERY_FORMAT
-    }
+    outputs = {fmt: tmp_path / "out" / f"report.{fmt}" for fmt in EVERY_FORMAT}
     state = GitHub()
     lookup = LookupEvents(_records())
     args = [
@@ -423,3 +420,107 @@ def test_control_file_inside_the_project_is_read(tmp_path: Path) -> None:
     home.mkdir()
     inv = run_cli(["inventory", str(proj), "--format", "json"], home=home)
     assert CANARY in inv.out
+
+
+GIT_TOKEN_CANARY = "tfdriftCANARYgitTOKEN0001"
+REFUSED_CANARIES = ("tfdriftCANARYstate0001", "tfdriftCANARYenv0001", "tfdriftCANARYplan0001")
+READ_REFUSED = HOSTILE / "file_reads"  # a repository: .git/, .terraform/, state, plan, .env, infra/
+
+
+def _file_reads_repo(tmp_path: Path) -> Path:
+    """tests/fixtures/hostile/file_reads as a checkout (``dot-git`` becomes ``.git``, ``dot-env``
+    ``.env``, ``dot-terraform`` ``.terraform``: a repository cannot commit a ``.git``), with a symlink
+    inside the repository to its ``.git/config``."""
+    repo = tmp_path / "repo"
+    shutil.copytree(READ_REFUSED, repo, symlinks=True)
+    for name in ("dot-git", "dot-env", "dot-terraform"):
+        (repo / name).rename(repo / ("." + name[4:]))
+    (repo / "infra" / "innocent.txt").symlink_to(repo / ".git" / "config")
+    return repo
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        'file("../.git/config")',
+        'file("${path.module}/../.git/config")',
+        'file("innocent.txt")',  # a symlink inside the repository to .git/config
+        'templatefile("../.git/config", {})',
+        'filebase64("../.git/config")',
+        'file("../.terraform/terraform.tfstate")',
+        'file("../prod.tfstate.backup")',
+        'file("../release.tfplan")',
+        'file("../.env")',
+    ],
+)
+def test_file_functions_read_no_git_config_state_plan_or_env_file(tmp_path: Path, expr: str) -> None:
+    """``path: infra`` in a checkout: the repository root is trusted, but not its ``.git/`` (where
+    actions/checkout leaves the job's token), ``.terraform/``, state, plan or ``.env`` files. The
+    value is unknown and a notice says what was not read."""
+    repo = _file_reads_repo(tmp_path)
+    (repo / "infra" / "main.tf").write_text(
+        'resource "aws_ecr_repository" "smuggle_bad" {\n'
+        f"  name = trimspace({expr})\n"
+        "}\n"
+        'resource "aws_ecs_task_definition" "smuggle_bad" {\n'
+        '  family                = "smuggle"\n'
+        f'  container_definitions = jsonencode([{{ name = "a", image = {expr}, privileged = true }}])\n'
+        "}\n",
+        encoding="utf-8",
+    )
+    home = tmp_path / "home"
+    home.mkdir()
+    outputs = {fmt: tmp_path / "out" / f"r.{fmt}" for fmt in EVERY_FORMAT}
+    args = ["check", "infra", "--offline"]
+    for fmt, path in outputs.items():
+        args += ["--format", fmt, "--output", str(path)]
+    run = run_cli([*args, "--format", "text"], home=home, cwd=repo, outputs=list(outputs.values()))
+    inv = run_cli(["inventory", "infra", "--format", "json"], home=home, cwd=repo)
+    assert TRACEBACK not in run.err + inv.err
+    assert run.rc == 1, run.err
+    for where, text in {
+        "stdout": run.out,
+        "stderr": run.err,
+        "inventory": inv.out + inv.err,
+        **run.files,
+    }.items():
+        for canary in (
+            GIT_TOKEN_CANARY,
+            "tfdriftCANARYstate0001",
+            "tfdriftCANARYenv0001",
+            "tfdriftCANARYplan0001",
+        ):
+            assert canary not in text, f"{expr} leaked into {where}"
+            assert canary.encode().hex() not in text and "dGZkcmlmdENBTkFSWX" not in text, where
+    notices = json.loads(run.files["r.json"])["scanned"]["notices"]
+    assert any("not read" in n for n in notices), notices
+    assert "not read" in run.out
+
+
+def test_fileexists_answers_unknown_outside_the_repository(tmp_path: Path) -> None:
+    repo = _file_reads_repo(tmp_path)
+    (repo / "infra" / "main.tf").write_text(
+        'resource "aws_ecr_repository" "outside" {\n'
+        '  name = fileexists("/etc/passwd") ? "present" : "absent"\n'
+        "}\n"
+        'resource "aws_ecr_repository" "git" {\n'
+        '  name = fileexists("../.git/config") ? "present" : "absent"\n'
+        "}\n"
+        'resource "aws_ecr_repository" "inside" {\n'
+        '  name = fileexists("../shared/ok.txt") ? "present" : "absent"\n'
+        "}\n"
+        'resource "aws_ecr_repository" "read" {\n'
+        '  name = trimspace(file("../shared/ok.txt"))\n'
+        "}\n",
+        encoding="utf-8",
+    )
+    home = tmp_path / "home"
+    home.mkdir()
+    inv = run_cli(["inventory", "infra", "--format", "json"], home=home, cwd=repo)
+    assert TRACEBACK not in inv.err and inv.rc == 0, inv.err
+    names = {r["address"]: r["attributes"]["name"] for r in json.loads(inv.out)["resources"]}
+    assert names["aws_ecr_repository.outside"] not in ("present", "absent"), names
+    assert names["aws_ecr_repository.git"] not in ("present", "absent"), names
+    # controls: a file of the repository is still found and read
+    assert names["aws_ecr_repository.inside"] == "present", names
+    assert names["aws_ecr_repository.read"] == "tfdrift-ok-shared", names

@@ -105,10 +105,23 @@ def load(
         regions=tuple(sorted(project.regions)),
         root_files=root_files,
         declared_only=tuple(declared_only),
+        notices=capped_notices(project.file_notices),
     )
     if plan is not None:
         inv = _with_plan(inv, plan, base, env)
     return inv
+
+
+MAX_NOTICES = 20  # file-read notices listed one by one; the rest are counted
+
+
+def capped_notices(notices: Mapping[str, None] | Sequence[str]) -> tuple[str, ...]:
+    """The first ``MAX_NOTICES`` notices, and one saying how many more there were."""
+    listed = list(notices)
+    if len(listed) <= MAX_NOTICES:
+        return tuple(listed)
+    more = len(listed) - MAX_NOTICES
+    return (*listed[:MAX_NOTICES], f"… and {more} more files the file functions did not read")
 
 
 def _find_roots(project: Project) -> list[str]:

@@ -290,7 +290,11 @@ class Module:
             real = os.path.realpath(self.dir)
             state.allowed_dirs = (*state.allowed_dirs, real, os.path.dirname(real))
         self.ctx = Ctx(
-            self.resolve, cwd=state.root_dir, allowed_dirs=state.allowed_dirs, reads=state.files_read
+            self.resolve,
+            cwd=state.root_dir,
+            allowed_dirs=state.allowed_dirs,
+            reads=state.files_read,
+            notices=state.project.file_notices,
         )
         self.providers: dict[str, ProviderInfo] = dict(providers)
         for block in provider_blocks:

@@ -38,6 +38,7 @@ class Project:
         self._rel: dict[str, str] = {}
         repository = repository_root(self.real_base)
         self.trusted: tuple[str, ...] = (self.real_base, repository) if repository else (self.real_base,)
+        self.file_notices: dict[str, None] = {}  # what file() and friends refused to read, once each
 
     def rel(self, path: str) -> str:
         """A path as reports show it: relative to the scanned directory, or ``<package>//<path>`` for a

@@ -123,6 +123,50 @@ def test_file_outside_the_project_is_never_read(ctx: Ctx, tmp_path: Path) -> Non
     assert "s3cr3t" not in repr(value)
 
 
+@pytest.mark.parametrize(
+    ("path", "refused"),
+    [
+        ("infra/policy.json", None),
+        (".terraform/modules/ecs/templates/td.json", None),  # a module terraform init installed
+        (".git/config", "under .git/"),
+        (".GIT/config", "under .git/"),
+        ("modules/x/.git/HEAD", "under .git/"),
+        (".terraform/terraform.tfstate", "under .terraform/"),
+        (".terraform/environment", "under .terraform/"),
+        ("prod.tfstate", "a Terraform state file"),
+        ("infra/terraform.tfstate.backup", "a Terraform state file"),
+        ("plan.tfplan", "a saved Terraform plan"),
+        (".env", "an environment file"),
+        ("infra/.env.production", "an environment file"),
+    ],
+)
+def test_file_functions_refuse_what_a_checkout_keeps_beside_the_configuration(
+    ctx: Ctx, tmp_path: Path, path: str, refused: str | None
+) -> None:
+    notices: dict[str, None] = {}
+    files = Ctx(ctx.resolve, cwd=str(tmp_path), allowed_dirs=(str(tmp_path),), notices=notices)
+    assert filesystem.refusal(files, str(tmp_path / path)) == (None if refused is None else (path, refused))
+
+
+def test_a_symlink_is_judged_by_its_target_and_by_its_name(ctx: Ctx, tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "config").write_text("token", encoding="utf-8")
+    (tmp_path / "ok.txt").write_text("fine", encoding="utf-8")
+    (tmp_path / "innocent.txt").symlink_to(tmp_path / ".git" / "config")
+    (tmp_path / ".env").symlink_to(tmp_path / "ok.txt")
+    notices: dict[str, None] = {}
+    files = Ctx(ctx.resolve, cwd=str(tmp_path), allowed_dirs=(str(tmp_path),), notices=notices)
+    assert isinstance(evaluate_text('file("innocent.txt")', files), Unknown)
+    assert isinstance(evaluate_text('file(".env")', files), Unknown)
+    assert isinstance(evaluate_text('fileexists("/etc/hostname")', files), Unknown)
+    assert evaluate_text('file("ok.txt")', files) == "fine"
+    assert list(notices) == [
+        "file() did not read innocent.txt → .git/config (under .git/): values built from it are unknown",
+        "file() did not read .env → ok.txt (an environment file): values built from it are unknown",
+        "fileexists() did not look for a path outside the repository: values built from it are unknown",
+    ]
+
+
 def test_regex_replacement_is_unknown(ctx: Ctx) -> None:
     # Python's backtracking engine must not run patterns from the configuration
     assert isinstance(evaluate_text('replace("aaa", "/(a+)+$/", "b")', ctx), Unknown)

@@ -30,9 +30,10 @@ class Ctx:
     """Names visible to an expression. ``resolve(name)`` answers the root names the loader owns
     (var, local, module, data, path, terraform, count, each, resource types); ``bindings`` holds
     for-expression / iterator variables layered on top. ``reads`` collects the files file() and
-    templatefile() read (a change to them selects the root in --changed-only / pre-commit)."""
+    templatefile() read (a change to them selects the root in --changed-only / pre-commit);
+    ``notices`` what the file functions refused to read (an ordered set of report notices)."""
 
-    __slots__ = ("allowed_dirs", "bindings", "cwd", "reads", "resolve")
+    __slots__ = ("allowed_dirs", "bindings", "cwd", "notices", "reads", "resolve")
 
     def __init__(
         self,
@@ -41,17 +42,20 @@ class Ctx:
         bindings: Mapping[str, Any] | None = None,
         allowed_dirs: tuple[str, ...] = (),
         reads: set[str] | None = None,
+        *,
+        notices: dict[str, None] | None = None,
     ) -> None:
         self.resolve = resolve
         self.cwd = cwd
         self.bindings: Mapping[str, Any] = bindings or {}
         self.allowed_dirs = allowed_dirs
         self.reads = reads
+        self.notices = notices
 
     def bind(self, names: Mapping[str, Any]) -> Ctx:
         merged = dict(self.bindings)
         merged.update(names)
-        return Ctx(self.resolve, self.cwd, merged, self.allowed_dirs, self.reads)
+        return Ctx(self.resolve, self.cwd, merged, self.allowed_dirs, self.reads, notices=self.notices)
 
     def lookup(self, name: str) -> Any:
         if name in self.bindings:

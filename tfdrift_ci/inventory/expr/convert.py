@@ -96,20 +96,38 @@ def has_unknown(v: Any) -> bool:
 
 
 MAX_VALUE_NODES = 50_000
+# Characters of one string evaluation may build (templates, function results). Real configuration
+# stays far below (an ECS task definition is at most 64 KiB); 40 doubling locals would reach 2 TiB.
+MAX_STRING = 1024 * 1024
 
 
 def too_big(value: Any, budget: int = MAX_VALUE_NODES) -> bool:
     """True when walking ``value`` visits more than ``budget`` nodes (shared sub-values counted
     each time they are reached, which is what every later walk will pay)."""
-    remaining = budget
+    return _over(value, budget, None)
+
+
+def chars_over(value: Any, budget: int) -> bool:
+    """True when the strings inside ``value`` hold more than ``budget`` characters in all (or it
+    has more than MAX_VALUE_NODES nodes): what a function given it could be asked to copy."""
+    return _over(value, MAX_VALUE_NODES, budget)
+
+
+def _over(value: Any, nodes: int, chars: int | None) -> bool:
     stack = [value]
     while stack:
         v = stack.pop()
-        remaining -= 1
-        if remaining < 0:
+        nodes -= 1
+        if nodes < 0:
             return True
-        if isinstance(v, dict):
+        if isinstance(v, str) and chars is not None:
+            chars -= len(v)
+            if chars < 0:
+                return True
+        elif isinstance(v, dict):
             stack.extend(v.values())
+            if chars is not None:
+                stack.extend(v.keys())
         elif isinstance(v, list):
             stack.extend(v)
     return False

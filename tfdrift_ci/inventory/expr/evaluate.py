@@ -20,7 +20,9 @@ from typing import Any
 
 from tfdrift_ci.inventory.expr.context import Ctx, Lazy, no_names
 from tfdrift_ci.inventory.expr.convert import (
+    MAX_STRING,
     EvalError,
+    chars_over,
     equal,
     glob_escape,
     has_unknown,
@@ -31,7 +33,7 @@ from tfdrift_ci.inventory.expr.convert import (
     type_name,
 )
 from tfdrift_ci.inventory.expr.functions import FILE_FUNCTIONS, FUNCTIONS
-from tfdrift_ci.inventory.expr.functions._args import NeedKnown, as_map, known
+from tfdrift_ci.inventory.expr.functions._args import NeedKnown, TooLong, as_map, known
 from tfdrift_ci.inventory.expr.functions.filesystem import read_file
 from tfdrift_ci.inventory.expr.functions.strings import format_pattern
 from tfdrift_ci.inventory.expr.syntax import (
@@ -225,6 +227,8 @@ def _ev_template(node: Template, ctx: Ctx) -> Any:
         return value
     out: list[tuple[bool, str]] = []  # (known, text)
     _render(parts, ctx, out)
+    if sum(len(text) for _, text in out) > MAX_STRING:
+        return _too_long(node.text, ctx)
     if all(known for known, _ in out):
         return "".join(text for _, text in out)
     pattern = "".join(glob_escape(text) if known else "*" for known, text in out)
@@ -292,6 +296,7 @@ def _ev_for(node: ForNode, ctx: Ctx) -> Any:
         return Unknown(node.text)
     items: list[Any] = []
     obj: dict[str, Any] = {}
+    built = 0  # characters of the strings the body produced: [for i in range(N) : "${big}${big}"]
     for k, v in _iterate(coll):
         names = {node.vvar: v}
         if node.kvar:
@@ -309,6 +314,7 @@ def _ev_for(node: ForNode, ctx: Ctx) -> Any:
                 return Unknown(node.text)
             skey = to_str(key)
             value = ev(node.value, sub)
+            built += len(skey) + (len(value) if isinstance(value, str) else 0)
             if node.group:
                 obj.setdefault(skey, []).append(value)
             else:
@@ -317,6 +323,9 @@ def _ev_for(node: ForNode, ctx: Ctx) -> Any:
                 obj[skey] = value
         else:
             items.append(ev(node.value, sub))
+            built += len(items[-1]) if isinstance(items[-1], str) else 0
+        if built > _MAX_ARGUMENTS:
+            return _too_long(node.text, ctx)
     return obj if node.is_obj else items
 
 
@@ -395,16 +404,38 @@ def _ev_call(node: Call, ctx: Ctx) -> Any:
         if last is None:
             return Unknown(node.text)
         args.extend(last if isinstance(last, list) else list(last.values()))
+    if chars_over(args, _MAX_ARGUMENTS):
+        return _too_long(node.text, ctx)  # join/format/jsonencode over it would copy it all
     try:
-        return fn(ctx, *args) if with_ctx else fn(*args)
+        result = fn(ctx, *args) if with_ctx else fn(*args)
     except NeedKnown:
         if name == "format":
             return Unknown(node.text, format_pattern(args))
         return Unknown(node.text)
     except EvalError:
         raise
+    except (TooLong, MemoryError):
+        return _too_long(node.text, ctx)  # a result over the cap, or too large to build at all
     except (TypeError, ValueError, KeyError, IndexError, AttributeError, OverflowError) as err:
         raise EvalError(f"{name}(): {err}") from None
+    if isinstance(result, str) and len(result) > MAX_STRING:
+        return _too_long(node.text, ctx)
+    return result
+
+
+# Characters a function's arguments may hold: a few strings at the cap (replace, format of two).
+_MAX_ARGUMENTS = 4 * MAX_STRING
+_NOTICE_EXPR = 80  # characters of the expression named in the notice
+
+
+def _too_long(text: str, ctx: Ctx) -> Unknown:
+    """A string over MAX_STRING (or arguments that would build one): unknown, with a notice."""
+    expr = " ".join(text.split())
+    if len(expr) > _NOTICE_EXPR:
+        expr = expr[: _NOTICE_EXPR - 1] + "…"
+    if ctx.notices is not None:
+        ctx.notices[f"a string over 1 MiB was not built (unknown): {expr}"] = None
+    return Unknown(expr)
 
 
 def _ev_try(node: Call, ctx: Ctx) -> Any:
@@ -436,7 +467,7 @@ _TEMPLATE_CACHE: dict[str, Template] = {}
 
 def _templatefile(ctx: Ctx, path: Any, variables: Any = None) -> Any:
     """``templatefile(path, vars)``: the file read like file(), rendered with only ``vars`` in scope."""
-    text = read_file(ctx, path)
+    text = read_file(ctx, path, "templatefile")
     tmpl = _TEMPLATE_CACHE.get(text)
     if tmpl is None:
         try:
@@ -445,7 +476,7 @@ def _templatefile(ctx: Ctx, path: Any, variables: Any = None) -> Any:
             raise EvalError(f"templatefile: {err}") from None
         _TEMPLATE_CACHE[text] = tmpl
     names = dict(as_map(variables)) if variables is not None else {}
-    sub = Ctx(no_names, ctx.cwd, names, ctx.allowed_dirs, ctx.reads)
+    sub = Ctx(no_names, ctx.cwd, names, ctx.allowed_dirs, ctx.reads, notices=ctx.notices)
     value = _ev_template(tmpl, sub)
     if isinstance(value, Unknown):
         raise NeedKnown

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tfdrift_ci.inventory.expr.convert import EvalError, has_unknown, to_str, type_name
+from tfdrift_ci.inventory.expr.convert import MAX_STRING, EvalError, has_unknown, to_str, type_name
 from tfdrift_ci.models import Unknown
 
 MAX_PAD = 10_000  # format widths / indent: hostile configuration must not allocate gigabytes
@@ -13,6 +13,16 @@ MAX_PAD = 10_000  # format widths / indent: hostile configuration must not alloc
 
 class NeedKnown(Exception):
     """A function met an Unknown where it needs a value: the call is Unknown."""
+
+
+class TooLong(Exception):
+    """A function's result would exceed ``convert.MAX_STRING``: the call is unknown (with a notice)."""
+
+
+def cap(length: int) -> None:
+    """Raise TooLong when a string of ``length`` characters is over the cap (before building it)."""
+    if length > MAX_STRING:
+        raise TooLong
 
 
 def known(v: Any) -> Any:

@@ -3,7 +3,8 @@ of its arguments are unknown (``format("%s-api", var.env)`` → ``*-api``).
 https://developer.hashicorp.com/terraform/language/functions
 
 Regular expressions are not evaluated (see ``_replace``); widths and indents are capped
-(``_args.MAX_PAD``)."""
+(``_args.MAX_PAD``), and so is every result (``convert.MAX_STRING``: checked before a result that
+multiplies its input is built)."""
 
 from __future__ import annotations
 
@@ -13,13 +14,14 @@ from collections.abc import Callable
 from typing import Any
 
 from tfdrift_ci.inventory.expr.convert import EvalError, glob_escape, to_bool, to_number, to_str
-from tfdrift_ci.inventory.expr.functions._args import MAX_PAD, NeedKnown, as_list, known, strs
+from tfdrift_ci.inventory.expr.functions._args import MAX_PAD, NeedKnown, as_list, cap, known, strs
 from tfdrift_ci.models import Unknown
 
 
 def _format(fmt: Any, *args: Any) -> str:
     fmt = to_str(known(fmt))
     out: list[str] = []
+    length = 0
     it = iter(args)
     k = 0
     while k < len(fmt):
@@ -58,6 +60,8 @@ def _format(fmt: Any, *args: Any) -> str:
                 raise EvalError("format width too large")
             fill = "0" if "0" in (flags or "") else " "
             text = text.ljust(w) if "-" in (flags or "") else text.rjust(w, fill)
+        length += len(text)
+        cap(length)
         out.append(text)
     return "".join(out)
 
@@ -86,9 +90,12 @@ def _formatlist(fmt: Any, *args: Any) -> list[str]:
     lists = [as_list(a) if isinstance(a, list) else None for a in args]
     n = max((len(x) for x in lists if x is not None), default=0)
     rows = []
+    length = 0
     for k in range(n):
         row = [lst[k] if lst is not None else arg for lst, arg in zip(lists, args, strict=True)]
         rows.append(_format(fmt, *row))
+        length += len(rows[-1])
+        cap(length)
     return rows
 
 
@@ -98,6 +105,8 @@ def _replace(s: Any, old: Any, new: Any) -> str:
         # Terraform uses RE2 (linear time); Python's backtracking re on a pattern from untrusted
         # configuration could hang the run (ReDoS), so regex replacements stay unknown.
         raise NeedKnown
+    if pattern:
+        cap(len(text) + text.count(pattern) * (len(repl) - len(pattern)))
     return text.replace(pattern, repl)
 
 
@@ -114,7 +123,9 @@ def _indent(n: Any, s: Any) -> str:
     if count > MAX_PAD:
         raise EvalError("indent too large")
     pad = " " * count
-    return to_str(known(s)).replace("\n", "\n" + pad)
+    text = to_str(known(s))
+    cap(len(text) + text.count("\n") * count)
+    return text.replace("\n", "\n" + pad)
 
 
 def _str1(f: Callable[[str], Any]) -> Callable[[Any], Any]:
