@@ -165,6 +165,19 @@ def test_one_note_per_root(gl: FakeGitLab, monkeypatch: pytest.MonkeyPatch, tmp_
     assert markers == [comments.marker(str(tmp_path / "infra" / r)) for r in ("a", "b")]
 
 
+def test_above_the_cap_roots_share_one_note(
+    gl: FakeGitLab, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """More than MAX_ROOT_COMMENTS roots: one note for the whole run, keyed by the checked path."""
+    from tfdrift_ci.github import MAX_ROOT_COMMENTS
+
+    for i in range(MAX_ROOT_COMMENTS + 1):
+        shutil.copytree(PROJECT, tmp_path / "infra" / f"r{i}")
+    assert _check(monkeypatch, gl.env(), tmp_path / "infra") == 1
+    [note] = gl.ours()
+    assert note["body"].splitlines()[0] == comments.marker(str(tmp_path / "infra"))
+
+
 @pytest.mark.parametrize(
     ("drop", "says"),
     [

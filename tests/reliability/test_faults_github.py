@@ -262,3 +262,38 @@ def test_marker_comment_by_a_repository_member_is_updated(cli: CliRunner, tmp_pa
     assert run.rc == _baseline(cli)
     assert len(state.comments) == 1, "a second comment was created instead of updating ours"
     assert state.comments[0]["body"] != original and "old result" not in state.comments[0]["body"]
+
+
+def _roots(tmp_path: Path, count: int) -> Path:
+    """``count`` Terraform roots, each with one broken file (an error finding per root)."""
+    proj = tmp_path / "roots"
+    for i in range(count):
+        root = proj / f"r{i:02d}"
+        root.mkdir(parents=True)
+        broken = 'resource "aws_ecr_repository" "broken" {\n  name = "\n'
+        (root / "main.tf").write_text(broken, encoding="utf-8")
+    return proj
+
+
+@pytest.mark.parametrize(("roots", "comments"), [(40, 1), (3, 3)])
+def test_many_roots_share_one_comment_above_the_cap(
+    cli: CliRunner, tmp_path: Path, roots: int, comments: int
+) -> None:
+    """40 broken roots wrote 40 comments: above MAX_ROOT_COMMENTS (5) roots, the run writes one
+    comment for all of them; up to the cap, one per root (tfdrift_ci/github/__init__.py)."""
+    from tfdrift_ci.github import MAX_ROOT_COMMENTS
+
+    assert MAX_ROOT_COMMENTS == 5  # documented in docs/github-action.md and docs/security.md
+    proj = _roots(tmp_path, roots)
+    state = GitHub()
+    with github_server(state) as server:
+        env = github_env(server.url, tmp_path, token=TOKEN)
+        run = cli(["check", str(proj), "--offline", "--comment"], env=env)
+    assert TRACEBACK not in run.err
+    assert run.rc == 1, run.err
+    assert state.counts.get("POST", 0) == comments, (state.counts, run.err[-2000:])
+    assert len(state.comments) == comments
+    if comments == 1:
+        body = state.comments[0]["body"]
+        # the shared comment covers every root
+        assert "r00" in body and f"r{roots - 1:02d}" in body, body[:3000]

@@ -23,6 +23,18 @@ if TYPE_CHECKING:
     from tfdrift_ci.github.context import Context
 
 
+# Terraform roots that get a sticky comment each. A run over more roots writes one comment for all
+# of them: a pull request that adds 40 broken roots must not make the run write 40 comments.
+MAX_ROOT_COMMENTS = 5
+
+
+def comment_parts(report: Report) -> list[Report]:
+    """The reports that get a comment (or a GitLab note) each: one per Terraform root, or the whole
+    report when it covers more than ``MAX_ROOT_COMMENTS`` roots."""
+    parts = [part for _root, part in report.split_by_root()]
+    return parts if len(parts) <= MAX_ROOT_COMMENTS else [report]
+
+
 def comment_root(report: Report, env: Mapping[str, str]) -> str:
     """The key of a sticky comment: the (root's) path relative to the workspace (posix)."""
     path = report.path
@@ -52,8 +64,9 @@ def _forbidden_hint(status: int) -> str:
 
 
 def post_comment(report: Report, env: Mapping[str, str], template_dir: str | None) -> list[str]:
-    """Upsert one sticky comment per Terraform root; returns warnings. Raises ``GitHubError`` for
-    API failures. A clean root only updates its earlier comment (never a new "all clear")."""
+    """Upsert one sticky comment per Terraform root (one for the whole run above
+    ``MAX_ROOT_COMMENTS`` roots); returns warnings. Raises ``GitHubError`` for API failures. A clean
+    root only updates its earlier comment (never a new "all clear")."""
     from tfdrift_ci.github import comments, context
 
     ctx = context.from_env(env)
@@ -61,7 +74,7 @@ def post_comment(report: Report, env: Mapping[str, str], template_dir: str | Non
         return ["--comment: this run is not for a pull request (no PR in GITHUB_EVENT_PATH); comment skipped"]
     client = comments.Client(ctx)
     warnings: list[str] = []
-    for _root, part in report.split_by_root():
+    for part in comment_parts(report):  # above the cap, one keyed by the scanned path
         warnings.extend(_upsert_one(client, ctx, part, comment_root(part, env), template_dir))
     return warnings
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from tfdrift_ci.errors import GitHubError, GitLabError
-from tfdrift_ci.github import comment_root
+from tfdrift_ci.github import comment_parts, comment_root
 from tfdrift_ci.github.comments import GitHubApiError, comment_body
 from tfdrift_ci.gitlab import context, notes
 from tfdrift_ci.models import Report
@@ -41,7 +41,8 @@ def note_root(report: Report, env: Mapping[str, str]) -> str:
 
 
 def post_notes(report: Report, env: Mapping[str, str], template_dir: str | None) -> list[str]:
-    """Upsert one note per Terraform root; returns warnings; raises for API failures."""
+    """Upsert one note per Terraform root (one for the whole run above ``MAX_ROOT_COMMENTS``
+    roots); returns warnings; raises for API failures."""
     ctx = context.from_env(env)
     if ctx.mr_iid is None:
         return [
@@ -50,7 +51,7 @@ def post_notes(report: Report, env: Mapping[str, str], template_dir: str | None)
         ]
     client = notes.Client(ctx)
     user_id = notes.own_user_id(client)
-    for _root, part in report.split_by_root():
+    for part in comment_parts(report):
         root = note_root(part, env)
         body = gitlab_markdown(comment_body(part, root=root, template_dir=template_dir, limit=NOTE_LIMIT))
         clean = part.exit_code == 0 and part.summary()["total"] == 0
