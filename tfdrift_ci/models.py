@@ -83,6 +83,14 @@ IdentityKind = Literal[
     "task_definition",  # name = family
     "capacity_provider",
     "account_setting",  # name = setting name (e.g. containerInsights)
+    "task_set",  # name = service name, cluster = cluster name (task set ids are computed by AWS)
+    "express_gateway_service",  # name = service name, cluster = cluster name
+    "daemon",  # name = daemon name, cluster = cluster name
+    "daemon_task_definition",  # name = family
+    "resource_tag",  # name = the tagged resource's ARN (aws_ecs_tag)
+    "creation_template",  # name = repository prefix (ROOT for the whole registry)
+    "ecr_account_setting",  # name = setting name (e.g. BASIC_SCAN_TYPE_VERSION)
+    "pull_time_update_exclusion",  # name = principal ARN
 ]
 
 
@@ -112,6 +120,14 @@ class Identity:
             "task_definition": "family",
             "capacity_provider": "name",
             "account_setting": "name",
+            "task_set": "service",
+            "express_gateway_service": "service",
+            "daemon": "daemonName",
+            "daemon_task_definition": "family",
+            "resource_tag": "resourceArn",
+            "creation_template": "prefix",
+            "ecr_account_setting": "name",
+            "pull_time_update_exclusion": "principalArn",
         }[self.kind]
         if key is not None:
             out[key] = jsonable(self.name)

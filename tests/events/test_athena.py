@@ -121,8 +121,10 @@ def test_names_push_down_only_when_complete_and_safe() -> None:
     # creating events stay unfiltered: an undeclared resource created beside declared ones is a
     # finding (TFD-DRIFT-027)
     assert (
-        "(eventname IN ('CreateCapacityProvider', 'CreateCluster', 'CreatePullThroughCacheRule', "
-        "'CreateRepository', 'CreateService', 'RegisterTaskDefinition') "
+        "(eventname IN ('CreateCapacityProvider', 'CreateCluster', 'CreateDaemon', "
+        "'CreateExpressGatewayService', 'CreatePullThroughCacheRule', 'CreateRepository', "
+        "'CreateRepositoryCreationTemplate', 'CreateService', 'RegisterPullTimeUpdateExclusion', "
+        "'RegisterTaskDefinition') "
         "OR strpos(requestparameters, 'api') > 0 OR strpos(requestparameters, 'prod') > 0)"
     ) in build_sql(q, "d", "t", "")
     hostile = Query(

@@ -125,3 +125,69 @@ def test_no_cache_writes_nothing(
     assert main(["inventory", str(_project(tmp_path)), "--format", "json"]) == 0
     capsys.readouterr()
     assert not (tmp_path / "cache").exists()
+
+
+def test_inventory_lists_task_sets_of_an_ecs_module(tf: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """terraform-aws-modules/ecs-shaped: each EXTERNAL service's task set (the module's ``this`` or
+    ``ignore_task_definition`` variant), named by its service and cluster."""
+    rc = main(["inventory", str(tf / "tam_ecs"), "--format", "json"])
+    doc = json.loads(capsys.readouterr().out)
+    assert rc == 0
+    task_sets = {
+        r["address"]: r["identity"]
+        for r in doc["resources"]
+        if r["type"] == "aws_ecs_task_set" and not r.get("declared_only")
+    }
+    assert task_sets == {
+        'module.ecs.module.service["checkout"].aws_ecs_task_set.this[0]': {
+            "kind": "task_set",
+            "service": "checkout",
+            "cluster": "shop",
+            "region": "eu-west-1",
+        },
+        'module.ecs.module.service["search"].aws_ecs_task_set.ignore_task_definition[0]': {
+            "kind": "task_set",
+            "service": "search",
+            "cluster": "shop",
+            "region": "eu-west-1",
+        },
+    }
+
+
+def test_inventory_lists_creation_templates_of_an_ecr_module(
+    tf: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rc = main(["inventory", str(tf / "tam_ecr")])
+    out = capsys.readouterr().out
+    assert rc == 0
+    for address, identity in (
+        (
+            'module.ecr_registry.aws_ecr_repository_creation_template.this["shop"]',
+            "creation_template name=shop",
+        ),
+        (
+            'module.ecr_registry.aws_ecr_repository_creation_template.this["cache"]',
+            "creation_template name=ecr-public",
+        ),
+    ):
+        line = next(line for line in out.splitlines() if line.startswith(address))
+        assert identity in line
+
+
+def test_creation_templates_are_checked_like_repositories(
+    tf: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The module's MUTABLE template fails tag mutability, and the template whose prefix no registry
+    scanning rule covers fails scan on push; the covered one passes."""
+    rc = main(["check", str(tf / "tam_ecr"), "--offline", "--format", "json"])
+    doc = json.loads(capsys.readouterr().out)
+    assert rc == 1
+    got = {
+        (f["rule_id"], f["address"])
+        for f in doc["findings"]
+        if f["resource_type"] == "aws_ecr_repository_creation_template" and f["rule_id"] != "TFD-ECR-003"
+    }
+    assert got == {
+        ("TFD-ECR-001", 'module.ecr_registry.aws_ecr_repository_creation_template.this["cache"]'),
+        ("TFD-ECR-002", 'module.ecr_registry.aws_ecr_repository_creation_template.this["cache"]'),
+    }

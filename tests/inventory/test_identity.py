@@ -9,7 +9,7 @@ from tfdrift_ci.models import Unknown
 
 
 def test_every_issue_type_has_an_identity() -> None:
-    assert len(RESOURCE_TYPES) == 15
+    assert len(RESOURCE_TYPES) == 23  # tests/inventory/test_provider_types.py names them
     for rtype in RESOURCE_TYPES:
         identity = identity_for(rtype, {})
         assert identity is not None
@@ -72,3 +72,67 @@ def test_missing_name_is_unknown_not_empty() -> None:
     cluster = identity_for("aws_ecs_cluster", {})
     assert cluster is not None
     assert isinstance(cluster.name, Unknown)
+
+
+@pytest.mark.parametrize(
+    ("rtype", "attrs", "kind", "name", "cluster"),
+    [
+        (
+            "aws_ecs_task_set",
+            {"service": "arn:aws:ecs:eu-west-1:111122223333:service/main/api", "cluster": "main"},
+            "task_set",
+            "api",
+            "main",
+        ),
+        (
+            "aws_ecs_express_gateway_service",
+            {"service_name": "web"},
+            "express_gateway_service",
+            "web",
+            "default",
+        ),
+        (
+            "aws_ecs_daemon",
+            {"name": "agent", "cluster_arn": "arn:aws:ecs:eu-west-1:111122223333:cluster/main"},
+            "daemon",
+            "agent",
+            "main",
+        ),
+        (
+            "aws_ecs_daemon_task_definition",
+            {"family": "agent"},
+            "daemon_task_definition",
+            "agent",
+            None,
+        ),
+        (
+            "aws_ecs_tag",
+            {"resource_arn": "arn:aws:ecs:eu-west-1:111122223333:cluster/main", "key": "team"},
+            "resource_tag",
+            "arn:aws:ecs:eu-west-1:111122223333:cluster/main",
+            None,
+        ),
+        ("aws_ecr_repository_creation_template", {"prefix": "ROOT"}, "creation_template", "ROOT", None),
+        ("aws_ecr_account_setting", {"name": "BASIC_SCAN_TYPE_VERSION"}, "ecr_account_setting", None, None),
+        (
+            "aws_ecr_pull_time_update_exclusion",
+            {"principal_arn": "arn:aws:iam::111122223333:role/scanner"},
+            "pull_time_update_exclusion",
+            "arn:aws:iam::111122223333:role/scanner",
+            None,
+        ),
+    ],
+)
+def test_identities_of_the_newer_types(
+    rtype: str, attrs: dict[str, object], kind: str, name: str | None, cluster: str | None
+) -> None:
+    ident = identity_for(rtype, attrs, region="eu-west-1")
+    assert ident is not None
+    assert (ident.kind, ident.cluster) == (kind, cluster)
+    assert ident.name == (name or attrs["name"])
+
+
+def test_a_resources_own_region_wins() -> None:
+    """Provider v6 gives every resource a ``region`` argument that overrides the provider's."""
+    ident = identity_for("aws_ecr_repository", {"name": "api", "region": "us-west-2"}, region="eu-west-1")
+    assert ident is not None and ident.region == "us-west-2"

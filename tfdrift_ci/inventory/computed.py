@@ -23,6 +23,9 @@ def computed(rtype: str, attr: str, value_of: Callable[[str], Any]) -> Any:
 
     if rtype == "aws_ecs_cluster" and attr in ("id", "arn"):
         return name_pattern("name", "arn:aws*:ecs:*:*:cluster/{name}")
+    if rtype == "aws_ecs_service" and attr in ("id", "arn"):
+        # new-format service ARNs name the cluster too: service/<cluster>/<name>
+        return name_pattern("name", "arn:aws*:ecs:*:*:service/*/{name}")
     if rtype == "aws_ecs_capacity_provider" and attr in ("id", "arn"):
         return name_pattern("name", "arn:aws*:ecs:*:*:capacity-provider/{name}")
     if rtype == "aws_ecs_task_definition" and attr == "arn":

@@ -1,7 +1,12 @@
 """Resource → the CloudTrail keys its events are matched by: an ECR repository by (registry, region,
 repository name); repository and lifecycle policies by their repository; replication, registry scanning
 and the registry policy at registry level; an ECS service by (cluster name, service name); a task
-definition by family (revisions ``family:N``); a cluster or capacity provider by name.
+definition by family (revisions ``family:N``); a cluster or capacity provider by name. A task set,
+an Express gateway service and a daemon by (cluster name, service or daemon name): a task set's id is
+computed by AWS, so its service names it; a daemon task definition by family; a repository creation
+template by its prefix; ``aws_ecs_tag`` by the ARN of the resource it tags; ECR account settings by
+name; a pull-time update exclusion by its principal ARN. A resource's own ``region`` argument
+(provider v6) wins over its provider's region.
 
 ECR events name repositories by ``repositoryName`` (+ ``registryId``); ECS events name clusters and
 services by name *or* ARN, so every ARN is reduced to its name here and a missing ``cluster`` on a
@@ -33,6 +38,23 @@ KINDS: dict[str, tuple[IdentityKind, str | None, str | None]] = {
     "aws_ecs_service": ("service", "name", "service/"),
     "aws_ecs_task_definition": ("task_definition", "family", "task-definition/"),
     "aws_ecs_account_setting_default": ("account_setting", "name", None),
+    "aws_ecs_task_set": ("task_set", "service", "service/"),
+    "aws_ecs_express_gateway_service": ("express_gateway_service", "service_name", "service/"),
+    "aws_ecs_daemon": ("daemon", "name", "daemon/"),
+    "aws_ecs_daemon_task_definition": ("daemon_task_definition", "family", "daemon-task-definition/"),
+    "aws_ecs_tag": ("resource_tag", "resource_arn", None),
+    "aws_ecr_repository_creation_template": ("creation_template", "prefix", None),
+    "aws_ecr_account_setting": ("ecr_account_setting", "name", None),
+    "aws_ecr_pull_time_update_exclusion": ("pull_time_update_exclusion", "principal_arn", None),
+}
+
+# Identity kinds named by (cluster, name), like a service: the attribute holding the cluster (a name
+# or an ARN; None or absent means the ``default`` cluster).
+CLUSTER_ATTRIBUTE: dict[IdentityKind, str] = {
+    "service": "cluster",
+    "task_set": "cluster",
+    "express_gateway_service": "cluster",
+    "daemon": "cluster_arn",
 }
 
 RESOURCE_TYPES: tuple[str, ...] = tuple(KINDS)
@@ -83,9 +105,9 @@ def _tail(arn: str, prefix: str) -> str | None:
     if not resource.startswith(prefix):
         return None
     tail = resource[len(prefix) :]
-    if prefix == "service/" and "/" in tail:
+    if prefix in ("service/", "daemon/") and "/" in tail:
         tail = tail.rsplit("/", 1)[1]  # new-format service ARNs: service/<cluster>/<name>
-    if prefix == "task-definition/":
+    if prefix in ("task-definition/", "daemon-task-definition/"):
         tail = tail.split(":", 1)[0]
     return tail
 
@@ -122,10 +144,11 @@ def identity_for(
             name = Unknown(f"{name_attr} (not set)")
     cluster: str | Unknown | None = None
     arn_keys: tuple[str, ...] = ("arn",)
-    if kind == "service":
-        raw = attrs.get("cluster")
+    if kind in CLUSTER_ATTRIBUTE:
+        cluster_attr = CLUSTER_ATTRIBUTE[kind]
+        raw = attrs.get(cluster_attr)
         cluster = "default" if raw is None else reduce_name(raw, "cluster/")
-        arn_keys = ("arn", "id", "cluster")
+        arn_keys = ("arn", "id", cluster_attr)
     elif kind in ("cluster", "cluster_capacity_providers", "capacity_provider"):
         arn_keys = ("arn", "id", "cluster_name")
     elif kind == "repository":
@@ -139,6 +162,8 @@ def identity_for(
         account = account or arn_account
     if kind == "repository" and isinstance(attrs.get("registry_id"), str):
         account = attrs["registry_id"]
+    if isinstance(attrs.get("region"), str) and attrs["region"]:
+        region = attrs["region"]  # provider v6: a resource's own region argument wins
     if kind == "public_repository":
         region = _PUBLIC_REGION
     return Identity(kind=kind, name=name, cluster=cluster, account=account, region=region)

@@ -31,6 +31,7 @@ JSON_DOCUMENTS: dict[str, tuple[str, ...]] = {
     "aws_ecr_lifecycle_policy": ("policy",),
     "aws_ecr_registry_policy": ("policy",),
     "aws_ecrpublic_repository_policy": ("policy",),
+    "aws_ecr_repository_creation_template": ("repository_policy", "lifecycle_policy"),
 }
 
 # Resource meta-arguments: not attributes of the resource.

@@ -301,3 +301,40 @@ def test_public_policy_text_is_decoded() -> None:
     found = hits(ecr_public_policy, res("aws_ecr_repository_policy", "p", {"policy": text}))
     assert [h.severity for h in found] == [Severity.CRITICAL]
     assert hits(ecr_public_policy, res("aws_ecr_repository_policy", "p", {"policy": "not json"})) == []
+
+
+TEMPLATE = "aws_ecr_repository_creation_template"
+
+
+@pytest.mark.parametrize(
+    ("prefix", "scan_type", "frequency", "pattern", "covered"),
+    [
+        ("team", "BASIC", "SCAN_ON_PUSH", "*", True),
+        ("team", "BASIC", "SCAN_ON_PUSH", "team/*", True),
+        ("team", "BASIC", "SCAN_ON_PUSH", "te*", True),
+        ("team", "BASIC", "SCAN_ON_PUSH", "team/api*", False),  # only some of the template's repositories
+        ("team", "BASIC", "SCAN_ON_PUSH", "other/*", False),
+        ("team", "BASIC", "MANUAL", "*", False),
+        ("team", "BASIC", "CONTINUOUS_SCAN", "*", False),
+        ("team", "ENHANCED", "CONTINUOUS_SCAN", "team/*", True),
+        ("ROOT", "ENHANCED", "SCAN_ON_PUSH", "*", True),
+        ("ROOT", "BASIC", "SCAN_ON_PUSH", "R*", False),  # ROOT is every repository, not a name
+    ],
+)
+def test_creation_template_scan_coverage(
+    prefix: str, scan_type: str, frequency: str, pattern: str, covered: bool
+) -> None:
+    template = res(TEMPLATE, "t", {"prefix": prefix, "image_tag_mutability": "IMMUTABLE"})
+    found = hits(ecr_scan_on_push, template, _registry(scan_type, frequency, pattern))  # type: ignore[arg-type]
+    assert (found == []) is covered
+    if found:
+        assert found[0].attribute == "prefix"
+        assert ("every repository" if prefix == "ROOT" else f"{prefix}/") in found[0].message
+
+
+def test_creation_template_mutability_like_a_repository() -> None:
+    assert hits(ecr_tag_mutability, res(TEMPLATE, "t", {"prefix": "team", "image_tag_mutability": "MUTABLE"}))
+    assert hits(ecr_tag_mutability, res(TEMPLATE, "t", {"prefix": "team"}))  # MUTABLE by default
+    assert not hits(
+        ecr_tag_mutability, res(TEMPLATE, "t", {"prefix": "team", "image_tag_mutability": "IMMUTABLE"})
+    )

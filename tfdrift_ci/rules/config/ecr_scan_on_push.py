@@ -6,7 +6,7 @@ https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/ecr_
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from tfdrift_ci.models import Resource, Severity, Unknown
 from tfdrift_ci.rules.base import ConfigContext, Hit, PeerIds, Rule, RuleDoc
@@ -24,13 +24,14 @@ from tfdrift_ci.rules.config._util import (
 
 ATTRIBUTE = "image_scanning_configuration.scan_on_push"
 REGISTRY_SCANNING = "aws_ecr_registry_scanning_configuration"
+TEMPLATE = "aws_ecr_repository_creation_template"
 
 RULE = Rule(
     id="TFD-ECR-002",
     kind="config",
     severity=Severity.HIGH,
     title="ECR repository images are not scanned on push",
-    resource_types=("aws_ecr_repository",),
+    resource_types=("aws_ecr_repository", TEMPLATE),
     peers=PeerIds(
         checkov=("CKV_AWS_163",),
         trivy=("AVD-AWS-0030", "aws-ecr-enable-image-scans"),
@@ -38,7 +39,8 @@ RULE = Rule(
     ),
     mitre=("T1525",),
     remediation=(
-        "Set image_scanning_configuration { scan_on_push = true }, or scan the repository with an "
+        "Set image_scanning_configuration { scan_on_push = true }, or scan the repository (for a "
+        "creation template: every repository under its prefix) with an "
         "aws_ecr_registry_scanning_configuration rule."
     ),
     docs=RuleDoc(
@@ -53,7 +55,11 @@ RULE = Rule(
             "does not report it; when the repository name is unknown only a `*` filter counts. "
             "Conversely, when the registry uses `ENHANCED` scanning, ECR ignores the repository's "
             "`scan_on_push`: a repository with `scan_on_push = true` that no enhanced rule filter "
-            "matches is reported too (it is not scanned)."
+            "matches is reported too (it is not scanned). A repository creation template "
+            "(`aws_ecr_repository_creation_template`) cannot turn scanning on for the repositories it "
+            "creates: it fails unless a registry scanning rule of the same project covers every "
+            "repository under its prefix (a `*` filter, or `<prefix>/*`-style filters such as `team*` "
+            "for prefix `team`; only `*` covers the `ROOT` template)."
         ),
         why=(
             "Scan on push gives a vulnerability report for every image before it is deployed; without "
@@ -84,25 +90,31 @@ RULE = Rule(
 )
 
 
-def _covered_by_registry(resource: Resource, ctx: ConfigContext) -> str | None:
-    """The address of a registry scanning configuration that scans ``resource``, if any."""
-    name = resource.attributes.get("name")
+def _scanning_filters(resource: Resource, ctx: ConfigContext) -> Iterator[tuple[str, str]]:
+    """(address, repository filter) of every registry scanning rule (same place) that scans on push:
+    ``SCAN_ON_PUSH`` rules, and ``CONTINUOUS_SCAN`` ones under ``ENHANCED`` scanning."""
     for reg in by_type(ctx.inventory).get(REGISTRY_SCANNING, ()):
         if not same_place(resource, reg):
             continue
         scan_type = upper(reg.attributes.get("scan_type")) or "BASIC"
         for rule in blocks(reg.attributes, "rule"):
             frequency = upper(rule.get("scan_frequency"))
-            if scan_type == "BASIC" and frequency != "SCAN_ON_PUSH":
-                continue
-            if scan_type == "ENHANCED" and frequency not in ("SCAN_ON_PUSH", "CONTINUOUS_SCAN"):
+            if frequency != "SCAN_ON_PUSH" and not (
+                scan_type == "ENHANCED" and frequency == "CONTINUOUS_SCAN"
+            ):
                 continue
             for flt in blocks(rule, "repository_filter"):
                 pattern = as_str(flt.get("filter"))
-                if pattern is None:
-                    continue
-                if pattern == "*" or (isinstance(name, str) and wildcard_match(name, pattern)):
-                    return reg.address
+                if pattern is not None:
+                    yield reg.address, pattern
+
+
+def _covered_by_registry(resource: Resource, ctx: ConfigContext) -> str | None:
+    """The address of a registry scanning configuration that scans ``resource``, if any."""
+    name = resource.attributes.get("name")
+    for address, pattern in _scanning_filters(resource, ctx):
+        if pattern == "*" or (isinstance(name, str) and wildcard_match(name, pattern)):
+            return address
     return None
 
 
@@ -123,7 +135,39 @@ def _enhanced_registry(resource: Resource, ctx: ConfigContext) -> str | None:
     return None
 
 
+def _covers_prefix(pattern: str, prefix: str) -> bool:
+    """Whether a registry filter matches every repository a template with ``prefix`` creates
+    (``<prefix>/<anything>``; every repository for ``ROOT``)."""
+    if pattern == "*":
+        return True
+    head = pattern[:-1]
+    return prefix != "ROOT" and pattern.endswith("*") and "*" not in head and f"{prefix}/".startswith(head)
+
+
+def _template_covered(resource: Resource, prefix: str, ctx: ConfigContext) -> bool:
+    return any(_covers_prefix(pattern, prefix) for _, pattern in _scanning_filters(resource, ctx))
+
+
+def _check_template(resource: Resource, ctx: ConfigContext) -> Iterable[Hit]:
+    prefix = resource.attributes.get("prefix")
+    if not isinstance(prefix, str) or _template_covered(resource, prefix, ctx):
+        return
+    scope = "every repository ECR creates" if prefix == "ROOT" else f"the repositories under {prefix}/"
+    yield Hit(
+        message=f"no registry scanning rule scans {scope} on push, and a creation template cannot turn "
+        "scanning on",
+        attribute="prefix",
+        actual=prefix,
+        expected="a SCAN_ON_PUSH (or ENHANCED continuous) registry scanning rule whose filter covers "
+        + ("*" if prefix == "ROOT" else f"{prefix}/*"),
+        line=attr_line(resource, "prefix"),
+    )
+
+
 def check(resource: Resource, ctx: ConfigContext) -> Iterable[Hit]:
+    if resource.type == TEMPLATE:
+        yield from _check_template(resource, ctx)
+        return
     cfg = block(resource.attributes, "image_scanning_configuration")
     raw = cfg.get("scan_on_push") if cfg is not None else None
     if isinstance(raw, Unknown) or isinstance(

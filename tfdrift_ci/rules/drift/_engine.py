@@ -141,10 +141,13 @@ def _crash(event: Event, err: BaseException) -> Finding:
 def _matches(ctx: _Ctx, event: Event, watched: Watched) -> list[M.Match]:
     if watched.by_arn:
         parsed = M.key_from_arn(event, event.request.get("resourceArn"))
-        if parsed is None:
-            return []
-        key, rtype = parsed
-        return M.find(key, ctx.candidates(key), (rtype,))
+        found = [] if parsed is None else M.find(parsed[0], ctx.candidates(parsed[0]), (parsed[1],))
+        # resources that name the tagged resource by its ARN (aws_ecs_tag)
+        for kind, types in watched.targets:
+            if kind == "resource_tag":
+                for key in M.event_keys(event, kind):
+                    found += M.find(key, ctx.candidates(key), types)
+        return found
     matches: list[M.Match] = []
     seen: set[str] = set()
     for kind, types in watched.targets:
@@ -161,7 +164,7 @@ def extract(event: Event, resource: Resource, watched: Watched) -> list[tuple[Dr
     its rule, in ``Change.order`` (then registry) order."""
     out: list[tuple[DriftRule, Change]] = []
     for rule, row in watched.rows:
-        if row.extract is None or (not row.by_arn and resource.type not in row.types):
+        if row.extract is None or resource.type not in row.types:
             continue
         out.extend((rule, change) for change in row.extract(event, resource))
     out.sort(key=lambda pair: pair[1].order)

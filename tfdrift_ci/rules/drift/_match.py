@@ -104,6 +104,11 @@ class Key:
     account: str | None = None
     region: str | None = None
     revision: int | None = None  # task definitions named family:rev
+    member: str | None = None  # the task set an event names (its id), within the service
+
+
+# Kinds named by (cluster, name): a missing cluster is the ``default`` one.
+CLUSTER_SCOPED: frozenset[str] = frozenset({"service", "task_set", "express_gateway_service", "daemon"})
 
 
 def _account(event: Event, request: Mapping[str, Any]) -> str | None:
@@ -157,6 +162,10 @@ def key_from_arn(event: Event, text: object) -> tuple[Key, str] | None:
         return Key("task_definition", family, None, account, region, rev), "aws_ecs_task_definition"
     if arn.resource_type == "capacity-provider":
         return Key("capacity_provider", arn.name, None, account, region), "aws_ecs_capacity_provider"
+    if arn.resource_type == "task-set" and len(arn.path) >= 3:
+        # task-set/<cluster>/<service>/<task set id>
+        cluster, service, task_set = arn.path[0], arn.path[1], "/".join(arn.path[2:])
+        return Key("task_set", service, cluster, account, region, member=task_set), "aws_ecs_task_set"
     return None
 
 
@@ -217,6 +226,83 @@ def _account_setting_key(event: Event, kind: IdentityKind) -> Key | None:
     return Key(kind, name, None, event.account, event.region) if isinstance(name, str) else None
 
 
+def _task_set_id(value: object) -> str | None:
+    """``ecs-svc/1234567890`` or ``arn:…:task-set/<cluster>/<service>/ecs-svc/1234567890`` → the id."""
+    if not isinstance(value, str) or not value:
+        return None
+    arn = parse_arn(value)
+    if arn is None:
+        return value
+    return "/".join(arn.path[2:]) if arn.resource_type == "task-set" and len(arn.path) >= 3 else None
+
+
+def _task_set_key(event: Event, kind: IdentityKind) -> Key | None:
+    req = event.request
+    key = _service_key(event, req.get("service"), req.get("cluster"))
+    if key is None:
+        return None
+    member = _task_set_id(req.get("taskSet") or req.get("primaryTaskSet"))
+    if member is None and event.name == "CreateTaskSet":
+        created = event.response.get("taskSet")
+        member = _task_set_id(created.get("id")) if isinstance(created, Mapping) else None
+    return Key(kind, key.name, key.cluster, key.account, key.region, member=member)
+
+
+def _express_service_key(event: Event, kind: IdentityKind) -> Key | None:
+    req = event.request
+    if event.name == "CreateExpressGatewayService":
+        key = _service_key(event, req.get("serviceName"), req.get("cluster"))
+    else:
+        key = _service_key(event, req.get("serviceArn"), None)
+    return Key(kind, key.name, key.cluster, key.account, key.region) if key is not None else None
+
+
+def _daemon_key(event: Event, kind: IdentityKind) -> Key | None:
+    """CreateDaemon names ``daemonName`` (+ ``clusterArn``); the others a ``daemonArn``, read as
+    ``daemon/<cluster>/<name>`` or ``daemon/<name>`` (no sample record was available)."""
+    req = event.request
+    cluster = name_from(req.get("clusterArn"), "cluster") if req.get("clusterArn") else DEFAULT_CLUSTER
+    account, region = event.account, event.region
+    if event.name == "CreateDaemon":
+        name = req.get("daemonName")
+    else:
+        arn = parse_arn(req.get("daemonArn"))
+        if arn is None or arn.resource_type != "daemon" or not arn.path:
+            return None
+        name = arn.name
+        cluster = arn.path[-2] if len(arn.path) >= 2 else None
+        account, region = arn.account or account, arn.region or region
+    if not isinstance(name, str) or not name:
+        return None
+    return Key(kind, name, cluster, account, region)
+
+
+def _daemon_task_definition_key(event: Event, kind: IdentityKind) -> Key | None:
+    raw = event.request.get("family") or event.request.get("daemonTaskDefinition")
+    if not isinstance(raw, str) or not raw:
+        return None
+    arn = parse_arn(raw)
+    if arn is not None:
+        if arn.resource_type != "daemon-task-definition" or not arn.path:
+            return None
+        raw = arn.name
+    family, sep, rev = raw.partition(":")
+    revision = int(rev) if sep and rev.isdigit() else None
+    return Key(kind, family, None, event.account, event.region, revision)
+
+
+def _named_by(member: str) -> Callable[[Event, IdentityKind], Key | None]:
+    """A resource one request member names (a prefix, a setting name, a principal ARN)."""
+
+    def key_of(event: Event, kind: IdentityKind) -> Key | None:
+        name = event.request.get(member)
+        if not isinstance(name, str) or not name:
+            return None
+        return Key(kind, name, None, _account(event, event.request), event.region)
+
+    return key_of
+
+
 # How an event names the resource, per identity kind.
 _KEYS: dict[str, Callable[[Event, IdentityKind], Key | None]] = {
     "repository": _repository_key,
@@ -229,6 +315,14 @@ _KEYS: dict[str, Callable[[Event, IdentityKind], Key | None]] = {
     "cluster_capacity_providers": _cluster_key,
     "capacity_provider": _capacity_provider_key,
     "account_setting": _account_setting_key,
+    "task_set": _task_set_key,
+    "express_gateway_service": _express_service_key,
+    "daemon": _daemon_key,
+    "daemon_task_definition": _daemon_task_definition_key,
+    "resource_tag": _named_by("resourceArn"),
+    "creation_template": _named_by("prefix"),
+    "ecr_account_setting": _named_by("name"),
+    "pull_time_update_exclusion": _named_by("principalArn"),
 }
 
 
@@ -320,7 +414,7 @@ def identity_of(resource: Resource, inventory: Inventory | None = None) -> Ident
     ident = resource.identity
     if ident is None:
         return None
-    if ident.kind == "service":
+    if ident.kind in CLUSTER_SCOPED:
         cluster = _cluster_by_reference(resource, inventory)
         if cluster is not ident.cluster:
             return Identity(ident.kind, ident.name, cluster, ident.account, ident.region)
@@ -347,7 +441,7 @@ def matches(key: Key, ident: Identity) -> tuple[bool, bool, tuple[str, ...]]:
         return False, False, ()
     if note:
         notes.append(note)
-    if key.kind == "service" and key.cluster is not None:
+    if key.kind in CLUSTER_SCOPED and key.cluster is not None:
         declared_cluster = ident.cluster if ident.cluster is not None else DEFAULT_CLUSTER
         ok, note = _name_match(declared_cluster, key.cluster, "cluster")
         if not ok:
@@ -372,9 +466,26 @@ def find(
         if ident is None:
             continue
         ok, by_pattern, notes = matches(key, ident)
+        if ok and key.kind == "task_set":
+            ok, notes = _same_task_set(key, res, notes)
         if ok:
             out.append(Match(res, by_pattern, notes))
     return out
+
+
+def _same_task_set(key: Key, res: Resource, notes: tuple[str, ...]) -> tuple[bool, tuple[str, ...]]:
+    """A task set's id is assigned by AWS: compared when the plan or state knows it, else the event
+    is matched on the service (and the finding says so)."""
+    declared = res.attributes.get("task_set_id")
+    if key.member is None:
+        return True, notes
+    if isinstance(declared, str) and declared:
+        return declared == key.member, notes
+    note = (
+        f"matched on the service: the declared task set's id is assigned by AWS (not known without a "
+        f"plan); the event names task set {key.member}"
+    )
+    return True, (*notes, note)
 
 
 def same_place(key: Key, resources: Iterable[Resource], types: tuple[str, ...]) -> bool:

@@ -38,6 +38,14 @@ CLUSTER: Target = ("cluster", ("aws_ecs_cluster",))
 TASK_DEFINITION: Target = ("task_definition", ("aws_ecs_task_definition",))
 CAPACITY_PROVIDER: Target = ("capacity_provider", ("aws_ecs_capacity_provider",))
 PULL_THROUGH_CACHE_RULE: Target = ("pull_through_cache_rule", ("aws_ecr_pull_through_cache_rule",))
+TASK_SET: Target = ("task_set", ("aws_ecs_task_set",))
+EXPRESS_GATEWAY_SERVICE: Target = ("express_gateway_service", ("aws_ecs_express_gateway_service",))
+DAEMON: Target = ("daemon", ("aws_ecs_daemon",))
+DAEMON_TASK_DEFINITION: Target = ("daemon_task_definition", ("aws_ecs_daemon_task_definition",))
+RESOURCE_TAG: Target = ("resource_tag", ("aws_ecs_tag",))
+CREATION_TEMPLATE: Target = ("creation_template", ("aws_ecr_repository_creation_template",))
+ECR_ACCOUNT_SETTING: Target = ("ecr_account_setting", ("aws_ecr_account_setting",))
+PULL_TIME_UPDATE_EXCLUSION: Target = ("pull_time_update_exclusion", ("aws_ecr_pull_time_update_exclusion",))
 
 
 def registry(resource_type: str) -> Target:

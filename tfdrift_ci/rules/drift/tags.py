@@ -14,8 +14,10 @@ from tfdrift_ci.rules.drift._rows import (
     CLUSTER,
     PUBLIC_REPOSITORY,
     REPOSITORY,
+    RESOURCE_TAG,
     SERVICE,
     TASK_DEFINITION,
+    TASK_SET,
     EventRow,
     Target,
 )
@@ -32,12 +34,15 @@ RULE = Rule(
         "aws_ecs_service",
         "aws_ecs_task_definition",
         "aws_ecs_capacity_provider",
+        "aws_ecs_task_set",
+        "aws_ecs_tag",
     ),
     docs=RuleDoc(
         what=(
             "TagResource / UntagResource (ECR tags `Key`/`Value`, ECS "
             "`key`/`value`) on a declared resource named by its ARN, changing a tag"
-            " away from its declared value."
+            " away from its declared value; for `aws_ecs_tag` (one tag on a resource named by "
+            "`resource_arn`), the declared key set to another value or removed."
         ),
         why=(
             "Tags drive cost allocation, ABAC permissions and automation; an ABAC "
@@ -74,6 +79,8 @@ def _tags_dict(tags: Any) -> dict[str, Any]:
 
 def tag_changes(event: Event, resource: Resource) -> list[Change]:
     """TagResource sets keys, UntagResource removes them: one change per key (``tags.KEY``)."""
+    if resource.type == "aws_ecs_tag":
+        return _one_tag(event, resource)
     # With a plan, tags_all holds the provider's default_tags too: a tag the provider sets is declared.
     declared = resource.attributes.get("tags_all")
     if not isinstance(declared, (Mapping, Unknown)):
@@ -95,6 +102,20 @@ def tag_changes(event: Event, resource: Resource) -> list[Change]:
     return out
 
 
+def _one_tag(event: Event, resource: Resource) -> list[Change]:
+    """``aws_ecs_tag`` declares one key of the tagged resource: its ``value`` set or the key removed."""
+    key = resource.attributes.get("key")
+    if not isinstance(key, str):
+        return []
+    if event.name == "TagResource":
+        tags = _tags_dict(event.request.get("tags"))
+        return [Change("update", "value", tags[key])] if key in tags else []
+    keys = event.request.get("tagKeys")
+    if isinstance(keys, list) and key in keys:
+        return [Change("delete", None, None, detail=f"tag {key!r} removed")]
+    return []
+
+
 def create_tags(event: Event, resource: Resource) -> list[Change]:
     """The tags a Create* call sets, compared whole with the declared ones (after the request's
     other changes)."""
@@ -106,7 +127,15 @@ def create_tags(event: Event, resource: Resource) -> list[Change]:
 
 
 # TagResource/UntagResource name the resource by its ARN (resourceArn), of any of these types.
-_ECS_TAGGED: tuple[Target, ...] = (CLUSTER, CAPACITY_PROVIDER, SERVICE, TASK_DEFINITION)
+# aws_ecs_tag names the tagged resource by its ARN too (RESOURCE_TAG).
+_ECS_TAGGED: tuple[Target, ...] = (
+    CLUSTER,
+    CAPACITY_PROVIDER,
+    SERVICE,
+    TASK_DEFINITION,
+    TASK_SET,
+    RESOURCE_TAG,
+)
 
 EVENTS = (
     EventRow(ECR, "TagResource", (REPOSITORY,), tag_changes, by_arn=True),
