@@ -268,3 +268,25 @@ def test_cli_auto_mode_without_credentials_is_static_with_a_notice(
     report = json.loads(out.read_text())
     assert report["scanned"]["sources"] == []
     assert any("no AWS credentials" in n for n in report["scanned"]["notices"])
+
+
+@pytest.mark.parametrize(
+    ("rtype", "kind", "name", "source"),
+    [
+        ("aws_ecr_repository_creation_template", "creation_template", "team", "ecr.amazonaws.com"),
+        ("aws_ecr_account_setting", "ecr_account_setting", "BASIC_SCAN_TYPE_VERSION", "ecr.amazonaws.com"),
+        (
+            "aws_ecr_pull_time_update_exclusion",
+            "pull_time_update_exclusion",
+            "arn:aws:iam::111122223333:role/scanner",
+            "ecr.amazonaws.com",
+        ),
+        ("aws_ecs_task_set", "task_set", "api", "ecs.amazonaws.com"),
+    ],
+)
+def test_named_lookups_ask_the_service_that_logs_the_events(
+    rtype: str, kind: Any, name: str, source: str
+) -> None:
+    one = inventory(Resource(f"{rtype}.x", rtype, "x", identity=Identity(kind, name)))
+    (named,) = build_query(one, WINDOW, WRITE_EVENTS).named_resources
+    assert (named.name, named.event_source) == (name, source)

@@ -205,6 +205,9 @@ _EVENT_SOURCES = {
     "repository": names.ECR,
     "public_repository": names.ECR_PUBLIC,
     "pull_through_cache_rule": names.ECR,
+    "creation_template": names.ECR,
+    "ecr_account_setting": names.ECR,
+    "pull_time_update_exclusion": names.ECR,
 }
 
 
