@@ -52,6 +52,8 @@ class _Ctx:
     # identity kind -> (exact name -> resources, resources whose name is not a plain string)
     index: dict[str, tuple[dict[str, list[Resource]], list[Resource]]] = field(default_factory=dict)
     applies: list[TerraformApply] | None = None  # Terraform's own writes, when the caller asks
+    # task sets created by others (CodeDeploy, an external controller): never a declared one
+    foreign_task_sets: frozenset[str] = frozenset()
 
     # (address, attribute, declared value as JSON) -> (times, events, who), the events that set the
     # attribute to the declared value, in time order
@@ -114,6 +116,9 @@ def run(
     ctx.regions = {e.region for e in events if e.region}
     seen: set[str] = set()
     ordered = sorted(events, key=lambda e: (e.time, e.id))
+    ctx.foreign_task_sets = M.created_task_sets(
+        ordered, lambda e: classify(e.actor, settings.terraform_principals).cls == "terraform"
+    )
     pending: list[Pending] = []
     for event in ordered:
         if event.id and event.id in seen:
@@ -152,6 +157,8 @@ def _matches(ctx: _Ctx, event: Event, watched: Watched) -> list[M.Match]:
     seen: set[str] = set()
     for kind, types in watched.targets:
         for key in M.event_keys(event, kind):
+            if key.kind == "task_set" and key.member in ctx.foreign_task_sets:
+                continue  # another task set of the service (CodeDeploy's, an external controller's)
             for m in M.find(key, ctx.candidates(key), types):
                 if m.resource.address not in seen:
                     seen.add(m.resource.address)

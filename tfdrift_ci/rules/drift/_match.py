@@ -473,6 +473,21 @@ def find(
     return out
 
 
+def created_task_sets(events: Iterable[Event], by_terraform: Callable[[Event], bool]) -> frozenset[str]:
+    """Ids of the task sets someone other than Terraform created (CreateTaskSet responses): CodeDeploy
+    or an external controller's own task sets. A declared task set is Terraform's, so an event that
+    names one of these is about another task set of the service, not the declared one."""
+    out: set[str] = set()
+    for event in events:
+        if event.name != "CreateTaskSet" or event.error_code or by_terraform(event):
+            continue
+        created = event.response.get("taskSet")
+        task_set = _task_set_id(created.get("id")) if isinstance(created, Mapping) else None
+        if task_set:
+            out.add(task_set)
+    return frozenset(out)
+
+
 def _same_task_set(key: Key, res: Resource, notes: tuple[str, ...]) -> tuple[bool, tuple[str, ...]]:
     """A task set's id is assigned by AWS: compared when the plan or state knows it, else the event
     is matched on the service (and the finding says so)."""

@@ -31,7 +31,10 @@ RULE = Rule(
             "UpdateTaskSet changing the `scale` of a declared `aws_ecs_task_set`, DeleteTaskSet "
             "deleting it, or UpdateServicePrimaryTaskSet making it (or another task set of its "
             "service) primary, by anyone but Terraform. Without a plan the task set's id is not "
-            "known, so the event is matched on the task set's service and the finding says so."
+            "known, so the event is matched on the task set's service and the finding says so; a "
+            "task set that CodeDeploy or an external controller created (CreateTaskSet in the "
+            "events read) is told apart and its events are not reported: that is the controller's "
+            "expected churn."
         ),
         why=(
             "With an EXTERNAL deployment controller the task sets are the deployment: their scale "
