@@ -9,11 +9,13 @@ the test then fails until the inventory reads it, instead of its resources passi
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 import pytest
 
+from tfdrift_ci.cli import main
 from tfdrift_ci.inventory.identity import KINDS, RESOURCE_TYPES, identity_for
 from tfdrift_ci.rules.drift import WRITE_EVENTS
 
@@ -76,3 +78,12 @@ def test_the_resource_types_page_lists_every_type_and_its_write_events() -> None
             for source, name in WRITE_EVENTS.for_types({rtype})
         }
         assert listed == wanted, rtype
+
+
+def test_inventory_lists_one_declared_resource_of_every_type(capsys: pytest.CaptureFixture[str]) -> None:
+    fixture = Path(__file__).parents[1] / "fixtures" / "terraform" / "all_types"
+    assert main(["inventory", str(fixture), "--format", "json"]) == 0
+    resources = json.loads(capsys.readouterr().out)["resources"]
+    assert sorted(r["type"] for r in resources) == sorted(PROVIDER_V6)
+    for r in resources:
+        assert r["identity"]["kind"] == KINDS[r["type"]][0], r["address"]

@@ -19,13 +19,14 @@ RULE = Rule(
     kind="config",
     severity=Severity.HIGH,
     title="ECS service allows interactive shells (execute-command enabled)",
-    resource_types=("aws_ecs_service",),
+    resource_types=("aws_ecs_service", "aws_ecs_daemon"),
     mitre=("T1609",),
     remediation="Remove enable_execute_command (or set enable_execute_command = false).",
     docs=RuleDoc(
         what=(
-            "`enable_execute_command = true` on `aws_ecs_service`. Omitted or `false` passes. A value "
-            "from a variable without a value is not evaluated."
+            "`enable_execute_command = true` on `aws_ecs_service` (and on `aws_ecs_daemon`, whose tasks "
+            "run on every container instance). Omitted or `false` passes. A value from a variable "
+            "without a value is not evaluated."
         ),
         why=(
             "ECS Exec gives anyone allowed `ecs:ExecuteCommand` an interactive shell inside the running "
@@ -53,9 +54,13 @@ RULE = Rule(
 def check(resource: Resource, ctx: ConfigContext) -> Iterable[Hit]:
     value = resource.attributes.get(ATTRIBUTE)
     if as_bool(value) is True:
+        where = (
+            "daemon's containers on every host"
+            if resource.type == "aws_ecs_daemon"
+            else "service's containers"
+        )
         yield Hit(
-            message="enable_execute_command = true: ecs:ExecuteCommand callers get a shell in the "
-            "service's containers",
+            message=f"enable_execute_command = true: ecs:ExecuteCommand callers get a shell in the {where}",
             attribute=ATTRIBUTE,
             actual=value,
             expected=False,

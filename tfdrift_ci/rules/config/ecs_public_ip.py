@@ -18,7 +18,7 @@ RULE = Rule(
     kind="config",
     severity=Severity.MEDIUM,
     title="ECS service assigns public IP addresses to its tasks",
-    resource_types=("aws_ecs_service",),
+    resource_types=("aws_ecs_service", "aws_ecs_task_set"),
     peers=PeerIds(
         checkov=("CKV_AWS_333",),
         kics=("bafe7989-3c4b-47f0-910b-e6e1cba7f146",),  # ECS Services assigned with public IP address
@@ -27,8 +27,8 @@ RULE = Rule(
     remediation="Set network_configuration { assign_public_ip = false } and use private subnets.",
     docs=RuleDoc(
         what=(
-            "`network_configuration.assign_public_ip` on `aws_ecs_service`: `true` fails; omitted or "
-            "`false` passes."
+            "`network_configuration.assign_public_ip` on `aws_ecs_service` (and on `aws_ecs_task_set`, "
+            "whose tasks get their own network configuration): `true` fails; omitted or `false` passes."
         ),
         why=(
             "A public IP puts each task directly on the internet: only its security group stands "
