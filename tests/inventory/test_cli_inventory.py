@@ -130,6 +130,9 @@ def test_no_cache_writes_nothing(
 def test_inventory_lists_task_sets_of_an_ecs_module(tf: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """terraform-aws-modules/ecs-shaped: each EXTERNAL service's task set (the module's ``this`` or
     ``ignore_task_definition`` variant), named by its service and cluster."""
+    assert main(["inventory", str(tf / "tam_ecs")]) == 0
+    text = capsys.readouterr().out
+    assert "task_set service=checkout cluster=shop" in text and "task_set service=search cluster=shop" in text
     rc = main(["inventory", str(tf / "tam_ecs"), "--format", "json"])
     doc = json.loads(capsys.readouterr().out)
     assert rc == 0

@@ -62,7 +62,9 @@ def identity_text(identity: Identity | None) -> str:
 
     parts: list[str] = [identity.kind]
     if identity.name is not None:
-        parts.append(f"name={show(identity.name)}")
+        # a task set is named by its service (its own id is assigned by AWS)
+        label = "service" if identity.kind == "task_set" else "name"
+        parts.append(f"{label}={show(identity.name)}")
     if identity.cluster is not None:
         parts.append(f"cluster={show(identity.cluster)}")
     if identity.region:
