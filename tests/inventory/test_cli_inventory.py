@@ -173,7 +173,7 @@ def test_inventory_lists_creation_templates_of_an_ecr_module(
             "creation_template name=ecr-public",
         ),
     ):
-        line = next(line for line in out.splitlines() if line.startswith(address))
+        line = next(line for line in out.splitlines() if address in line)
         assert identity in line
 
 
