@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import io
 import os
+import re
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
@@ -29,11 +30,43 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse exits 2 on usage errors already; make its message our one-line shape."""
+    """Every usage error is one line, ``tfdrift-ci: error: …``, with a hint, and exit 2: no usage
+    block (12 lines for ``check``) burying the one line that matters in a CI log."""
 
     def error(self, message: str) -> NoReturn:
-        self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"tfdrift-ci: error: {message}\n")
+        usage_error(self.prog, message)
+
+
+def usage_error(prog: str, message: str, options: Sequence[str] = ()) -> NoReturn:
+    """Print ``tfdrift-ci: error: MESSAGE (HINT)`` on stderr and exit 2. The hint is the closest
+    valid choice or option (``options``: the command's option strings) and where the help is."""
+    close = _closest(message, options)
+    hint = f"did you mean {close}? see '{prog} --help'" if close else f"see '{prog} --help'"
+    sys.stderr.write(f"tfdrift-ci: error: {one_line(message, 300)} ({hint})\n")
+    sys.exit(EXIT_USAGE)
+
+
+# argparse: "argument --format: invalid choice: 'nonsense' (choose from 'text', 'json', …)"; newer
+# Pythons drop the quotes around the choices.
+_INVALID_CHOICE = re.compile(r"invalid choice: '(?P<value>.*)' \(choose from (?P<choices>.*)\)$")
+_UNRECOGNIZED = re.compile(r"^unrecognized arguments?: (?P<value>\S+)")
+
+
+def _closest(message: str, options: Sequence[str]) -> str | None:
+    import difflib
+
+    choice = _INVALID_CHOICE.search(message)
+    if choice:
+        value = choice["value"]
+        candidates = [c.strip().strip("'\"") for c in choice["choices"].split(",")]
+    else:
+        unknown = _UNRECOGNIZED.match(message)
+        if not unknown or not unknown["value"].startswith("-"):
+            return None
+        value = unknown["value"].split("=", 1)[0]
+        candidates = list(options)
+    found = difflib.get_close_matches(value.lower(), candidates, n=1, cutoff=0.6)
+    return repr(found[0]) if found and choice else (found[0] if found else None)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -173,10 +206,10 @@ def _add_check_options(p: argparse.ArgumentParser) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    if args.command is None:
-        build_parser().print_help()
-        return EXIT_USAGE
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra or args.command is None:
+        _usage_problem(parser, args.command, extra)
     debug = bool(getattr(args, "debug", False))
     try:
         if args.command == "check":
@@ -217,6 +250,18 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "(rerun with --debug for a traceback)"
             )
         return EXIT_INTERNAL
+
+
+def _usage_problem(parser: argparse.ArgumentParser, command: str | None, extra: Sequence[str]) -> NoReturn:
+    """No command, or arguments the command does not take: named with the command's own help."""
+    if command is None and not extra:
+        usage_error(parser.prog, "no command given: check, pre-commit, sweep, rules or inventory")
+    if command is not None:
+        sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        parser = sub.choices[command]
+    options = [o for a in parser._actions for o in a.option_strings]
+    noun = "argument" if len(extra) == 1 else "arguments"
+    usage_error(parser.prog, f"unrecognized {noun}: {' '.join(extra)}", options)
 
 
 def _err(message: str) -> None:

@@ -94,6 +94,12 @@ def check(request: CheckRequest) -> Report:
     """Inventory → events → evaluate → ``Report`` (with its exit code). Raises ``TfdriftError`` for
     input that cannot be used at all (a missing path, a bad event source spec, …)."""
     settings = resolve_settings(request)
+    if request.offline:
+        # --since/--until are not used offline, but a typo in them is still an input error: the
+        # same command line would fail the day it runs online (a check that says nothing is worse).
+        from tfdrift_ci.timeutil import parse_window
+
+        parse_window(request.since or settings.since, request.until, now=request.now)
     inv = load_inventory(request)
     notices: list[str] = list(inv.notices)
     if request.changed_files is not None:

@@ -60,3 +60,14 @@ def test_fail_on_never_and_below_threshold_verdicts() -> None:
         r, findings=tuple(f for f in r.findings if f.severity.value in ("low", "info")), exit_code=0
     )
     assert "below the high threshold" in render(low, "text", RenderOptions(quiet=True))
+
+
+def test_a_file_that_could_not_be_read_shows_the_line() -> None:
+    """The JSON has the syntax error's line; the terminal must show it too (under a `file X` header,
+    the finding names `X:LINE`)."""
+    report = load_report()
+    broken = next(f for f in report.findings if f.rule_id == "TFD-ERR-001")
+    assert broken.line
+    lines = render(report, "text", RenderOptions()).splitlines()
+    at = lines.index(f"file {broken.file}")
+    assert lines[at + 1].endswith(f"({broken.file}:{broken.line})")

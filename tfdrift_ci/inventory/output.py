@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from tfdrift_ci.models import Identity, Inventory, Resource, Unknown, jsonable, unfollowed_by_source
+from tfdrift_ci.textutil import one_line
 
 
 def resource_dict(r: Resource, *, declared_only: bool = False) -> dict[str, Any]:
@@ -75,21 +76,22 @@ def identity_text(identity: Identity | None) -> str:
 
 
 def render_text(inv: Inventory) -> str:
-    rows = [("ADDRESS", "TYPE", "LOCATION", "IDENTITY", "UNKNOWNS")]
+    """One row per resource instance; ROOT tells apart the rows of roots that call the same module.
+    Every cell comes from Terraform (names, paths, values): made one inert line for the terminal."""
+    header = ("ROOT", "ADDRESS", "TYPE", "LOCATION", "IDENTITY", "UNKNOWNS")
+    rows: list[tuple[str, ...]] = []
     for r in inv.resources:
-        where = f"{r.file}:{r.line}" if r.file else "-"
         unknowns = ", ".join(r.unknowns) if r.unknowns else "-"
-        if len(unknowns) > 60:
-            unknowns = unknowns[:57] + "..."
-        rows.append((r.address, r.type, where, identity_text(r.identity), unknowns))
+        rows.append((r.root, r.address, r.type, _where(r), identity_text(r.identity), unknowns))
     for r in inv.declared_only:
-        where = f"{r.file}:{r.line}" if r.file else "-"
-        rows.append((r.address, r.type, where, "-", "(no instance: count/for_each is empty)"))
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+        rows.append((r.root, r.address, r.type, _where(r), "-", "(no instance: count/for_each is empty)"))
+    last = len(header) - 1  # UNKNOWNS: not padded, shortened to 60 characters
+    table: list[tuple[str, ...]] = [header]
+    table += [tuple(one_line(cell, 60 if i == last else 200) for i, cell in enumerate(row)) for row in rows]
+    widths = [max(len(row[i]) for row in table) for i in range(last)]
     lines = []
-    for row in rows:
-        cells = [row[i].ljust(widths[i]) for i in range(4)] + [row[4]]
-        lines.append("  ".join(cells).rstrip())
+    for row in table:
+        lines.append("  ".join([*(row[i].ljust(widths[i]) for i in range(last)), row[last]]).rstrip())
     roots = ", ".join(inv.roots) or "none"
     summary = f"{len(inv.resources)} resource(s) in {inv.files} file(s); roots: {roots}"
     if inv.declared_only:
@@ -97,13 +99,17 @@ def render_text(inv: Inventory) -> str:
     if inv.plan_file:
         summary += f"; plan: {inv.plan_file}"
     lines.append("")
-    lines.append(summary)
+    lines.append(one_line(summary, None))
     if inv.regions:
         lines.append("regions: " + ", ".join(inv.regions))
     for p in inv.problems:
         where = f"{p.file}:{p.line}" if p.line else p.file
-        lines.append(f"problem: {where}: {p.message}")
+        lines.append(one_line(f"problem: {where}: {p.message}", None))
     for u in unfollowed_by_source(inv.unfollowed_modules):
         calls = ", ".join(f"{m.address} ({m.file}:{m.line})" for m in u.calls)
-        lines.append(f"not followed: {u.source}: {u.reason}; used by {calls}")
+        lines.append(one_line(f"not followed: {u.source}: {u.reason}; used by {calls}", None))
     return "\n".join(lines) + "\n"
+
+
+def _where(r: Resource) -> str:
+    return f"{r.file}:{r.line}" if r.file else "-"

@@ -116,7 +116,7 @@ def render(report: Report, options: RenderOptions) -> str:
             header += f"  ({t(where)})"
         out.append(header)
         for f in items:
-            out.extend(_finding_lines(f, paint, where if first.address else c.where_text(first)))
+            out.extend(_finding_lines(f, paint, where if first.address else first.file))
         out.append("")
 
     if suppressed:
