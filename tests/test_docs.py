@@ -248,3 +248,14 @@ def test_version_numbers_agree() -> None:
         assert f"**{version}**" in newest, "say which version the Unreleased entries will become"
     else:
         assert heading.startswith(f"[{version}]"), heading
+
+
+def test_every_tfdrift_environment_variable_is_documented() -> None:
+    """The TFDRIFT_* variables the CLI reads (cli.py is the only module that reads the environment)
+    are each a row of the README's environment table."""
+    cli_source = (REPO / "tfdrift_ci" / "cli.py").read_text(encoding="utf-8")
+    read = set(re.findall(r"\"(TFDRIFT_[A-Z_]+)\"", cli_source))
+    assert {"TFDRIFT_PARSER", "TFDRIFT_CACHE_DIR", "TFDRIFT_NO_CACHE", "TFDRIFT_FETCH_MODULES"} <= read
+    table = README.read_text(encoding="utf-8").split("### Environment variables", 1)[1].split("\n#", 1)[0]
+    rows = {m for m in re.findall(r"^\| `(TFDRIFT_[A-Z_]+)", table, re.MULTILINE)}
+    assert read <= rows, f"undocumented: {sorted(read - rows)}"
