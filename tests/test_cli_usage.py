@@ -143,6 +143,13 @@ def test_the_window_is_validated_offline_too(
     assert err.startswith("tfdrift-ci: error: ") and message in err and err.count("\n") == 1
 
 
+def test_a_missing_template_dir_is_named_whatever_the_format(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["check", str(EXAMPLE), "--offline", "--quiet", "--template-dir", "/nonexistent/templates"])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == ""
+    assert err == "tfdrift-ci: error: --template-dir /nonexistent/templates: not a directory\n"
+
+
 def test_the_pre_commit_hook_validates_the_window_too(capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["pre-commit", "--since", "garbage", str(EXAMPLE / "ecr.tf")])
     assert code == 2 and "--since 'garbage'" in capsys.readouterr().err

@@ -396,6 +396,10 @@ def _cache_dir(env: Mapping[str, str]) -> str | None:
 
 def _outputs(args: argparse.Namespace) -> list[tuple[str, str | None]]:
     """Pair --format with --output in order; a format with no output goes to stdout."""
+    if args.template_dir and not Path(args.template_dir).is_dir():
+        # checked even when no format uses templates (text, json …): a typo must not wait for the
+        # day the pipeline asks for markdown
+        raise ConfigError(f"--template-dir {args.template_dir}: not a directory")
     formats: list[str] = list(args.format) or ["text"]
     outputs: list[str] = list(args.output)
     if len(outputs) > len(formats):

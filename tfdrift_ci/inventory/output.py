@@ -76,15 +76,16 @@ def identity_text(identity: Identity | None) -> str:
 
 
 def render_text(inv: Inventory) -> str:
-    """One row per resource instance; ROOT tells apart the rows of roots that call the same module.
+    """One row per resource instance, its address first; ROOT tells apart the rows of roots that
+    call the same module.
     Every cell comes from Terraform (names, paths, values): made one inert line for the terminal."""
-    header = ("ROOT", "ADDRESS", "TYPE", "LOCATION", "IDENTITY", "UNKNOWNS")
+    header = ("ADDRESS", "ROOT", "TYPE", "LOCATION", "IDENTITY", "UNKNOWNS")
     rows: list[tuple[str, ...]] = []
     for r in inv.resources:
         unknowns = ", ".join(r.unknowns) if r.unknowns else "-"
-        rows.append((r.root, r.address, r.type, _where(r), identity_text(r.identity), unknowns))
+        rows.append((r.address, r.root, r.type, _where(r), identity_text(r.identity), unknowns))
     for r in inv.declared_only:
-        rows.append((r.root, r.address, r.type, _where(r), "-", "(no instance: count/for_each is empty)"))
+        rows.append((r.address, r.root, r.type, _where(r), "-", "(no instance: count/for_each is empty)"))
     last = len(header) - 1  # UNKNOWNS: not padded, shortened to 60 characters
     table: list[tuple[str, ...]] = [header]
     table += [tuple(one_line(cell, 60 if i == last else 200) for i, cell in enumerate(row)) for row in rows]
