@@ -12,7 +12,7 @@ import io
 import os
 import re
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NoReturn, TextIO
@@ -423,9 +423,19 @@ def cmd_check(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         raise ConfigError(f"{args.path}: no such file or directory")
     settings = _settings(args, path if path.is_dir() else path.parent)
     outputs = _outputs(args)
-    report = engine.check(_request(args, env, str(path), settings))
-    _deliver(args, env, report, outputs)
+    request = _request(args, env, str(path), settings)
+    report = engine.check(request)
+    _deliver(args, env, report, outputs, recheck=_recheck(request))
     return int(report.exit_code)
+
+
+def _recheck(request: CheckRequest) -> Callable[[str], Report]:
+    """Re-check an edited copy of the code offline (config rules only): which rule an adoption
+    makes fire (``fix --adopt``, the PR's suggestions)."""
+    from tfdrift_ci import engine
+
+    offline = replace(request, offline=True, events=(), plan=None, changed_files=None, progress=False)
+    return lambda copy: engine.check(replace(offline, path=copy))
 
 
 def _deliver(
@@ -433,6 +443,8 @@ def _deliver(
     env: Mapping[str, str],
     report: Report,
     outputs: Sequence[tuple[str, str | None]],
+    *,
+    recheck: Callable[[str], Report] | None = None,
 ) -> None:
     from tfdrift_ci.report import RenderOptions, render
 
@@ -460,7 +472,9 @@ def _deliver(
     if github_comment or env.get("GITHUB_STEP_SUMMARY"):
         from tfdrift_ci import github
 
-        warnings = github.deliver(report, comment=github_comment, env=env, template_dir=args.template_dir)
+        warnings = github.deliver(
+            report, comment=github_comment, env=env, template_dir=args.template_dir, recheck=recheck
+        )
         for warning in warnings:
             _err(f"warning: {one_line(warning)}")
     if on_gitlab:
@@ -568,10 +582,9 @@ def cmd_fix(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     if args.revert:
         outcome = command.revert_lines(report, fail_on_incomplete=settings.fail_on_incomplete)
     else:
-        offline = replace(request, offline=True, events=(), plan=None, changed_files=None, progress=False)
         outcome = command.adopt(
             report,
-            recheck=lambda copy: engine.check(replace(offline, path=copy)),
+            recheck=_recheck(request),
             dry_run=args.dry_run,
             allow_unsafe=args.allow_unsafe,
             fail_on_incomplete=settings.fail_on_incomplete,

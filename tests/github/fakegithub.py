@@ -6,6 +6,11 @@
   (label filter, open/closed/all, paging; pull requests listed too, as GitHub does),
   ``POST /repos/{o}/{r}/issues``, ``PATCH /repos/{o}/{r}/issues/{n}`` (body, title, state,
   state_reason), comments on any issue number
+- pull request reviews (suggestions): ``GET /repos/{o}/{r}/pulls/{n}/files`` (``pr_files``: filename
+  and patch), ``GET``/``POST /repos/{o}/{r}/pulls/{n}/reviews`` (a 422 for the whole review when one
+  comment's lines are not lines of the diff, on the new side and in one hunk, as GitHub answers),
+  ``GET …/reviews/{id}/comments``, ``PUT …/reviews/{id}`` (body), ``PUT …/reviews/{id}/dismissals``
+  (422 for a COMMENT review: GitHub cannot dismiss those), ``DELETE /repos/{o}/{r}/pulls/comments/{id}``
 - bodies longer than ``max_body`` get GitHub's 422 ``body is too long``
 - ``script``: responses served instead of the real one for the next matching requests
   (403 fork token, 404, 5xx, secondary rate limits with ``retry-after`` …)
@@ -57,6 +62,9 @@ class FakeGitHub:
         self.link_override: str | None = None  # a hostile Link header for the next page
         self.store_then_fail: int | None = None  # next POST is stored, then answered with this status
         self._next_id = 1000
+        self.pr_files: list[dict[str, Any]] = []  # {"filename": …, "patch": "@@ -1,2 +1,3 @@\n…"}
+        self.reviews: list[dict[str, Any]] = []
+        self.review_comments: list[dict[str, Any]] = []
         self._lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.thread = threading.Thread(
@@ -140,7 +148,59 @@ class FakeGitHub:
         return c
 
     def writes(self) -> list[Recorded]:
-        return [r for r in self.requests if r.method in ("POST", "PATCH")]
+        return [r for r in self.requests if r.method in ("POST", "PATCH", "PUT", "DELETE")]
+
+    def add_review(
+        self,
+        body: str,
+        *,
+        login: str = "github-actions[bot]",
+        association: str = "NONE",
+        state: str = "COMMENTED",
+    ) -> dict[str, Any]:
+        self._next_id += 1
+        review = {
+            "id": self._next_id,
+            "body": body,
+            "state": state,
+            "user": {"login": login, "type": "Bot" if login.endswith("[bot]") else "User"},
+            "author_association": association,
+        }
+        self.reviews.append(review)
+        return review
+
+    def add_review_comment(self, review: dict[str, Any], path: str, line: int, body: str) -> dict[str, Any]:
+        self._next_id += 1
+        comment = {
+            "id": self._next_id,
+            "pull_request_review_id": review["id"],
+            "path": path,
+            "line": line,
+            "start_line": None,
+            "side": "RIGHT",
+            "body": body,
+            "user": dict(review["user"]),
+            "author_association": review["author_association"],
+        }
+        self.review_comments.append(comment)
+        return comment
+
+    def diff_hunks(self, path: str) -> dict[int, int]:
+        """{new-side line: hunk} of ``path`` in ``pr_files`` (what GitHub lets a comment sit on)."""
+        patch = next((f.get("patch") or "" for f in self.pr_files if f["filename"] == path), "")
+        out: dict[int, int] = {}
+        hunk, line = -1, 0
+        for text in patch.split("\n"):
+            head = re.match(r"@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@", text)
+            if head:
+                hunk, line = hunk + 1, int(head.group(1))
+            elif hunk >= 0 and not text.startswith(("-", "\\")):
+                out[line] = hunk
+                line += 1
+        return out
+
+    def live_suggestions(self) -> list[dict[str, Any]]:
+        return list(self.review_comments)
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         fake = self
@@ -262,8 +322,69 @@ class FakeGitHub:
                     return False
                 return True
 
+            def _pulls(self, method: str, path: str, query: dict[str, list[str]], body: Any) -> bool:
+                """The pull request review routes; False when ``path`` is not one of them."""
+                base = f"/repos/{fake.repo}/pulls/{fake.pr}"
+                review = re.fullmatch(rf"{re.escape(base)}/reviews/(\d+)(/comments|/dismissals)?", path)
+                comment = re.fullmatch(rf"/repos/{re.escape(fake.repo)}/pulls/comments/(\d+)", path)
+                if path == f"{base}/files" and method == "GET":
+                    self._page(fake.pr_files, path, query)
+                elif path == f"{base}/reviews" and method == "GET":
+                    self._page(fake.reviews, path, query)
+                elif path == f"{base}/reviews" and method == "POST":
+                    self._create_review(body)
+                elif review and method in ("GET", "PUT"):
+                    found = next((r for r in fake.reviews if r["id"] == int(review.group(1))), None)
+                    if found is None:
+                        self._send(404, {"message": "Not Found"})
+                    elif review.group(2) == "/comments" and method == "GET":
+                        mine = [c for c in fake.review_comments if c["pull_request_review_id"] == found["id"]]
+                        self._page(mine, path, query)
+                    elif review.group(2) == "/dismissals" and method == "PUT":
+                        if found["state"] == "COMMENTED":
+                            self._send(422, {"message": "Can not dismiss a commented pull request review"})
+                        else:
+                            found["state"] = "DISMISSED"
+                            self._send(200, found)
+                    elif review.group(2) is None and method == "PUT":
+                        found["body"] = body["body"]
+                        self._send(200, found)
+                    else:
+                        return False
+                elif comment and method == "DELETE":
+                    found = next((c for c in fake.review_comments if c["id"] == int(comment.group(1))), None)
+                    if found is None:
+                        self._send(404, {"message": "Not Found"})
+                    else:
+                        fake.review_comments.remove(found)
+                        self._send(204, None)
+                else:
+                    return False
+                return True
+
+            def _create_review(self, body: Any) -> None:
+                for c in body.get("comments") or []:
+                    hunks = fake.diff_hunks(c["path"])
+                    lines = range(c.get("start_line") or c["line"], c["line"] + 1)
+                    if {hunks.get(n) for n in lines} - {None} != {hunks.get(c["line"])} or any(
+                        n not in hunks for n in lines
+                    ):
+                        self._send(
+                            422,
+                            {
+                                "message": "Unprocessable Entity",
+                                "errors": ["Pull request review thread line must be part of the diff"],
+                            },
+                        )
+                        return
+                review = fake.add_review(body.get("body") or "")
+                for c in body.get("comments") or []:
+                    added = fake.add_review_comment(review, c["path"], c["line"], c["body"])
+                    added["start_line"] = c.get("start_line")
+                self._send(200, review)
+
             def _route(self, method: str, path: str, query: dict[str, list[str]], body: Any) -> None:
-                if self._issues(method, path, query, body):
+                if self._issues(method, path, query, body) or self._pulls(method, path, query, body):
                     return
                 list_path = f"/repos/{fake.repo}/issues/{fake.pr}/comments"
                 m = re.fullmatch(rf"/repos/{re.escape(fake.repo)}/issues/comments/(\d+)", path)
@@ -309,6 +430,12 @@ class FakeGitHub:
 
             def do_PATCH(self) -> None:
                 self._handle("PATCH")
+
+            def do_PUT(self) -> None:
+                self._handle("PUT")
+
+            def do_DELETE(self) -> None:
+                self._handle("DELETE")
 
         return Handler
 

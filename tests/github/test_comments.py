@@ -9,7 +9,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from fakegithub import TOKEN, FakeGitHub, Scripted
+from fakegithub import TOKEN, FakeGitHub, Recorded, Scripted
 from mdcheck import assert_inert
 from report_loader import load_report
 
@@ -90,7 +90,7 @@ def test_finds_the_marker_on_page_three(gh: FakeGitHub, env: dict[str, str]) -> 
     # A comment that only quotes the marker is not ours.
     gh.comments.insert(5, {"id": 1, "body": f"> {MARK}\n> quoted", "user": {"login": "x"}})
     assert deliver(load_report(), comment=True, env=env, template_dir=None) == []
-    gets = [r for r in gh.requests if r.method == "GET"]
+    gets = [r for r in gh.requests if r.method == "GET" and r.path.endswith("/issues/7/comments")]
     assert [g.query.get("page", ["1"])[0] for g in gets] == ["1", "2", "3"]
     assert all(g.query["per_page"] == ["100"] for g in gets)
     [patch] = gh.writes()
@@ -124,11 +124,16 @@ def test_errors_become_one_warning_and_the_summary_is_still_written(
         assert sleeps == [1.0, 2.0, 4.0]  # bounded: 4 attempts
 
 
+def _sticky(gh: FakeGitHub) -> list[Recorded]:
+    """The requests of the sticky comment (the review of suggestions has its own endpoints)."""
+    return [r for r in gh.requests if "/issues/" in r.path]
+
+
 def test_5xx_then_success_is_retried(gh: FakeGitHub, env: dict[str, str], sleeps: list[float]) -> None:
     gh.script = [Scripted("GET", 502, {}, {"message": "Bad Gateway"}), Scripted("POST", 503, {}, None)]
     assert deliver(load_report(), comment=True, env=env, template_dir=None) == []
     # The failed create is followed by a fresh look for the comment before creating again.
-    assert [r.method for r in gh.requests] == ["GET", "GET", "POST", "GET", "POST"]
+    assert [r.method for r in _sticky(gh)] == ["GET", "GET", "POST", "GET", "POST"]
     assert sleeps == [1.0, 1.0]
     assert len(gh.comments) == 1
 
@@ -138,7 +143,7 @@ def test_a_create_that_happened_despite_a_502_is_not_duplicated(
 ) -> None:
     gh.store_then_fail = 502  # GitHub stored the comment but the answer was lost
     assert deliver(load_report(), comment=True, env=env, template_dir=None) == []
-    assert [r.method for r in gh.requests] == ["GET", "POST", "GET"]
+    assert [r.method for r in _sticky(gh)] == ["GET", "POST", "GET"]
     assert len(gh.comments) == 1 and gh.comments[0]["body"].startswith(MARK)
 
 

@@ -19,6 +19,7 @@ from tfdrift_ci.report import RenderOptions
 from tfdrift_ci.report.escape import one_line
 
 if TYPE_CHECKING:
+    from tfdrift_ci.fix.safety import Recheck
     from tfdrift_ci.github.comments import Client
     from tfdrift_ci.github.context import Context
 
@@ -63,10 +64,13 @@ def _forbidden_hint(status: int) -> str:
     return ""
 
 
-def post_comment(report: Report, env: Mapping[str, str], template_dir: str | None) -> list[str]:
+def post_comment(
+    report: Report, env: Mapping[str, str], template_dir: str | None, *, found: list[bool] | None = None
+) -> list[str]:
     """Upsert one sticky comment per Terraform root (one for the whole run above
     ``MAX_ROOT_COMMENTS`` roots); returns warnings. Raises ``GitHubError`` for API failures. A clean
-    root only updates its earlier comment (never a new "all clear")."""
+    root only updates its earlier comment (never a new "all clear"). ``found`` collects, per
+    comment, whether an earlier comment of ours was there."""
     from tfdrift_ci.github import comments, context
 
     ctx = context.from_env(env)
@@ -75,12 +79,18 @@ def post_comment(report: Report, env: Mapping[str, str], template_dir: str | Non
     client = comments.Client(ctx)
     warnings: list[str] = []
     for part in comment_parts(report):  # above the cap, one keyed by the scanned path
-        warnings.extend(_upsert_one(client, ctx, part, comment_root(part, env), template_dir))
+        warnings.extend(_upsert_one(client, ctx, part, comment_root(part, env), template_dir, found=found))
     return warnings
 
 
 def _upsert_one(
-    client: Client, ctx: Context, report: Report, root: str, template_dir: str | None
+    client: Client,
+    ctx: Context,
+    report: Report,
+    root: str,
+    template_dir: str | None,
+    *,
+    found: list[bool] | None = None,
 ) -> list[str]:
     from tfdrift_ci.github import comments
     from tfdrift_ci.report.markdown import COMMENT_LIMIT
@@ -97,6 +107,8 @@ def _upsert_one(
         )
 
     outcome = comments.upsert(client, pr_number, root, body, clean=_is_clean(report), fallback_body=short)
+    if found is not None:
+        found.append(outcome.action in ("updated", "unchanged"))
     if outcome.shortened:
         return [
             f"the PR comment for {root} was shortened to fit GitHub's limits; "
@@ -105,9 +117,29 @@ def _upsert_one(
     return []
 
 
-def deliver(report: Report, *, comment: bool, env: Mapping[str, str], template_dir: str | None) -> list[str]:
-    """Write the job summary (when ``GITHUB_STEP_SUMMARY`` is set) and upsert the PR comment (when
-    ``comment``). Returns warnings; never raises for GitHub failures."""
+def post_suggestions(report: Report, env: Mapping[str, str], recheck: Recheck | None) -> list[str]:
+    """Replace tfdrift-ci's review of suggestions on the pull request (``github/reviews.py``)."""
+    from tfdrift_ci.github import context, reviews
+
+    ctx = context.from_env(env)
+    if ctx.pr_number is None:
+        return []  # post_comment says so
+    reviews.post(report, ctx, env, recheck=recheck)
+    return []
+
+
+def deliver(
+    report: Report,
+    *,
+    comment: bool,
+    env: Mapping[str, str],
+    template_dir: str | None,
+    recheck: Recheck | None = None,
+) -> list[str]:
+    """Write the job summary (when ``GITHUB_STEP_SUMMARY`` is set), upsert the PR comment and
+    replace the review of adopt suggestions (when ``comment``; ``recheck`` re-runs the config rules
+    on edited code so that a suggestion says which rule adopting it makes fire). Returns warnings;
+    never raises for GitHub failures."""
     from tfdrift_ci.github import summary
     from tfdrift_ci.github.comments import GitHubApiError
 
@@ -119,10 +151,25 @@ def deliver(report: Report, *, comment: bool, env: Mapping[str, str], template_d
         except OSError as err:
             warnings.append(f"cannot write the job summary to GITHUB_STEP_SUMMARY: {err.strerror or err}")
     if comment:
+        found: list[bool] = []
         try:
-            warnings.extend(post_comment(report, env, template_dir))
+            warnings.extend(post_comment(report, env, template_dir, found=found))
         except GitHubApiError as err:
             warnings.append(f"PR comment skipped: {one_line(str(err), 400)}{_forbidden_hint(err.status)}")
+            return warnings  # the same token cannot post a review either: one warning
         except GitHubError as err:
             warnings.append(f"PR comment skipped: {one_line(str(err), 400)}")
+            return warnings
+        # Suggestions come with drift; without drift an earlier review is withdrawn, and there can
+        # only be one where an earlier run left its sticky comment.
+        if not any(found) and not any(f.kind == "drift" for f in report.findings):
+            return warnings
+        try:
+            warnings.extend(post_suggestions(report, env, recheck))
+        except GitHubApiError as err:
+            warnings.append(
+                f"review suggestions skipped: {one_line(str(err), 400)}{_forbidden_hint(err.status)}"
+            )
+        except GitHubError as err:
+            warnings.append(f"review suggestions skipped: {one_line(str(err), 400)}")
     return warnings
