@@ -105,6 +105,7 @@ def test_the_scenarios_adopt_every_kind_of_literal() -> None:
     every = "\n".join(adopted)
     for attribute in (
         "aws_ecs_service.api.desired_count",
+        "module.api.aws_ecs_service.this.desired_count",  # at the module input on the calling block
         ".image_scanning_configuration.scan_on_push",
         ".setting.containerInsights",
         "aws_ecr_repository.api.tags.cost-center",

@@ -44,17 +44,29 @@ def edited(plan: Plan, adoptions: Sequence[Adoption] | None = None) -> dict[str,
     return {file: apply_edits(plan.sources[file], edits) for file, edits in sorted(by_file.items())}
 
 
+def diff_path(plan: Plan, file: str) -> str:
+    """A file's name in the diff: relative to the working directory when it is below it (so that
+    ``fix --dry-run | git apply`` works from the repository's top), else relative to PATH."""
+    path = os.path.normpath(os.path.join(plan.base, file))
+    with contextlib.suppress(ValueError):
+        rel = os.path.relpath(path)
+        if not rel.startswith(os.pardir):
+            return rel.replace(os.sep, "/")
+    return file
+
+
 def unified_diff(plan: Plan, texts: Mapping[str, str]) -> str:
-    """``git diff``-style unified diff (``a/FILE`` → ``b/FILE``, paths relative to PATH)."""
+    """``git diff``-style unified diff (``a/FILE`` → ``b/FILE``, see :func:`diff_path`)."""
     out: list[str] = []
     for file, new in sorted(texts.items()):
         old = plan.sources[file].text
+        name = diff_path(plan, file)
         out.extend(
             difflib.unified_diff(
                 old.splitlines(keepends=True),
                 new.splitlines(keepends=True),
-                fromfile=f"a/{file}",
-                tofile=f"b/{file}",
+                fromfile=f"a/{name}",
+                tofile=f"b/{name}",
             )
         )
     return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in out)

@@ -19,6 +19,7 @@ from typing import Any
 
 from tfdrift_ci.fix import locate as L
 from tfdrift_ci.inventory import hcl
+from tfdrift_ci.inventory.parsed import Attribute, Block
 from tfdrift_ci.models import Finding, Report, Resource
 from tfdrift_ci.rules.redact import is_marker
 
@@ -146,22 +147,95 @@ def _adopt(
             "the new value is hidden in reports (environment values, log-driver options): "
             "write it by hand, or better, move it to secrets"
         )
-    if res.call_sites and any(c.fetched for c in res.call_sites):
-        raise L.Manual("the resource is in a fetched module: its code is not in the repository")
     assert finding.attribute is not None
     value = _value(finding)
+    steps = L.steps(finding.attribute)
+    if res.call_sites and any(c.fetched for c in res.call_sites):
+        # the module's code is not the repository's: only a value passed in by the user's code
+        edits, src = _at_origin(res, _fetched_origin(res, steps), value, base, sources)
+        return _adoption(finding, edits, src, value)
+    src = read_source(base, res.file, sources)
+    block = find_block(src, res)
+    try:
+        edits = L.block_edits(src, block, steps, value)
+    except L.Indirect as ind:
+        edits, src = _at_origin(res, ind, value, base, sources)
+        return _adoption(finding, edits, src, value)
     shared = [r for r in report.resources if r.file == res.file and r.line == res.line]
     if len(shared) > 1:
         raise L.Manual(
             f"the literal declares {len(shared)} instances (count/for_each or a module called more "
             "than once): adopting it would change every one"
         )
-    src = read_source(base, res.file, sources)
-    block = find_block(src, res)
-    edits = L.block_edits(src, block, L.steps(finding.attribute), value)
+    return _adoption(finding, edits, src, value)
+
+
+def _adoption(finding: Finding, edits: Sequence[L.Edit], src: L.Source, value: Any) -> Adoption:
     if not edits:
         raise L.Manual("the code already declares this value")
     return Adoption(finding, tuple(edits), src.line_of(min(e.start for e in edits)), value)
+
+
+# Where a value can be written, in the words of the by-hand reasons (inventory/origin.py's kinds).
+_WHERE = {
+    "module_input": "the module input {name}",
+    "variable_default": "the variable's default",
+    "tfvars": "the .tfvars entry {name}",
+    "local": "local.{name}",
+    "variable": "a variable with no value in the code",
+}
+
+
+def _fetched_origin(res: Resource, steps: Sequence[str]) -> L.Indirect:
+    """Where a resource in a fetched module gets the value from the user's code: the longest path
+    with an origin of its own (``Resource.origins``), and the steps inside its value."""
+    for cut in range(len(steps), 0, -1):
+        path = ".".join(s for s in steps[:cut] if not s.startswith("["))
+        origin = res.origins.get(path)
+        if origin is not None and origin.kind in _WHERE:
+            return L.Indirect(f"{path} is set in a fetched module", path, steps[cut:])
+    raise L.Manual("the resource is in a fetched module and the repository's code does not pass this value")
+
+
+def _at_origin(
+    res: Resource, ind: L.Indirect, value: Any, base: str, sources: dict[str, L.Source]
+) -> tuple[list[L.Edit], L.Source]:
+    """The edits at the place ``inventory/origin.py`` says the attribute's value is set."""
+    from tfdrift_ci.inventory.origin import origin_for
+
+    o = origin_for(res, ind.path)
+    if o.kind not in _WHERE or o.file is None or o.line is None:
+        raise L.Manual(f"{ind}{': ' + o.reason if o.reason else ''}")
+    where = f"{_WHERE[o.kind].format(name=o.name)} ({o.file}:{o.line})"
+    if not o.in_repository:
+        raise L.Manual(f"{ind}; it is set at {where}, outside the repository")
+    if o.uses > 1:
+        raise L.Manual(
+            f"{ind}; it is set at {where}, which {o.uses} places read: changing it changes them all"
+        )
+    if not o.adoptable:
+        raise L.Manual(f"{ind}; it is set at {where}: {o.reason or 'not one literal'}")
+    src = read_source(base, o.file, sources)
+    attr = _attribute_at(src, o.name, o.line)
+    return L.expr_edits(src, attr, ind.rest, value), src
+
+
+def _attribute_at(src: L.Source, name: str, line: int) -> Attribute:
+    """The attribute ``name`` written on ``line`` of the file (top level or in any block)."""
+    if src.file.endswith(".json"):
+        raise L.Manual(f"{src.file} is JSON syntax: edit it by hand")
+    parsed = hcl.parse_text(src.text, src.file)
+    if parsed.problem is not None:
+        raise L.Manual(f"{src.file} does not parse: {parsed.problem.message}")
+    todo: list[Block] = list(parsed.blocks)
+    found = [a for a in parsed.attributes if a.name == name and a.line == line]
+    while todo and not found:
+        block = todo.pop()
+        found = [a for a in block.attributes if a.name == name and a.line == line]
+        todo.extend(block.blocks)
+    if not found:
+        raise L.Manual(f"{name} is not on {src.file}:{line} any more")
+    return found[0]
 
 
 def _hidden(value: Any) -> bool:
