@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tfdrift_ci.inventory.lines import attribute_line
+from tfdrift_ci.inventory.origin import user_location
 from tfdrift_ci.models import Event, Finding, Resource, Severity, Unknown, jsonable
 from tfdrift_ci.rules.base import Rule
 from tfdrift_ci.rules.drift._actors import Classified, describe
@@ -116,6 +117,33 @@ def _adopt(attribute: str, new: Any, hidden: bool = False) -> str:
     return f"setting {attribute} to the new value (the finding's actual value)"
 
 
+def _adopt_where(res: Resource, attribute: str, new: Any, how: str, line: int | None) -> str:
+    """``how`` and where: for a resource inside a module, the place the user's code sets the value
+    (inventory/origin.py: the module input, tfvars entry, variable default or local) instead of the
+    module's own file."""
+    where = user_location(res, attribute) if res.call_sites else None
+    if where is None or (where.file == res.file and where.kind in ("attribute", "resource_block")):
+        return f"{how} in {_loc(res, line)}"
+    at = f"{where.file}:{where.line}" if where.line else where.file
+    value = (
+        _hcl(new) if new is not None and _scalar_value(new) and not attribute.startswith("tags.") else None
+    )
+    last = where.chain[-1] if where.chain else ""
+    whole = where.reason is None or not where.reason.startswith("the value is part of")
+    if value is not None and whole:
+        text = {
+            "module_input": f"setting {where.name} = {value} on the module block ({at})",
+            "tfvars": f"setting {where.name} = {value} in {at}",
+            "variable_default": f"setting the default of {last} to {value} ({at})",
+            "local": f"setting local.{where.name} = {value} ({at})",
+        }.get(where.kind)
+        if text is None and where.kind == "module_block" and ".var." in last:
+            text = f"setting {last.rsplit('.var.', 1)[1]} = {value} on the module block ({at})"
+        if text is not None:
+            return text
+    return f"{how} where your code sets it ({at}" + (f": {where.reason})" if where.reason else ")")
+
+
 def _what(res: Resource, change: Change, old: Any, new: Any, unknown: bool) -> str:
     if change.op == "delete":
         extra = " (forced)" if change.detail == "force" else ""
@@ -150,7 +178,7 @@ def _remediation(rule: Rule, res: Resource, change: Change, verdict: Verdict, *,
         )
     if change.op in ("update", "register") and change.attribute and not verdict.ignored:
         how = _adopt(change.attribute, new, hidden=change.note is not None)
-        adopt = f"or adopt the change by {how} in {_loc(res, line)}."
+        adopt = f"or adopt the change by {_adopt_where(res, change.attribute, new, how, line)}."
         if change.op == "register":
             return (
                 "Deregister the out-of-band revision and register from Terraform (terraform apply); " + adopt
