@@ -518,8 +518,10 @@ def test_fileexists_answers_unknown_outside_the_repository(tmp_path: Path) -> No
     home.mkdir()
     inv = run_cli(["inventory", "infra", "--format", "json"], home=home, cwd=repo)
     assert TRACEBACK not in inv.err and inv.rc == 0, inv.err
-    names = {r["address"]: r["attributes"]["name"] for r in json.loads(inv.out)["resources"]}
+    doc = json.loads(inv.out)
+    names = {r["address"]: r["attributes"]["name"] for r in doc["resources"]}
     assert names["aws_ecr_repository.outside"] not in ("present", "absent"), names
+    assert any(n.startswith("fileexists() did not look for") for n in doc["notices"]), doc["notices"]
     assert names["aws_ecr_repository.git"] not in ("present", "absent"), names
     # controls: a file of the repository is still found and read
     assert names["aws_ecr_repository.inside"] == "present", names

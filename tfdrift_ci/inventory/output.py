@@ -48,6 +48,7 @@ def render_json(inv: Inventory) -> str:
             for m in inv.unfollowed_modules
         ],
         "modules_not_followed": [u.as_dict() for u in unfollowed_by_source(inv.unfollowed_modules)],
+        "notices": list(inv.notices),  # files the file functions did not read, strings over the cap
     }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
@@ -109,6 +110,7 @@ def render_text(inv: Inventory) -> str:
     for u in unfollowed_by_source(inv.unfollowed_modules):
         calls = ", ".join(f"{m.address} ({m.file}:{m.line})" for m in u.calls)
         lines.append(one_line(f"not followed: {u.source}: {u.reason}; used by {calls}", None))
+    lines.extend(one_line(f"notice: {n}", None) for n in inv.notices)
     return "\n".join(lines) + "\n"
 
 
