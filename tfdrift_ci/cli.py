@@ -151,7 +151,19 @@ def _add_check_options(p: argparse.ArgumentParser) -> None:
         metavar="ARN|GLOB",
         help="changes by these principals are Terraform's own (repeatable)",
     )
-    ev.add_argument("--fail-on-incomplete", action="store_true", help="fail when events are missing")
+    ev.add_argument(
+        "--terraform-principals-mode",
+        choices=("extend", "replace"),
+        default="extend",
+        help="extend: --terraform-principal adds to the configuration's terraform_principals; "
+        "replace: only the command line's count (a pull request's .tfdrift.yml cannot add any)",
+    )
+    ev.add_argument(
+        "--fail-on-incomplete",
+        action="store_true",
+        help="exit 1 when anything was not checked: events missing, modules not followed, resources "
+        "not identified, or the checked repository's configuration weakens the gate",
+    )
     ev.add_argument(
         "--events-timeout",
         type=_duration,
@@ -288,12 +300,19 @@ def _settings(args: argparse.Namespace, start: Path) -> Settings:
 
     settings = load_settings(args.config, start=start)
     changes: dict[str, Any] = {}
+    overridden: set[str] = set()  # keys the command line sets: no longer the configuration's doing
     if args.fail_on:
         changes["fail_on"] = args.fail_on
-    if args.terraform_principal:
+        overridden.add("fail_on")
+    if args.terraform_principals_mode == "replace":
+        changes["terraform_principals"] = tuple(args.terraform_principal)
+        overridden.add("terraform_principals")
+    elif args.terraform_principal:
         changes["terraform_principals"] = tuple(settings.terraform_principals) + tuple(
             args.terraform_principal
         )
+    if overridden:
+        changes["config_keys"] = settings.config_keys - overridden
     if args.fail_on_incomplete:
         changes["fail_on_incomplete"] = True
     if args.show_ignored:

@@ -8,14 +8,16 @@ layer every stage may import; ``load_settings`` is the one entry point here.
 from __future__ import annotations
 
 import fnmatch
+import os
+import re
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
 from tfdrift_ci.errors import ConfigError
-from tfdrift_ci.models import Severity
-from tfdrift_ci.paths import repository_root
+from tfdrift_ci.models import Gap, Severity
+from tfdrift_ci.paths import is_inside, repository_root
 from tfdrift_ci.settings import FAIL_ON_VALUES, DriftRuleSetting, IgnoreEntry, RuleSetting, Settings
 
 # --------------------------------------------------------------------------------------------------
@@ -54,18 +56,38 @@ def load_settings(config_file: str | None, *, start: Path) -> Settings:
             data = _pyproject_table(path)
             return _build(data or {}, str(path), prefix="tool.tfdrift.")
         return _build(_read_yaml(path), str(path))
-    for directory in _search_dirs(start):
-        for name in CONFIG_NAMES:
-            candidate = directory / name
-            if candidate.is_file():
-                return _build(_read_yaml(candidate), _display(candidate))
-    for directory in _search_dirs(start):
+    found = _discovered(start)
+    if not found:
+        return Settings()
+    path, table = found[0]
+    if path.name == "pyproject.toml":
+        settings = _build(table or {}, _display(path), prefix="tool.tfdrift.")
+    else:
+        settings = _build(_read_yaml(path), _display(path))
+    return replace(settings, config_shadowed=tuple(_display(p) for p, _ in found[1:]))
+
+
+def _discovered(start: Path) -> list[tuple[Path, dict[str, Any] | None]]:
+    """Every configuration file discovery sees from ``start`` upwards, the one it uses first: the
+    nearest ``.tfdrift.y(a)ml``, else the nearest pyproject.toml with ``[tool.tfdrift]``. The others
+    are shadowed (reported as a warning: a nearer file silently drops every setting of a farther
+    one, a pull request's own file the base branch's)."""
+    dirs = _search_dirs(start)
+    found: list[tuple[Path, dict[str, Any] | None]] = [
+        (d / name, None) for d in dirs for name in CONFIG_NAMES if (d / name).is_file()
+    ]
+    for directory in dirs:
         candidate = directory / "pyproject.toml"
         if candidate.is_file():
-            table = _pyproject_table(candidate)
+            try:
+                table = _pyproject_table(candidate)
+            except ConfigError:
+                if not found:
+                    raise  # it would be used: its error is the user's to fix
+                continue  # shadowed anyway: a broken file there must not break this run
             if table is not None:
-                return _build(table, _display(candidate), prefix="tool.tfdrift.")
-    return Settings()
+                found.append((candidate, table))
+    return found
 
 
 def _search_dirs(start: Path) -> list[Path]:
@@ -290,7 +312,7 @@ def _drift_rule(r: _Reader, key: str, value: object) -> DriftRuleSetting:
 def _build(data: dict[str, Any], file: str, *, prefix: str = "") -> Settings:
     r = _Reader(file, prefix)
     r.unknown_keys("", data, _TOP_KEYS)
-    changes: dict[str, Any] = {"config_file": file}
+    changes: dict[str, Any] = {"config_file": file, "config_keys": frozenset(str(k) for k in data)}
     if "fail_on" in data:
         changes["fail_on"] = r.choice("fail_on", data["fail_on"], FAIL_ON_VALUES)
     for flag in ("fail_on_incomplete", "show_ignored", "fetch_modules"):
@@ -358,3 +380,117 @@ def _budgets(r: _Reader, data: dict[str, Any]) -> dict[str, Any]:
             except ValueError:
                 r.fail(key, f"expected a whole number ≥ 0 (0: no limit), got {value!r}")
     return out
+
+
+# --------------------------------------------------------------------------------------------------
+# Settings that weaken the gate: named in every format ("weakened by configuration")
+
+# Principals a Terraform-principal pattern must not match: a person (IAM user, root, an SSO session
+# and its role) and an arbitrary role. ACCOUNT is the pattern's own account when it names one.
+_PROBES = (
+    "arn:aws:iam::ACCOUNT:user/tfdrift-probe",
+    "arn:aws:iam::ACCOUNT:root",
+    "arn:aws:sts::ACCOUNT:assumed-role/AWSReservedSSO_Probe_0123456789abcdef/probe@example.com",
+    "arn:aws:iam::ACCOUNT:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Probe_0123456789abcdef",
+    "arn:aws:iam::ACCOUNT:role/tfdrift-probe",
+)
+_ACCOUNT = re.compile(r"(?<!\d)\d{12}(?!\d)")
+
+
+def any_principal(pattern: str) -> str | None:
+    """``any principal`` / ``any principal of account N`` when a ``terraform_principals`` glob
+    matches people and arbitrary roles (``*``, ``arn:aws:*``, ``arn:aws:iam::N:*``), else None."""
+    m = _ACCOUNT.search(pattern)
+    account = m.group(0) if m else "000000000000"
+    if any(fnmatch.fnmatchcase(p.replace("ACCOUNT", account), pattern) for p in _PROBES):
+        return f"any principal of account {account}" if m else "any principal"
+    return None
+
+
+def weakening(settings: Settings, path: str) -> list[Gap]:
+    """One ``config`` gap per setting that weakens the gate for a check of ``path``: rules turned off
+    or re-graded below their default, ignores of a rule on every resource, drift re-graded below
+    high, Terraform principals that match anyone, event files inside the checked repository,
+    ``fail_on`` above high, and configuration files the one in use shadows.
+
+    Such a gap fails the run under ``--fail-on-incomplete`` when it comes from a configuration file
+    inside the checked repository (a pull request can edit it); from a file outside it (pinned
+    from the base branch, see docs/github-action.md) or from the command line it is only named."""
+    tree = _tree_of(path)
+    file = settings.config_file
+    own = file is not None and is_inside(os.path.abspath(file), tree)
+    out: list[Gap] = []
+    for key, reason in _weak_settings(settings, tree):
+        from_file = file is not None and key.split(".", 1)[0].split("[", 1)[0] in settings.config_keys
+        where = f"{file}" if from_file else "the command line"
+        out.append(Gap("config", key, f"{reason} (set in {where})", file=file if from_file else None,
+                       fails=own and from_file))  # fmt: skip
+    out.extend(
+        Gap("config", f"configuration {shadowed}", f"not used: {file} is nearer and hides it", fails=False)
+        for shadowed in settings.config_shadowed
+    )
+    return out
+
+
+def _tree_of(path: str) -> list[str]:
+    """The directories a pull request controls when ``path`` is checked: the path and its repository."""
+    here = os.path.abspath(path)
+    root = repository_root(here)
+    return [d for d in (here if os.path.isdir(here) else os.path.dirname(here), root) if d]
+
+
+def _weak_settings(settings: Settings, tree: list[str]) -> list[tuple[str, str]]:
+    out = _weak_rules(settings)
+    for pattern in settings.terraform_principals:
+        who = any_principal(pattern)
+        if who is not None:
+            out.append(("terraform_principals", f"{pattern!r} matches {who}: their changes are never drift"))
+    for spec in settings.events:
+        text = spec.strip()
+        if text == "aws" or ("://" in text and not text.startswith("file://")):
+            continue
+        target = os.path.abspath(text.removeprefix("file://"))
+        if is_inside(target, tree):
+            out.append(
+                ("events", f"{text!r} is inside the checked repository: a change can bring its own events")
+            )
+    if settings.fail_on == "never":
+        out.append(("fail_on", "fail_on is never: no finding fails the run"))
+    elif Severity.parse(settings.fail_on).rank > Severity.HIGH.rank:
+        out.append(("fail_on", f"fail_on is {settings.fail_on}: high findings do not fail the run"))
+    return out
+
+
+def _weak_rules(settings: Settings) -> list[tuple[str, str]]:
+    from tfdrift_ci.rules.catalog import RULES
+
+    by_id = {r.id: r for r in RULES}
+    out: list[tuple[str, str]] = []
+    for rule_id, setting in sorted(settings.rules.items()):
+        rule = by_id.get(rule_id)
+        if rule is None:
+            continue
+        if not setting.enabled and rule.default_enabled:
+            what = _UNSEEN.get(rule_id, "its findings are not reported")
+            out.append((f"rules.{rule_id}", f"off ({rule.title}): {what}"))
+        elif setting.enabled and setting.severity is not None and setting.severity.rank < rule.severity.rank:
+            change = f"{rule.severity.value} → {setting.severity.value}"
+            out.append((f"rules.{rule_id}", f"re-graded {change} ({rule.title})"))
+    today = date.today()
+    for i, entry in enumerate(settings.ignores):
+        if entry.address.strip("*") == "" and (entry.expires is None or entry.expires >= today):
+            out.append((f"ignore[{i}]", f"ignores {entry.rule} on every resource"))
+    for i, drift in enumerate(settings.drift_rules):
+        if drift.severity is not None and drift.severity.rank < Severity.HIGH.rank:
+            scope = ", ".join(drift.resource_types) or "every resource type"
+            out.append(
+                (f"drift_rules[{i}]", f"{drift.name!r} grades drift on {scope} {drift.severity.value}")
+            )
+    return out
+
+
+# What a user no longer sees when an error rule is off.
+_UNSEEN = {
+    "TFD-ERR-001": "an unreadable Terraform file is not reported, and its resources are never checked",
+    "TFD-ERR-002": "a rule that fails on a resource or event is not reported",
+}

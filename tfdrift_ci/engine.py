@@ -14,7 +14,7 @@ prints or exits: the environment arrives in ``CheckRequest.env``.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Literal
@@ -123,14 +123,10 @@ def check(request: CheckRequest) -> Report:
     applies: list[TerraformApply] = []
     findings, suppress_notices = evaluate(inv, events, settings, today=today, applies=applies)
     notices.extend(suppress_notices)
-    # a module that could not be read leaves the check as incomplete as a source cut short
-    incomplete = any(not s.complete for s in statuses) or bool(inv.unfollowed_modules)
-    code = exit_code_for(
-        findings, settings.fail_on, incomplete_fails=settings.fail_on_incomplete and incomplete
-    )
+    from tfdrift_ci.config import weakening
     from tfdrift_ci.inventory.origin import root_anchors
 
-    return Report(
+    report = Report(
         tool_version=__version__,
         path=request.path,
         files=inv.files,
@@ -138,13 +134,22 @@ def check(request: CheckRequest) -> Report:
         findings=tuple(findings),
         window=window,
         sources=tuple(statuses),
-        exit_code=code,
+        exit_code=0,
         fail_on=settings.fail_on,
         unfollowed_modules=inv.unfollowed_modules,
         notices=tuple(notices),
         terraform_applies=tuple(applies),
         anchors=root_anchors(inv),
+        noted_gaps=tuple(weakening(settings, request.path)),
+        config_files=(settings.config_file,) if settings.config_file else (),
+        fail_on_incomplete=settings.fail_on_incomplete,
     )
+    # a source cut short, a module not followed, a resource not identified, a weakening setting
+    # from the checked repository: each leaves the check incomplete (Report.gaps)
+    code = exit_code_for(
+        findings, settings.fail_on, incomplete_fails=settings.fail_on_incomplete and report.incomplete
+    )
+    return replace(report, exit_code=code)
 
 
 def load_inventory(request: CheckRequest) -> Inventory:

@@ -302,6 +302,7 @@ class ModuleCall:
     version: str | None = None  # the call's version constraint, when it has one
     # 0: a known ECR/ECS module (terraform-aws-modules/ecs …), 1: its name says ECR/ECS, 2: other
     relevance: int = 2
+    root: str | None = None  # the Terraform root whose load met the call (None: not known)
 
 
 @dataclass(frozen=True)
@@ -563,6 +564,37 @@ class TerraformApply:
     event_id: str
 
 
+GapKind = Literal["source", "module", "identity", "config"]
+GAP_KINDS: tuple[GapKind, ...] = ("source", "module", "identity", "config")
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Something the tool could not do, or was told not to do: an event source read only in part, a
+    module not followed, a declared resource whose identity is unknown (its drift not checked), a
+    setting that weakens the gate. Every format names every gap (``Report.gaps``), and the ones that
+    ``fails`` make ``--fail-on-incomplete`` exit 1."""
+
+    kind: GapKind
+    subject: str  # the source's name, the module source, the resource address, the setting
+    reason: str  # one sentence, plain text
+    root: str | None = None  # the Terraform root it concerns; None: every root
+    file: str | None = None
+    line: int | None = None
+    fails: bool = True  # counts as an incomplete check under --fail-on-incomplete
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "subject": self.subject,
+            "reason": self.reason,
+            "root": self.root,
+            "file": self.file,
+            "line": self.line,
+            "fails_incomplete": self.fails,
+        }
+
+
 @dataclass(frozen=True)
 class Report:
     tool_version: str
@@ -581,11 +613,47 @@ class Report:
     # finding with no place of its own (unmanaged resource, event source error) is shown in SARIF,
     # annotations and GitLab's report, which all need a file of the repository
     anchors: Mapping[str, tuple[str, int]] = field(default_factory=dict)
+    # Gaps beyond sources and modules (those two are derived): resources whose identity is unknown,
+    # configuration that weakens the gate. ``gaps`` lists them all.
+    noted_gaps: tuple[Gap, ...] = ()
+    config_files: tuple[str, ...] = ()  # the configuration file(s) the run used
+    fail_on_incomplete: bool = False  # the run exits 1 on a gap that ``fails`` (per-root parts too)
 
     @property
     def modules_not_followed(self) -> tuple[UnfollowedSource, ...]:
         """The module sources that could not be followed, once each (known ECR/ECS modules first)."""
         return unfollowed_by_source(self.unfollowed_modules)
+
+    @property
+    def gaps(self) -> tuple[Gap, ...]:
+        """Everything the run could not do, in one list: incomplete event sources, module sources not
+        followed, resources not identified, configuration that weakens the gate (in that order)."""
+        out = [
+            Gap("source", s.name, s.error or "read only in part (reason unknown)")
+            for s in sorted(self.sources, key=lambda s: s.name)
+            if not s.complete
+        ]
+        for u in self.modules_not_followed:
+            roots = {c.root for c in u.calls}
+            first = u.calls[0] if u.calls else None
+            out.append(
+                Gap(
+                    "module",
+                    u.source,
+                    u.reason,
+                    root=roots.pop() if len(roots) == 1 else None,
+                    file=first.file if first else None,
+                    line=first.line if first else None,
+                )
+            )
+        kinds = {k: i for i, k in enumerate(GAP_KINDS)}
+        out.extend(sorted(self.noted_gaps, key=lambda g: (kinds[g.kind], g.root or "", g.subject)))
+        return tuple(out)
+
+    @property
+    def incomplete(self) -> bool:
+        """Whether a gap counts as an incomplete check (``--fail-on-incomplete`` then exits 1)."""
+        return any(g.fails for g in self.gaps)
 
     @property
     def active(self) -> tuple[Finding, ...]:
@@ -605,7 +673,8 @@ class Report:
 
     def split_by_root(self) -> list[tuple[str, Report]]:
         """One report per Terraform root (one sticky PR comment each), with that root's findings,
-        resources, path and exit code. A report over a single root stays whole. An error exit code
+        resources, gaps, path and exit code (``--fail-on-incomplete`` included: a root with a gap
+        never reads as a clean pass). A report over a single root stays whole. An error exit code
         (2, 3) is kept by every part."""
         roots = sorted({r.root for r in self.resources} | {f.root or "." for f in self.findings})
         if len(roots) <= 1:
@@ -614,14 +683,22 @@ class Report:
         out: list[tuple[str, Report]] = []
         for root in roots:
             findings = tuple(f for f in self.findings if (f.root or ".") == root)
-            code = self.exit_code if self.exit_code >= 2 else exit_code_for(findings, self.fail_on)
             part = replace(
                 self,
                 path=posixpath.normpath(posixpath.join(path, root)),
                 resources=tuple(r for r in self.resources if r.root == root),
                 findings=findings,
-                exit_code=code,
+                # each root keeps the gaps that concern it, and those of every root (sources, settings)
+                unfollowed_modules=tuple(m for m in self.unfollowed_modules if m.root in (None, root)),
+                noted_gaps=tuple(g for g in self.noted_gaps if g.root in (None, root)),
             )
+            if self.exit_code < 2:
+                part = replace(
+                    part,
+                    exit_code=exit_code_for(
+                        findings, self.fail_on, incomplete_fails=self.fail_on_incomplete and part.incomplete
+                    ),
+                )
             out.append((root, part))
         return out
 

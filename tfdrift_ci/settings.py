@@ -62,3 +62,8 @@ class Settings:
     events_max_pages: int | None = None  # API result pages per source
     events_max_records: int | None = None  # records per file/S3 source
     config_file: str | None = None  # where these came from (for messages)
+    # The top-level keys the configuration file set (a command-line flag that overrides one removes
+    # it): a weakening setting is only the file's doing when the file set it.
+    config_keys: frozenset[str] = frozenset()
+    # Configuration files higher up that config_file hides (discovery stops at the nearest one)
+    config_shadowed: tuple[str, ...] = ()

@@ -82,7 +82,12 @@ def load(
     try:
         for root_dir in root_dirs:
             rl = RootLoader(project, root_dir, inputs, only_files=only)
+            first_call = len(project.unfollowed)
             found, files = rl.load()
+            # the calls this root met: per-root reports (PR comments) keep their own gaps
+            project.unfollowed[first_call:] = [
+                replace(m, root=rl.root_rel) for m in project.unfollowed[first_call:]
+            ]
             resources.extend(found)
             declared_only.extend(rl.declared_only)
             root_names.append(rl.root_rel)

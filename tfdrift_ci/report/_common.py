@@ -9,7 +9,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from tfdrift_ci.models import SEVERITIES, Actor, Finding, Location, Report, UnfollowedSource, Unknown, iso
+from tfdrift_ci.models import (
+    GAP_KINDS,
+    SEVERITIES,
+    Actor,
+    Finding,
+    Location,
+    Report,
+    UnfollowedSource,
+    Unknown,
+    iso,
+)
 from tfdrift_ci.report import diff as d
 
 VALUE_LIMIT = 120  # characters of one value shown inline; the JSON report always has all of it
@@ -173,13 +183,31 @@ class Verdict:
     reason: str  # the exit reason
 
 
+def gap_phrases(report: Report, *, failing_only: bool = False) -> list[tuple[str, str]]:
+    """(long, short) phrases for the gaps of ``report``, one per kind: ``the CloudTrail history is
+    incomplete`` / ``event history incomplete``, ``2 modules not followed``, ``1 resource not
+    identified``, ``weakened by configuration (1 setting)``."""
+    gaps = [g for g in report.gaps if g.fails or not failing_only]
+    count = {k: sum(1 for g in gaps if g.kind == k) for k in GAP_KINDS}
+    out: list[tuple[str, str]] = []
+    if count["source"]:
+        out.append(("the CloudTrail history is incomplete", "event history incomplete"))
+    if count["module"]:
+        modules = f"{count_text(count['module'], 'module')} not followed"
+        out.append((modules, modules))
+    if count["identity"]:
+        unknown = f"{count_text(count['identity'], 'resource')} not identified"
+        out.append((f"{unknown} (drift not checked)", unknown))
+    if count["config"]:
+        weak = f"weakened by configuration ({count_text(count['config'], 'setting')})"
+        out.append((f"the gate is {weak}", weak))
+    return out
+
+
 def verdict(report: Report) -> Verdict:
     active = report.active
     summary = report.summary()
     suppressed = len(report.findings) - len(active)
-    incomplete = not report.complete
-    unfollowed = len(report.modules_not_followed)
-    modules_gap = f"{count_text(unfollowed, 'module')} not followed" if unfollowed else ""
     threshold = next((s.rank for s in SEVERITIES if s.value == report.fail_on), None)
     at_or_above = [f for f in active if threshold is not None and f.severity.rank >= threshold]
     if report.exit_code >= 2:
@@ -198,11 +226,11 @@ def verdict(report: Report) -> Verdict:
                 f"exit 1: {count_text(len(at_or_above), 'finding')} at or above --fail-on {report.fail_on}"
             )
         else:
-            gaps = (["the CloudTrail history is incomplete"] if incomplete else []) + (
-                [modules_gap] if modules_gap else []
-            )
-            headline = " and ".join(gaps or ["the check is incomplete"]) + " and --fail-on-incomplete is set"
-            what = ", ".join((["incomplete event history"] if incomplete else []) + gaps[int(incomplete) :])
+            failing = gap_phrases(report, failing_only=True)
+            headline = " and ".join([g[0] for g in failing] or ["the check is incomplete"])
+            headline += " and --fail-on-incomplete is set"
+            what = ", ".join(("incomplete event history" if g[1] == "event history incomplete" else g[1])
+                             for g in failing)  # fmt: skip
             reason = f"exit 1: {what or 'incomplete check'} (--fail-on-incomplete)"
     elif summary["total"]:
         status = "pass"
@@ -221,16 +249,16 @@ def verdict(report: Report) -> Verdict:
         reason = "exit 0: no findings"
     if suppressed:
         headline += f"; {count_text(suppressed, 'finding')} suppressed"
-    if incomplete and status != "error":
-        headline += "; event history incomplete"
-    if modules_gap and status != "error" and modules_gap not in headline:
-        headline += f"; {modules_gap}"
+    if status != "error":
+        for long, short in gap_phrases(report):
+            if long not in headline:
+                headline += f"; {short}"
     return Verdict(status=status, headline=headline, reason=reason)
 
 
 def not_checked(report: Report) -> list[str]:
     """What the report could not look at: every incomplete source, malformed records, modules not
-    followed, and the offline case."""
+    followed, resources whose identity is unknown, and the offline case."""
     out: list[str] = []
     if report.window is None:
         out.append("CloudTrail events: not read (offline or no credentials), so drift was not checked")
@@ -240,7 +268,21 @@ def not_checked(report: Report) -> list[str]:
         if s.malformed:
             out.append(f"event source {s.name}: {count_text(s.malformed, 'malformed record')} skipped")
     out.extend(module_text(u) for u in report.modules_not_followed)
+    for g in report.gaps:
+        if g.kind == "identity":
+            where = f" ({g.file}:{g.line})" if g.file and g.line else ""
+            out.append(f"{g.subject}{where}: drift not checked: {g.reason}")
     return out
+
+
+def weakened(report: Report) -> list[str]:
+    """The settings that weaken the gate, one line each (``rules.TFD-ECR-001: …``)."""
+    return [f"{g.subject}: {g.reason}" for g in report.gaps if g.kind == "config"]
+
+
+def config_text(report: Report) -> str:
+    """``configuration .tfdrift.yml`` (the file(s) the run used), or empty."""
+    return f"configuration {', '.join(report.config_files)}" if report.config_files else ""
 
 
 CALLS_SHOWN = 3  # calls listed per unfollowed module source before "and N more"

@@ -87,6 +87,9 @@ def report_dict(report: Report) -> dict[str, Any]:
                 for m in sorted(report.unfollowed_modules, key=lambda m: (m.address, m.file or ""))
             ],
             "modules_not_followed": [u.as_dict() for u in report.modules_not_followed],
+            "gaps": [g.as_dict() for g in report.gaps],
+            "incomplete": report.incomplete,
+            "config_files": list(report.config_files),
             "notices": list(report.notices),
         },
         "resources": [resource_dict(r) for r in sorted(report.resources, key=lambda r: (r.address, r.root))],

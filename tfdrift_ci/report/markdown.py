@@ -337,6 +337,8 @@ class View:
     groups: list[Group] = field(default_factory=list)
     timeline: Markup | None = None  # a ```mermaid block, or None when there is nothing to draw
     timeline_more: str = ""  # "… and N earlier events" beyond the timeline's cap
+    weakened: list[str] = field(default_factory=list)  # settings that weaken the gate
+    config_files: str = ""  # "configuration .tfdrift.yml", or empty
 
 
 def _table(rows: list[Row], limit: int | None) -> Table:
@@ -385,9 +387,9 @@ def build_view(
     active = [_row(f, now) for f in ordered if not f.suppressed]
     v = c.verdict(report)
     url = _trusted(summary_url) if summary_url and _SAFE_URL.match(summary_url) else None
-    # A pass over an incomplete event history, or with modules not read, is not a clean bill of health.
-    incomplete = not report.complete or bool(report.unfollowed_modules)
-    icon = "⚠️" if v.status in ("pass", "clean") and incomplete else STATUS_ICONS[v.status]
+    # A pass with a gap (an incomplete event history, modules not read, resources not identified,
+    # a weakened gate) is not a clean bill of health.
+    icon = "⚠️" if v.status in ("pass", "clean") and report.gaps else STATUS_ICONS[v.status]
     tl = timeline.build(report) if show_timeline else None
     roots = sorted({r.root for r in active})
     if len(roots) > 1 or roots not in ([], ["."]):
@@ -411,6 +413,8 @@ def build_view(
         details=_table(active, max_rows),
         show_details=show_details,
         not_checked=c.not_checked(report),
+        weakened=c.weakened(report),
+        config_files=c.config_text(report),
         notices=list(report.notices),
         summary_url=url,
         trimmed=trimmed,

@@ -92,7 +92,10 @@ def render(report: Report, options: RenderOptions) -> str:
     if options.quiet:
         return "\n".join(_summary_line(report, paint)) + "\n"
 
-    out: list[str] = [f"tfdrift-ci {t(report.tool_version)} · {t(report.path)}", ""]
+    out: list[str] = [f"tfdrift-ci {t(report.tool_version)} · {t(report.path)}"]
+    if report.config_files:
+        out.append(t(c.config_text(report), 400))
+    out.append("")
     active = [f for f in c.sorted_findings(report.findings) if not f.suppressed]
     suppressed = [f for f in c.sorted_findings(report.findings) if f.suppressed]
 
@@ -130,6 +133,11 @@ def render(report: Report, options: RenderOptions) -> str:
     if missing:
         out.append(paint(_BOLD, "Not checked"))
         out.extend(f"  - {t(m, 400)}" for m in missing)
+        out.append("")
+    weak = c.weakened(report)
+    if weak:
+        out.append(paint(_BOLD, "Weakened by configuration"))
+        out.extend(f"  - {t(w, 400)}" for w in weak)
         out.append("")
     if report.notices:
         out.append(paint(_BOLD, "Notices"))
