@@ -102,7 +102,8 @@ def test_inputs_and_outputs() -> None:
     for name in (
         "path", "plan", "events", "since", "regions", "terraform-principals", "fail-on", "comment",
         "github-token", "sarif-file", "config", "version", "python-version", "cache", "mode",
-        "issue-label", "max-new-issues", "notify", "html-file",
+        "issue-label", "max-new-issues", "notify", "html-file", "fail-on-incomplete",
+        "terraform-principals-mode",
     ):  # fmt: skip
         assert name in a["inputs"], name
     assert a["inputs"]["github-token"]["default"] == "${{ github.token }}"
@@ -548,6 +549,32 @@ def test_empty_inputs_add_no_arguments(tmp_path: Path) -> None:
     assert args[:3] == ["check", ".", "--no-progress"]
     for flag in ("--plan", "--since", "--fail-on", "--config", "--events", "--region", "--comment"):
         assert flag not in args, flag
+
+
+def test_fail_on_incomplete_and_the_principals_mode_reach_the_command(tmp_path: Path) -> None:
+    inputs = {
+        "terraform-principals": "arn:aws:iam::111122223333:role/terraform",
+        "terraform-principals-mode": "replace",
+        "fail-on-incomplete": "true",
+    }
+    given, default = tmp_path / "given", tmp_path / "default"
+    given.mkdir()
+    default.mkdir()
+    ActionRun(given, inputs=inputs, cli=str(_stub(given))).run()
+    joined = " ".join(_args(given))
+    assert "--terraform-principal arn:aws:iam::111122223333:role/terraform" in joined
+    assert "--terraform-principals-mode replace" in joined and "--fail-on-incomplete" in joined
+    # the defaults: extend, and no --fail-on-incomplete
+    ActionRun(default, inputs={}, cli=str(_stub(default))).run()
+    args = _args(default)
+    assert "--fail-on-incomplete" not in args
+    assert args[args.index("--terraform-principals-mode") + 1] == "extend"
+
+
+def test_a_bad_fail_on_incomplete_is_exit_2_without_running(tmp_path: Path) -> None:
+    run = ActionRun(tmp_path, inputs={"fail-on-incomplete": "maybe"}, cli=str(_stub(tmp_path))).run()
+    assert not (tmp_path / "args").exists()
+    assert run.outputs["exit-code"] == "2"
 
 
 def test_no_comment_outside_pull_requests(tmp_path: Path) -> None:

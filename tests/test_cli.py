@@ -132,3 +132,68 @@ def test_readme_configuration_example_is_valid(tmp_path: Path) -> None:
     assert settings.fail_on == "high"
     assert settings.terraform_principals == ("arn:aws:iam::111122223333:role/terraform-ci",)
     assert not settings.rules["TFD-ECS-004"].enabled
+
+
+# --------------------------------------------------------------------------------------------------
+# Configuration that weakens the gate (issue 12 §6)
+
+PR_CONFIG = ROOT / "tests" / "fixtures" / "gaps" / "pr-principals.tfdrift.yml"
+
+
+def _pr_checkout(tmp_path: Path) -> Path:
+    """The bundled example in a repository whose pull request adds ``terraform_principals: ["*"]``."""
+    repo = tmp_path / "repo"
+    shutil.copytree(EXAMPLE, repo / "infra")
+    shutil.copytree(EXAMPLE_EVENTS, tmp_path / "events")
+    (repo / ".git").mkdir()
+    shutil.copy(PR_CONFIG, repo / ".tfdrift.yml")
+    return repo
+
+
+def test_a_pr_config_that_trusts_every_principal_is_named_in_every_format(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = _pr_checkout(tmp_path)
+    monkeypatch.chdir(repo)
+    argv = ["check", "infra", "--events", str(tmp_path / "events"), *WINDOW]
+    code, text, _ = _run([*argv, "--format", "text"], capsys)
+    assert "Weakened by configuration" in text
+    assert "terraform_principals: '*' matches any principal" in text
+    assert "configuration .tfdrift.yml" in text.splitlines()[1]
+    assert "weakened by configuration (1 setting)" in text.splitlines()[-2]
+    # every principal is Terraform: the drift in the example's events is gone, only config findings
+    _, md, _ = _run([*argv, "--format", "markdown"], capsys)
+    assert "#### Weakened by configuration" in md and "matches any principal" in md
+    assert "weakened by configuration \\(1 setting\\)" in md.splitlines()[0]
+    assert "configuration .tfdrift.yml" in md.splitlines()[2]
+    _, out, _ = _run([*argv, "--format", "json"], capsys)
+    scanned = json.loads(out)["scanned"]
+    assert scanned["config_files"] == [".tfdrift.yml"]
+    (gap,) = scanned["gaps"]
+    assert gap["kind"] == "config" and gap["subject"] == "terraform_principals" and gap["fails_incomplete"]
+    assert scanned["incomplete"] is True
+    assert code == 1  # high config findings (ECS-007) still fail the run
+    with_flag = _run([*argv, "--fail-on", "critical", "--fail-on-incomplete", "--quiet"], capsys)
+    assert with_flag[0] == 1 and "--fail-on-incomplete" in with_flag[1]
+    assert _run([*argv, "--fail-on", "critical", "--quiet"], capsys)[0] == 0
+
+
+def test_terraform_principals_mode_replace_ignores_the_configurations_principals(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = _pr_checkout(tmp_path)
+    monkeypatch.chdir(repo)
+    argv = ["check", "infra", "--events", str(tmp_path / "events"), *WINDOW, "--format", "json"]
+    extend = json.loads(
+        _run([*argv, "--terraform-principal", "arn:aws:iam::111122223333:role/ci"], capsys)[1]
+    )
+    assert not [f for f in extend["findings"] if f["kind"] == "drift"]  # '*' still in the list
+    argv += [
+        "--terraform-principals-mode",
+        "replace",
+        "--terraform-principal",
+        "arn:aws:iam::111122223333:role/ci",
+    ]
+    replaced = json.loads(_run(argv, capsys)[1])
+    assert [f for f in replaced["findings"] if f["kind"] == "drift"]
+    assert replaced["scanned"]["gaps"] == [] and replaced["scanned"]["incomplete"] is False

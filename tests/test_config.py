@@ -241,3 +241,105 @@ def test_any_yaml_document_gives_settings_or_config_error(tmp_path: Path) -> Non
             assert isinstance(result, Settings)
 
     check()
+
+
+# --------------------------------------------------------------------------------------------------
+# Settings that weaken the gate, and shadowed files
+
+
+def _repo_with(tmp_path: Path, config: Path) -> Path:
+    """A git repository (a .git directory is all discovery looks for) holding ``config``."""
+    (tmp_path / ".git").mkdir()
+    shutil.copy(config, tmp_path / ".tfdrift.yml")
+    return tmp_path
+
+
+def test_weakening_names_every_weakening_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tfdrift_ci.config import weakening
+
+    repo = _repo_with(tmp_path, CONFIG / "weakening.yml")
+    monkeypatch.chdir(repo)
+    gaps = weakening(load_settings(None, start=repo), str(repo))
+    by_subject = {g.subject: g.reason for g in gaps}
+    assert sorted(by_subject) == [
+        "drift_rules[0]", "events", "fail_on", "ignore[0]", "rules.TFD-ECR-001", "rules.TFD-ERR-001",
+        "terraform_principals",
+    ]  # fmt: skip
+    assert "never checked" in by_subject["rules.TFD-ERR-001"]
+    assert by_subject["rules.TFD-ECR-001"].startswith("re-graded high → low")
+    assert "TFD-ECS-* on every resource" in by_subject["ignore[0]"]
+    assert "'events/' is inside the checked repository" in by_subject["events"]
+    assert "fail_on is critical" in by_subject["fail_on"]
+    principals = [g.reason for g in gaps if g.subject == "terraform_principals"]
+    assert [r.split(" matches ")[1].split(":")[0] for r in principals] == [
+        "any principal", "any principal of account 123456789012",
+    ]  # fmt: skip
+    # The checked repository's own file: a pull request can edit it, so --fail-on-incomplete fails.
+    assert all(g.fails and g.file == ".tfdrift.yml" and g.kind == "config" for g in gaps)
+
+
+def test_weakening_from_a_pinned_file_or_the_command_line_is_named_but_does_not_fail(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The configuration pinned from the base branch (outside the checked tree, docs/github-action.md)
+    is the workflow's decision: named, not an incomplete check."""
+    from dataclasses import replace
+
+    from tfdrift_ci.config import weakening
+
+    checked = tmp_path / "checkout"
+    checked.mkdir()
+    (checked / ".git").mkdir()
+    pinned = tmp_path / "runner-temp" / "tfdrift.yml"
+    pinned.parent.mkdir()
+    shutil.copy(CONFIG / "weakening.yml", pinned)
+    monkeypatch.chdir(checked)
+    settings = load_settings(str(pinned), start=checked)
+    gaps = weakening(settings, str(checked))
+    assert gaps and not any(g.fails for g in gaps)
+    # --fail-on critical on the command line: named as the command line's, never failing
+    flag = replace(Settings(), fail_on="critical", config_file=".tfdrift.yml", config_keys=frozenset())
+    (fail_on,) = weakening(flag, str(checked))
+    assert "(set in the command line)" in fail_on.reason and not fail_on.fails
+
+
+def test_defaults_weaken_nothing(tmp_path: Path) -> None:
+    from tfdrift_ci.config import weakening
+
+    assert weakening(Settings(), str(tmp_path)) == []
+
+
+@pytest.mark.parametrize(
+    ("pattern", "anyone"),
+    [
+        ("*", "any principal"),
+        ("arn:aws:*", "any principal"),
+        ("arn:*:iam::*", "any principal"),
+        ("arn:aws:sts::123456789012:assumed-role/*", "any principal of account 123456789012"),
+        ("arn:aws:iam::123456789012:role/terraform", None),
+        ("arn:aws:iam::123456789012:role/terraform-*", None),
+        ("*:role/ci-terraform", None),
+    ],
+)
+def test_any_principal(pattern: str, anyone: str | None) -> None:
+    from tfdrift_ci.config import any_principal
+
+    assert any_principal(pattern) == anyone
+
+
+def test_a_nearer_file_shadowing_one_higher_up_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tfdrift_ci.config import weakening
+
+    repo = tmp_path / "repo"
+    shutil.copytree(CONFIG / "shadow", repo)
+    (repo / ".git").mkdir()
+    monkeypatch.chdir(repo)
+    settings = load_settings(None, start=repo / "infra" / "prod")
+    assert settings.config_file == "infra/prod/.tfdrift.yml" and settings.fail_on == "high"
+    assert settings.config_shadowed == (".tfdrift.yml",)
+    (gap,) = weakening(settings, "infra/prod")
+    assert gap.subject == "configuration .tfdrift.yml" and "infra/prod/.tfdrift.yml is nearer" in gap.reason
+    assert not gap.fails  # a warning: a monorepo may mean it
+    assert load_settings(None, start=repo).config_shadowed == ()

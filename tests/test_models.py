@@ -97,3 +97,38 @@ def test_jsonable_gives_unknowns_as_text_when_asked() -> None:
     ref = Unknown("var.name", "*-api")
     assert jsonable({"a": (1, ref)}, unknown_as_text=True) == {"a": [1, str(ref)]}
     assert jsonable({"a": (1, ref)}) == {"a": [1, {"unknown": "var.name", "pattern": "*-api"}]}
+
+
+def test_split_by_root_keeps_each_roots_gaps_and_fails_them_under_fail_on_incomplete() -> None:
+    """A root whose module was not followed, or whose resource was not identified, must not read as a
+    clean pass in its own PR comment when --fail-on-incomplete is set; the other root stays clean."""
+    from dataclasses import replace
+
+    from tfdrift_ci.models import Gap, ModuleCall
+    from tfdrift_ci.report._common import verdict
+
+    call = ModuleCall(
+        "module.svc", "git::https://example.com/svc.git", "prod/main.tf", 3, "down", root="prod"
+    )
+    unknown = Gap("identity", "aws_ecr_repository.b", "its name is regex(…)", root="dev")
+    weak = Gap("config", "terraform_principals", "'*' matches any principal")  # every root
+    report = replace(
+        _report((), (_res("a", "prod"), _res("b", "dev"), _res("c", "stage")), exit_code=1),
+        unfollowed_modules=(call,),
+        noted_gaps=(unknown, weak),
+        fail_on_incomplete=True,
+    )
+    parts = dict(report.split_by_root())
+    assert parts["prod"].unfollowed_modules == (call,) and parts["prod"].noted_gaps == (weak,)
+    assert parts["dev"].unfollowed_modules == () and parts["dev"].noted_gaps == (unknown, weak)
+    assert [g.kind for g in parts["prod"].gaps] == ["module", "config"]
+    assert all(p.exit_code == 1 for p in parts.values())  # the weakening concerns every root
+    assert verdict(parts["prod"]).status == "fail"
+    assert "1 module not followed" in verdict(parts["prod"]).headline
+    assert "1 resource not identified" in verdict(parts["dev"]).headline
+
+    only_named = replace(report, noted_gaps=(unknown, replace(weak, fails=False)))
+    codes = {root: p.exit_code for root, p in only_named.split_by_root()}
+    assert codes == {"dev": 1, "prod": 1, "stage": 0}
+    without_flag = replace(only_named, fail_on_incomplete=False, exit_code=0)
+    assert {p.exit_code for _, p in without_flag.split_by_root()} == {0}
