@@ -415,16 +415,16 @@ def weakening(settings: Settings, path: str) -> list[Gap]:
 
     Such a gap fails the run under ``--fail-on-incomplete`` when it comes from a configuration file
     inside the checked repository (a pull request can edit it); from a file outside it (pinned
-    from the base branch, see docs/github-action.md) or from the command line it is only named."""
+    from the base branch, see docs/github-action.md) it is only named. The command line's own
+    values (``--fail-on never``) are the caller's visible choice, not configuration: not named."""
     tree = _tree_of(path)
     file = settings.config_file
     own = file is not None and is_inside(os.path.abspath(file), tree)
-    out: list[Gap] = []
-    for key, reason in _weak_settings(settings, tree):
-        from_file = file is not None and key.split(".", 1)[0].split("[", 1)[0] in settings.config_keys
-        where = f"{file}" if from_file else "the command line"
-        out.append(Gap("config", key, f"{reason} (set in {where})", file=file if from_file else None,
-                       fails=own and from_file))  # fmt: skip
+    out: list[Gap] = [
+        Gap("config", key, f"{reason} (set in {file})", file=file, fails=own)
+        for key, reason in _weak_settings(settings, tree)
+        if file is not None and key.split(".", 1)[0].split("[", 1)[0] in settings.config_keys
+    ]
     out.extend(
         Gap("config", f"configuration {shadowed}", f"not used: {file} is nearer and hides it", fails=False)
         for shadowed in settings.config_shadowed

@@ -24,6 +24,7 @@ from tfdrift_ci.errors import InventoryError
 from tfdrift_ci.models import (
     Event,
     Finding,
+    Gap,
     Inventory,
     Report,
     SourceStatus,
@@ -121,7 +122,8 @@ def check(request: CheckRequest) -> Report:
 
     today = request.now.date() if request.now is not None else None
     applies: list[TerraformApply] = []
-    findings, suppress_notices = evaluate(inv, events, settings, today=today, applies=applies)
+    gaps: list[Gap] = []
+    findings, suppress_notices = evaluate(inv, events, settings, today=today, applies=applies, gaps=gaps)
     notices.extend(suppress_notices)
     from tfdrift_ci.config import weakening
     from tfdrift_ci.inventory.origin import root_anchors
@@ -140,7 +142,7 @@ def check(request: CheckRequest) -> Report:
         notices=tuple(notices),
         terraform_applies=tuple(applies),
         anchors=root_anchors(inv),
-        noted_gaps=tuple(weakening(settings, request.path)),
+        noted_gaps=(*gaps, *weakening(settings, request.path)),
         config_files=(settings.config_file,) if settings.config_file else (),
         fail_on_incomplete=settings.fail_on_incomplete,
     )
@@ -213,11 +215,13 @@ def evaluate(
     *,
     today: date | None = None,
     applies: list[TerraformApply] | None = None,
+    gaps: list[Gap] | None = None,
 ) -> tuple[list[Finding], list[str]]:
     """All findings, suppressions applied, sorted worst first; plus notices (e.g. expired ignores).
 
     ``events`` is None when offline: drift rules do not run at all. ``applies``, when given,
-    collects Terraform's own writes on declared resources (for the report's timeline).
+    collects Terraform's own writes on declared resources (for the report's timeline); ``gaps``
+    the declared resources whose name is unknown and whose events could not be matched.
     """
     from tfdrift_ci import suppress
     from tfdrift_ci.rules import config as config_rules
@@ -228,7 +232,7 @@ def evaluate(
     if events is not None:
         from tfdrift_ci.rules import drift as drift_rules
 
-        findings.extend(drift_rules.run(inventory, events, settings, applies=applies))
+        findings.extend(drift_rules.run(inventory, events, settings, applies=applies, gaps=gaps))
     findings, notices = suppress.apply(findings, inventory, settings, today=today or date.today())
     # after suppressions (they read comments at the resource block): module findings move to the
     # user's code, the resource in the module becomes related information

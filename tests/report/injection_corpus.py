@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from report_loader import FIXTURES, load_report
 
-from tfdrift_ci.models import Actor, Event, Finding, ModuleCall, Report, Severity, SourceStatus
+from tfdrift_ci.models import Actor, Event, Finding, Gap, ModuleCall, Report, Severity, SourceStatus
 
 CORPUS: dict[str, str] = {
     k: v
@@ -51,4 +51,10 @@ def hostile_report(value: str) -> Report:
         sources=(SourceStatus(name=value, events_read=1, complete=False, error=value, malformed=2),),
         unfollowed_modules=(ModuleCall(address=value, source=value, file=value, line=1, reason=value),),
         notices=(value,),
+        # a resource whose name is unknown, a PR's configuration: named in every format
+        noted_gaps=(
+            Gap("identity", value, value, root=value, file=value, line=2),
+            Gap("config", value, value, file=value),
+        ),
+        config_files=(value,),
     )

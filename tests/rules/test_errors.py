@@ -35,7 +35,7 @@ def _broken_inventory() -> Inventory:
 
 def test_error_rules_are_in_the_catalog() -> None:
     assert all(BY_ID[r.id] is r and r.kind == "error" for r in ERROR_RULES)
-    assert [r.id for r in ERROR_RULES] == ["TFD-ERR-001", "TFD-ERR-002"]
+    assert [r.id for r in ERROR_RULES] == ["TFD-ERR-001", "TFD-ERR-002", "TFD-ERR-003"]
 
 
 def test_parse_problems_are_high_error_findings_by_default() -> None:
@@ -110,3 +110,13 @@ def test_config_rule_crash_honours_the_configuration() -> None:
     ]
     off = Settings(rules={RULE_CRASH.id: RuleSetting(enabled=False)})
     assert config_rules.run(inv, off, checks=checks) == []
+
+
+def test_unmatched_events_are_info_and_can_be_turned_off() -> None:
+    """TFD-ERR-003 is info (it lists events; the gap is what fails under --fail-on-incomplete), and
+    like every rule it obeys the configuration."""
+    from tfdrift_ci.rules.errors import UNMATCHED_EVENT
+
+    assert (UNMATCHED_EVENT.severity, UNMATCHED_EVENT.kind) == (Severity.INFO, "error")
+    off = Settings(rules={"TFD-ERR-003": RuleSetting(enabled=False)})
+    assert severity_under(UNMATCHED_EVENT, off) is None

@@ -127,6 +127,8 @@ def view(report: Report) -> dict[str, Any]:
         "timeline_svg": timeline.svg(t) if t is not None else None,
         "timeline_more": timeline.more_text(t) if t is not None else "",
         "not_checked": c.not_checked(report),
+        "weakened": c.weakened(report),
+        "config": c.config_text(report),
         "notices": list(report.notices),
         "suppressed": [
             (f.rule_id, f.address or c.where_text(f) or "-", f.suppression_reason or "no reason given")

@@ -1,11 +1,13 @@
-"""The two ``error`` rules: not checks over resources, but what the tool itself could not do, turned
+"""The ``error`` rules: not checks over resources, but what the tool itself could not do, turned
 into findings so that it never passes silently. Catalogued like any other rule, so they can be looked
 up (``tfdrift-ci rules``), documented, re-graded or (knowingly) turned off in ``.tfdrift.yml``.
 
 - ``TFD-ERR-001``: a Terraform file (or plan) that could not be read;
-- ``TFD-ERR-002``: a rule, or the drift engine, that failed on one resource or event.
+- ``TFD-ERR-002``: a rule, or the drift engine, that failed on one resource or event;
+- ``TFD-ERR-003``: an event that could belong to a declared resource whose name is unknown, but
+  cannot be told apart (info: the resource is named as not checked, a gap of the report).
 
-Both default to high, so that under the default ``--fail-on high`` they fail the run.
+The first two default to high, so that under the default ``--fail-on high`` they fail the run.
 """
 
 from __future__ import annotations
@@ -61,7 +63,36 @@ RULE_CRASH = Rule(
     ),
 )
 
-ERROR_RULES: tuple[Rule, ...] = (PARSE_ERROR, RULE_CRASH)
+UNMATCHED_EVENT = Rule(
+    id="TFD-ERR-003",
+    kind="error",
+    severity=Severity.INFO,
+    title="Event could not be matched to a declared resource",
+    resource_types=(),
+    remediation=(
+        "Make the resource's name known statically (a literal, a variable with a value, or "
+        "--var / --var-file), so that its events can be matched."
+    ),
+    docs=RuleDoc(
+        what=(
+            "A CloudTrail write event that could belong to a declared resource whose name or ARN "
+            "is not known statically (a data source, a function tfdrift-ci does not evaluate such "
+            "as `regex()`), when the events cannot be told apart: several names no declared "
+            "resource has, or several such resources. The finding names the event and the "
+            "resource; the resource's drift check is listed as not checked (incomplete under "
+            "`--fail-on-incomplete`). When exactly one name fits exactly one such resource, the "
+            "event is matched instead, with a note saying so."
+        ),
+        why=(
+            "An event that cannot be matched would otherwise vanish without a word, and the drift "
+            "it carries with it: a green check must mean checked."
+        ),
+        example='resource "aws_ecr_repository" "api" {\n  name = regex("[a-z]+", var.image)\n}',
+        fix="Give the name as a literal or a variable with a known value (`--var`, `--var-file`).",
+    ),
+)
+
+ERROR_RULES: tuple[Rule, ...] = (PARSE_ERROR, RULE_CRASH, UNMATCHED_EVENT)
 
 
 def severity_under(rule: Rule, settings: Settings | None) -> Severity | None:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from tfdrift_ci.events.base import WriteEvents
-from tfdrift_ci.models import Event, Finding, Inventory, TerraformApply
+from tfdrift_ci.models import Event, Finding, Gap, Inventory, TerraformApply
 from tfdrift_ci.rules.base import Rule
 from tfdrift_ci.rules.drift import (
     _engine,
@@ -116,12 +116,14 @@ def run(
     now: datetime | None = None,
     registry: Registry = REGISTRY,
     applies: list[TerraformApply] | None = None,
+    gaps: list[Gap] | None = None,
 ) -> list[Finding]:
     """Drift, unmanaged and attempt findings for ``events`` against ``inventory``'s resources.
 
     ``now`` (default: the current time) only phrases "made 2 days ago" in plan-revert messages;
     ``registry`` (default: every rule above) may be ``REGISTRY.extended(more_modules)``;
     ``applies``, when given, collects Terraform's own writes on declared resources (the report's
-    timeline shows them).
+    timeline shows them); ``gaps``, when given, collects the declared resources whose name is
+    unknown and whose events could not be told apart (``_unknown``).
     """
-    return _engine.run(inventory, events, settings, registry, now=now, applies=applies)
+    return _engine.run(inventory, events, settings, registry, now=now, applies=applies, gaps=gaps)

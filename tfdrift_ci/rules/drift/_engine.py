@@ -25,8 +25,9 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from tfdrift_ci.models import Event, Finding, Inventory, Resource, SetBack, TerraformApply, Unknown
+from tfdrift_ci.models import Event, Finding, Gap, Inventory, Resource, SetBack, TerraformApply, Unknown
 from tfdrift_ci.rules.drift import _match as M
+from tfdrift_ci.rules.drift import _unknown as U
 from tfdrift_ci.rules.drift._actors import Classified, classify, describe
 from tfdrift_ci.rules.drift._attributes import Change
 from tfdrift_ci.rules.drift._decide import attempt_severity, decide, sets_back
@@ -54,6 +55,8 @@ class _Ctx:
     applies: list[TerraformApply] | None = None  # Terraform's own writes, when the caller asks
     # task sets created by others (CodeDeploy, an external controller): never a declared one
     foreign_task_sets: frozenset[str] = frozenset()
+    # address -> how a resource whose name is unknown was matched by elimination (a finding note)
+    bound_notes: dict[str, str] = field(default_factory=dict)
 
     # (address, attribute, declared value as JSON) -> (times, events, who), the events that set the
     # attribute to the declared value, in time order
@@ -90,6 +93,35 @@ class _Ctx:
             else:
                 other.append(res)
 
+    def resolve_unknown(self, events: Sequence[Event]) -> list[U.Subject]:
+        """Match resources whose name is unknown by elimination where unambiguous (``_unknown``):
+        rebind them in the index, remember the note each finding on them carries. Returns the
+        subjects that stay unresolved (with candidate events): gaps of the report."""
+        pending = U.subjects((r, r.identity) for _, other in self.index.values() for r in other if r.identity)
+        if not pending:
+            return []
+
+        def claimed(key: M.Key) -> bool:
+            return any(r.identity is not None and M.matches(key, r.identity)[0] for r in self.candidates(key))
+
+        U.collect(pending, events, self.registry, claimed)
+        unresolved: list[U.Subject] = []
+        for subject in pending:
+            name = subject.bound_name()
+            if name is None:
+                if subject.names:
+                    unresolved.append(subject)
+                continue
+            exact, other = self.index[subject.ident.kind]
+            for member in subject.members:
+                other.remove(member)
+                assert member.identity is not None
+                exact.setdefault(name, []).append(
+                    replace(member, identity=replace(member.identity, name=name))
+                )
+                self.bound_notes[member.address] = U.bound_note(subject, name)
+        return unresolved
+
     def candidates(self, key: M.Key) -> list[Resource]:
         exact, other = self.index.get(key.kind, ({}, []))
         if key.kind == "registry" or key.name is None:
@@ -109,6 +141,7 @@ def run(
     *,
     now: datetime | None = None,
     applies: list[TerraformApply] | None = None,
+    gaps: list[Gap] | None = None,
 ) -> list[Finding]:
     ctx = _Ctx(inventory, settings, registry, now or datetime.now(UTC), applies=applies)
     ctx.build_index()
@@ -119,6 +152,7 @@ def run(
     ctx.foreign_task_sets = M.created_task_sets(
         ordered, lambda e: classify(e.actor, settings.terraform_principals).cls == "terraform"
     )
+    unresolved = ctx.resolve_unknown(ordered)
     pending: list[Pending] = []
     for event in ordered:
         if event.id and event.id in seen:
@@ -131,7 +165,17 @@ def run(
             # reported as an error finding naming the event.
             pending.append((_crash(event, err), None, None))
     out = [_annotate_set_back(ctx, finding, address, attribute) for finding, address, attribute in pending]
+    out = [_bound_note(ctx, f) for f in out]
+    for subject in unresolved:
+        out.extend(U.unmatched_findings(subject, settings))
+        if gaps is not None:
+            gaps.append(U.gap(subject))
     return [f for f in (_apply_settings(ctx, f) for f in out) if f is not None]
+
+
+def _bound_note(ctx: _Ctx, f: Finding) -> Finding:
+    note = ctx.bound_notes.get(f.address or "") if f.address else None
+    return replace(f, notes=(note, *f.notes)) if note else f
 
 
 def _crash(event: Event, err: BaseException) -> Finding:
