@@ -127,6 +127,11 @@ def test_split_by_root_keeps_each_roots_gaps_and_fails_them_under_fail_on_incomp
     assert "1 module not followed" in verdict(parts["prod"]).headline
     assert "1 resource not identified" in verdict(parts["dev"]).headline
 
+    # a root with nothing but a module that was not followed still gets its own (failing) part
+    lone = replace(call, root="edge", address="module.edge")
+    parts = dict(replace(report, unfollowed_modules=(call, lone)).split_by_root())
+    assert parts["edge"].resources == () and parts["edge"].exit_code == 1
+
     only_named = replace(report, noted_gaps=(unknown, replace(weak, fails=False)))
     codes = {root: p.exit_code for root, p in only_named.split_by_root()}
     assert codes == {"dev": 1, "prod": 1, "stage": 0}

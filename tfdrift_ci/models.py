@@ -676,7 +676,13 @@ class Report:
         resources, gaps, path and exit code (``--fail-on-incomplete`` included: a root with a gap
         never reads as a clean pass). A report over a single root stays whole. An error exit code
         (2, 3) is kept by every part."""
-        roots = sorted({r.root for r in self.resources} | {f.root or "." for f in self.findings})
+        roots = sorted(
+            {r.root for r in self.resources}
+            | {f.root or "." for f in self.findings}
+            # a root whose only module call was not followed still gets its part
+            | {m.root for m in self.unfollowed_modules if m.root is not None}
+            | {g.root for g in self.noted_gaps if g.root is not None}
+        )
         if len(roots) <= 1:
             return [(roots[0] if roots else ".", self)]
         path = self.path.replace(os.sep, "/")

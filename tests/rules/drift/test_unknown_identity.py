@@ -74,11 +74,14 @@ def test_names_that_cannot_be_told_apart_are_named_not_checked_and_listed(
     ] * 2
     messages = sorted((f["message"] for f in unmatched), key=lambda m: m.split(" on ")[1])
     assert messages[0].startswith(
-        "2 write events on 'api' (PutImageScanningConfiguration, PutImageTagMutability"
+        "2 write events on 'api' (PutImageScanningConfiguration, PutImageTagMutability) could be "
+        f"aws_ecr_repository.api's, whose name is {REGEX} (not known statically), and could not be matched"
     )
+    assert messages[0].endswith("the latest by bob via the AWS CLI (it failed: AccessDeniedException)")
     assert messages[1].startswith(
-        "1 write event on 'web' (PutImageTagMutability; the latest by alice@example.com"
+        "1 write event on 'web' (PutImageTagMutability) could be aws_ecr_repository"
     )
+    assert "the latest by alice@example.com via the console" in messages[1]
     # --fail-on-incomplete: the resource not identified fails the run, and the verdict says why
     assert main(["check", str(example / "infra"), "--events", str(example / "cloudtrail"), *WINDOW,
                  "--fail-on", "critical", "--fail-on-incomplete", "--quiet"]) == 1  # fmt: skip

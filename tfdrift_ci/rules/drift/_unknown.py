@@ -199,12 +199,12 @@ def unmatched_findings(subject: Subject, settings: Settings) -> list[Finding]:
         latest = max(events, key=lambda e: (e.time, e.id))
         failed = f" (it failed: {latest.error_code})" if latest.error_code else ""
         calls = ", ".join(sorted({e.name for e in events}))
-        more = len(names) - len(shown) if name == shown[-1] else 0
+        more_names = len(names) - len(shown) if name == shown[-1] else 0
+        more = f"; {_plural(more_names, 'more name')} not listed" if more_names > 0 else ""
         message = (
-            f"{_plural(len(events), 'write event')} on {name!r} ({calls}; the latest by "
-            f"{describe(latest.actor)}{failed}) could not be matched to a declared resource: "
-            f"{subject.resource.address}'s name is {subject.expr} (not known statically), and the "
-            "events cannot be told apart" + (f"; {_plural(more, 'more name')} not listed" if more > 0 else "")
+            f"{_plural(len(events), 'write event')} on {name!r} ({calls}) could be "
+            f"{subject.resource.address}'s, whose name is {subject.expr} (not known statically), "
+            f"and could not be matched; the latest by {describe(latest.actor)}{failed}{more}"
         )
         out.append(make_finding(UNMATCHED_EVENT, message, resource=subject.resource, event=latest,
                                 severity=severity))  # fmt: skip
