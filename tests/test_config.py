@@ -266,6 +266,8 @@ def test_weakening_names_every_weakening_setting(tmp_path: Path, monkeypatch: py
         "terraform_principals",
     ]  # fmt: skip
     assert "never checked" in by_subject["rules.TFD-ERR-001"]
+    assert by_subject["rules.TFD-ERR-001"].endswith("(set in .tfdrift.yml:4)")  # the line of the entry
+    assert by_subject["fail_on"].endswith("(set in .tfdrift.yml:2)")
     assert by_subject["rules.TFD-ECR-001"].startswith("re-graded high → low")
     assert "TFD-ECS-* on every resource" in by_subject["ignore[0]"]
     assert "'events/' is inside the checked repository" in by_subject["events"]

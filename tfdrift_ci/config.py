@@ -420,15 +420,44 @@ def weakening(settings: Settings, path: str) -> list[Gap]:
     tree = _tree_of(path)
     file = settings.config_file
     own = file is not None and is_inside(os.path.abspath(file), tree)
-    out: list[Gap] = [
-        Gap("config", key, f"{reason} (set in {file})", file=file, fails=own)
-        for key, reason in _weak_settings(settings, tree)
-        if file is not None and key.split(".", 1)[0].split("[", 1)[0] in settings.config_keys
-    ]
+    out: list[Gap] = []
+    lines = _key_lines(file) if file is not None else {}
+    for key, reason in _weak_settings(settings, tree):
+        top = key.split(".", 1)[0].split("[", 1)[0]
+        if file is None or top not in settings.config_keys:
+            continue
+        line = lines.get(key) or lines.get(top)
+        where = f"{file}:{line}" if line else file
+        out.append(Gap("config", key, f"{reason} (set in {where})", file=file, line=line, fails=own))
     out.extend(
         Gap("config", f"configuration {shadowed}", f"not used: {file} is nearer and hides it", fails=False)
         for shadowed in settings.config_shadowed
     )
+    return out
+
+
+_KEY_LINE = re.compile(r"^(\s*)[\"']?([\w.*?-]+)[\"']?\s*[:=]")
+
+
+def _key_lines(file: str) -> dict[str, int]:
+    """Best effort: the line of each top-level key of a configuration file, and of each entry under
+    ``rules`` (``rules.TFD-ECR-001``), for messages; empty when the file cannot be read."""
+    try:
+        text = Path(file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return {}
+    out: dict[str, int] = {}
+    section = ""
+    for number, line in enumerate(text.splitlines(), start=1):
+        m = _KEY_LINE.match(line)
+        if m is None:
+            continue
+        key = m.group(2)
+        if not m.group(1):
+            section = key
+            out.setdefault(key, number)
+        elif section == "rules":
+            out.setdefault(f"rules.{key}", number)
     return out
 
 
