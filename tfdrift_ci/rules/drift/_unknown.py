@@ -21,12 +21,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
-from tfdrift_ci.models import Event, Finding, Gap, Identity, Resource, Unknown
+from tfdrift_ci.models import Event, Finding, Gap, Identity, IdentityKind, Resource, Unknown
 from tfdrift_ci.rules.drift import _match as M
 from tfdrift_ci.rules.drift._actors import classify, describe
-from tfdrift_ci.rules.drift._registry import Registry
+from tfdrift_ci.rules.drift._registry import Registry, Watched
 from tfdrift_ci.rules.errors import UNMATCHED_EVENT, severity_under
 from tfdrift_ci.rules.finding import make_finding
 from tfdrift_ci.settings import Settings
@@ -126,12 +126,10 @@ def collect(
         watched = registry.table.get((event.source, event.name))
         if watched is None or watched.handler is not None:
             continue
-        keys: list[M.Key] = []
-        if watched.by_arn:
-            parsed = M.key_from_arn(event, event.request.get("resourceArn"))
-            keys = [parsed[0]] if parsed is not None else []
-        else:
-            keys = [k for kind, _ in watched.targets if kind in kinds for k in M.event_keys(event, kind)]
+        try:
+            keys = _keys(event, watched, kinds)
+        except (RecursionError, ValueError, TypeError, KeyError, AttributeError, IndexError):
+            continue  # an event of untrusted shape: the engine's own pass reports it (TFD-ERR-002)
         for key in keys:
             if key.name is None or key.kind not in kinds or claimed(key):
                 continue
@@ -144,8 +142,11 @@ def collect(
                     s.rivals.add(key.name)
 
 
-def bound_identity(subject: Subject, ident: Identity, name: str) -> Identity:
-    return replace(ident, name=name)
+def _keys(event: Event, watched: Watched, kinds: set[IdentityKind]) -> list[M.Key]:
+    if watched.by_arn:
+        parsed = M.key_from_arn(event, event.request.get("resourceArn"))
+        return [parsed[0]] if parsed is not None else []
+    return [k for kind, _ in watched.targets if kind in kinds for k in M.event_keys(event, kind)]
 
 
 def bound_note(subject: Subject, name: str) -> str:
