@@ -15,7 +15,9 @@ from tfdrift_ci.cli import main
 
 ROOT = Path(__file__).parent.parent
 EXAMPLE = ROOT / "examples" / "infra"
-COMMANDS = ("check", "pre-commit", "sweep", "rules", "inventory")
+COMMANDS = ("check", "pre-commit", "sweep", "fix", "rules", "inventory")
+# what a command needs before an unknown option is the only problem left
+REQUIRED = {"fix": ["--adopt"]}
 
 
 def usage_error(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
@@ -44,7 +46,7 @@ def test_an_invalid_format_is_one_line_with_the_commands_help(
 def test_an_unknown_option_is_one_line_with_the_commands_help(
     command: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    line = usage_error([command, "--no-such-flag"], capsys)
+    line = usage_error([command, *REQUIRED.get(command, []), "--no-such-flag"], capsys)
     expected = f"unrecognized argument: --no-such-flag (see 'tfdrift-ci {command} --help')"
     assert line == f"tfdrift-ci: error: {expected}"
 
@@ -54,7 +56,7 @@ def test_a_missing_value_is_one_line(command: str, capsys: pytest.CaptureFixture
     assert "argument --format: expected one argument" in usage_error([command, "--format"], capsys)
 
 
-@pytest.mark.parametrize("command", ("check", "pre-commit", "sweep"))
+@pytest.mark.parametrize("command", ("check", "pre-commit", "sweep", "fix"))
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
@@ -87,7 +89,7 @@ def test_a_near_miss_gets_the_closest_valid_value(
 def test_no_command_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
     line = usage_error([], capsys)
     assert line == (
-        "tfdrift-ci: error: no command given: check, pre-commit, sweep, rules or inventory "
+        "tfdrift-ci: error: no command given: check, pre-commit, sweep, fix, rules or inventory "
         "(see 'tfdrift-ci --help')"
     )
 

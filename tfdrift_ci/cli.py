@@ -266,10 +266,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _usage_problem(parser: argparse.ArgumentParser, command: str | None, extra: Sequence[str]) -> NoReturn:
     """No command, or arguments the command does not take: named with the command's own help."""
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     if command is None and not extra:
-        usage_error(parser.prog, "no command given: check, pre-commit, sweep, rules or inventory")
+        names = list(sub.choices)
+        usage_error(parser.prog, f"no command given: {', '.join(names[:-1])} or {names[-1]}")
     if command is not None:
-        sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
         parser = sub.choices[command]
     options = [o for a in parser._actions for o in a.option_strings]
     noun = "argument" if len(extra) == 1 else "arguments"
