@@ -109,6 +109,21 @@ def test_actionlint_finds_no_error(workflow_dir: Path) -> None:
     assert not problems, "\n".join(problems)
 
 
+def test_every_workflow_validates_against_the_github_workflow_schema(workflow_dir: Path) -> None:
+    """check-jsonschema's vendored copy of SchemaStore's GitHub workflow schema (no network): the
+    same kind of check as action.yml's in tests/test_action.py, over what users copy."""
+    files = sorted(workflow_dir.iterdir())
+    proc = subprocess.run(
+        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows",
+         *map(str, files)],
+        capture_output=True, text=True, check=False, timeout=120,
+    )  # fmt: skip
+    report = proc.stdout + proc.stderr
+    for block in documented_workflows():
+        report = report.replace(block.filename, f"{block.doc}:{block.line} ({block.filename})")
+    assert proc.returncode == 0, report
+
+
 def _zizmor(*inputs: Path) -> list[dict[str, Any]]:
     proc = subprocess.run(
         [_tool("zizmor"), "--offline", "--no-progress", "--format", "json",
