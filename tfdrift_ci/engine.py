@@ -103,6 +103,14 @@ def check(request: CheckRequest) -> Report:
         parse_window(request.since or settings.since, request.until, now=request.now)
     inv = load_inventory(request)
     notices: list[str] = list(inv.notices)
+    if Path(request.path).is_file():
+        # one file read alone: what it takes from its neighbours is unknown, and unknown values are
+        # not checked; a "no findings" over it must say so
+        from tfdrift_ci.inventory.unresolved import single_file_unresolved
+
+        unresolved = single_file_unresolved(inv, request.path)
+        if unresolved is not None:
+            notices.append(f"{request.path}: {unresolved.reason}")
     if request.changed_files is not None:
         from tfdrift_ci import inventory
 
