@@ -78,3 +78,31 @@ def test_a_variable_read_in_two_places_is_for_a_person(live: Path) -> None:
         "scan_on_push is not a literal: `var.shared_scan`; it is set at the variable's default "
         "(variables.tf:12), which 2 places read: changing it changes them all"
     )
+
+
+def test_the_safety_copy_holds_an_edit_outside_path(live: Path) -> None:
+    """The value is set in ../modules (a local module beside PATH): the re-checked copy starts at
+    the folder holding both, the edit lands inside it, and the repository is not touched."""
+    from tfdrift_ci.fix import command
+
+    inv = load(str(live))
+    res = next(r for r in inv.resources if r.address == "module.app.aws_ecs_cluster.this")
+    finding = Finding(
+        "TFD-DRIFT-017", "drift", Severity.HIGH, "t", "m", address=res.address,
+        attribute="setting.containerInsights", actual="enabled", file=res.file, line=res.line,
+    )  # fmt: skip
+    report = Report("test", str(live), inv.files, inv.resources, (finding,), None, (), 0, "high")
+    seen: list[str] = []
+
+    def recheck(copy: str) -> Report:
+        module = Path(copy).parent / "modules" / "app" / "main.tf"
+        seen.append(module.read_text(encoding="utf-8"))
+        return report
+
+    before = (live.parent / "modules" / "app" / "main.tf").read_text(encoding="utf-8")
+    outcome = command.adopt(
+        report, recheck=recheck, dry_run=True, allow_unsafe=False, fail_on_incomplete=False
+    )
+    assert seen == [before.replace('default = "disabled"', 'default = "enabled"')]
+    assert outcome.exit_code == 0 and len(outcome.adopted) == 1
+    assert (live.parent / "modules" / "app" / "main.tf").read_text(encoding="utf-8") == before

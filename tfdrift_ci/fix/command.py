@@ -62,11 +62,17 @@ def adopt(
     messages: list[str] = []
     texts = edited(plan, chosen)
     if texts and recheck is not None:
-        with safety.edited_copy(plan.base, texts) as copy:
-            after = recheck(copy)
-        fired = safety.unsafe(chosen, safety.new_config_findings(report, after))
+        try:
+            with safety.edited_copy(plan.base, texts) as copy:
+                after = recheck(copy)
+            fired = safety.unsafe(chosen, safety.new_config_findings(report, after))
+        except (OSError, ValueError) as err:
+            # never adopt unchecked: without the re-check, every adoption may be an unsafe one
+            why = f"the config rules could not be re-run on the edited code ({escape.terminal(err)})"
+            fired = {i: [] for i in range(len(chosen))}
+            messages.append(f"warning: {why}")
         for i, findings in sorted(fired.items()):
-            rules = ", ".join(f"{f.rule_id} ({f.title})" for f in findings)
+            rules = ", ".join(f"{f.rule_id} ({f.title})" for f in findings) or "an unknown config rule"
             if allow_unsafe:
                 messages.append(
                     f"unsafe, adopted (--allow-unsafe): {_where(chosen[i].finding)}: {rules} will fire"

@@ -33,17 +33,26 @@ def _key(f: Finding) -> tuple[str, str, str, str]:
 @contextmanager
 def edited_copy(base: str, texts: Mapping[str, str]) -> Iterator[str]:
     """A temporary copy of ``base`` with ``texts`` (file relative to ``base`` → text) written in;
-    yields the copy's path, removed afterwards."""
+    yields the copy's path of ``base``, removed afterwards. When an edited file lies outside
+    ``base`` (a local module in ``../modules``), the copy starts at the folder holding both, so that
+    every edit lands inside the copy and the module is read from there."""
+    top = os.path.abspath(base)
+    files = {os.path.normpath(os.path.join(top, f)): text for f, text in texts.items()}
+    root = os.path.commonpath([top, *files]) if files else top
+    if os.path.isfile(root):
+        root = os.path.dirname(root)
+    if os.path.dirname(root) == root:
+        raise ValueError("the edited files have no common folder below the file system's root")
     with tempfile.TemporaryDirectory(prefix="tfdrift-fix-") as tmp:
-        copy = os.path.join(tmp, os.path.basename(os.path.abspath(base)) or "root")
-        shutil.copytree(base, copy, ignore=_SKIP, symlinks=True)
-        for file, text in texts.items():
-            target = os.path.join(copy, file)
+        copy = os.path.join(tmp, os.path.basename(root) or "root")
+        shutil.copytree(root, copy, ignore=_SKIP, symlinks=True)
+        for path, text in files.items():
+            target = os.path.join(copy, os.path.relpath(path, root))
             if os.path.islink(target):
                 os.unlink(target)
             with open(target, "w", encoding="utf-8", newline="") as fh:
                 fh.write(text)
-        yield copy
+        yield os.path.join(copy, os.path.relpath(top, root))
 
 
 def new_config_findings(before: Report, after: Report) -> list[Finding]:

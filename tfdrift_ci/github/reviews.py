@@ -152,9 +152,12 @@ def suggestions(
     if recheck is not None and plan.adopted:
         from tfdrift_ci.fix import edited
 
-        with safety.edited_copy(plan.base, edited(plan)) as copy:
-            after = recheck(copy)
-        unsafe = safety.unsafe(plan.adopted, safety.new_config_findings(report, after))
+        try:
+            with safety.edited_copy(plan.base, edited(plan)) as copy:
+                after = recheck(copy)
+            unsafe = safety.unsafe(plan.adopted, safety.new_config_findings(report, after))
+        except (OSError, ValueError):
+            unsafe = {}  # the suggestions are still offered; the reviewer sees the sticky comment
     out: list[Suggestion] = []
     outside = 0
     taken: dict[str, set[int]] = {}
