@@ -592,6 +592,11 @@ def cmd_fix(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         raise ConfigError(f"{args.path}: not a directory (fix reads a Terraform project folder)")
     if args.offline:
         raise ConfigError("fix acts on drift, which comes from events: drop --offline")
+    if args.format or args.output or args.comment:
+        raise ConfigError(
+            "fix prints a diff (--adopt) or terraform lines (--revert): --format, --output and --comment "
+            "are check's (check --comment posts the adopt edits as suggestions on a pull request)"
+        )
     settings = _settings(args, path)
     request = _request(args, env, str(path), settings)
     report = engine.check(request)
@@ -612,6 +617,8 @@ def cmd_fix(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     _write(sys.stdout, outcome.stdout)
     for message in outcome.messages:
         _err(message)
+    if args.plan and args.adopt and outcome.adopted and not args.dry_run:
+        _err("note: the plan given with --plan was made before these edits: make a new plan")
     return outcome.exit_code
 
 

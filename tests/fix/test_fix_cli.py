@@ -85,6 +85,12 @@ def test_offline_is_a_usage_error(capsys: pytest.CaptureFixture[str], example: P
     assert err == "tfdrift-ci: error: fix acts on drift, which comes from events: drop --offline\n"
 
 
+def test_check_output_options_are_refused(capsys: pytest.CaptureFixture[str], example: Path) -> None:
+    assert main(["fix", str(example / "infra"), "--adopt", "--format", "json"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("tfdrift-ci: error: fix prints a diff (--adopt) or terraform lines (--revert)")
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
