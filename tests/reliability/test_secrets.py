@@ -249,7 +249,9 @@ REGISTERED_SECRETS = {
     "a secret-named variable beside unknown container definitions": "tfdriftFAKEopaqueDBpass0001",
     "a plain variable beside unknown container definitions": "tfdriftFAKEopaquePLAIN0002",
     "a log option beside unknown container definitions": "tfdriftFAKEopaqueLOGkey0003",
+    "a GitHub token in the command": "tfdriftFAKEcommandTOKEN",
 }
+MEMBERS = ("environment", "logConfiguration")
 REGISTERED_WINDOW = ("--since", "2026-11-01T00:00:00Z", "--until", "2026-11-23T00:00:00Z")
 
 
@@ -292,8 +294,11 @@ def test_no_secret_from_a_hand_registered_task_definition_in_any_output(tmp_path
     drift = {
         f["address"]: f
         for f in report["findings"]
-        if f["rule_id"] == "TFD-DRIFT-020" and f["attribute"] != "container_definitions[app].secretOptions"
+        if f["rule_id"] == "TFD-DRIFT-020"
+        and f["attribute"] in ("container_definitions", *(f"container_definitions[app].{m}" for m in MEMBERS))
     }
+    command = next(f for f in report["findings"] if f["attribute"] == "container_definitions[app].command")
+    assert command["actual"] == ["serve", "(hidden: looks like a GitHub token)"], command
     stripe = drift["aws_ecs_task_definition.stripe"]
     assert stripe["actual"]["STRIPE_KEY"] == "(hidden: looks like a Stripe live key)", stripe
     assert stripe["actual"]["REGION_HINT"] == "(hidden, changed)", stripe

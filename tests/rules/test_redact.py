@@ -8,7 +8,14 @@ from typing import Any
 import pytest
 
 from tfdrift_ci.models import Unknown
-from tfdrift_ci.rules.redact import HIDDEN, hidden, hidden_pair, is_marker, log_configuration_pair
+from tfdrift_ci.rules.redact import (
+    HIDDEN,
+    credentials_pair,
+    hidden,
+    hidden_pair,
+    is_marker,
+    log_configuration_pair,
+)
 
 STRIPE = "sk_live_" + "A1b2C3d4E5f6G7h8I9j0K1l2"
 
@@ -61,6 +68,16 @@ def test_log_options_are_hidden_and_the_driver_and_references_are_not() -> None:
         "options": {"splunk-url": HIDDEN, "splunk-token": HIDDEN},
         "secretOptions": ref,
     }
+
+
+def test_command_items_that_look_like_credentials_are_hidden() -> None:
+    token = "ghp_" + "A" * 36
+    old, new = credentials_pair(["serve", "--port=80"], ["serve", f"--token={token}", "-v"])
+    assert old == ["serve", "--port=80"]
+    assert new == ["serve", "(hidden, changed: looks like a GitHub token)", "-v"]
+    same_old, same_new = credentials_pair([token], [token, "x"])
+    assert same_old == same_new[:1] == ["(hidden: looks like a GitHub token)"]
+    assert credentials_pair(None, "sh -c x") == (None, "sh -c x")
 
 
 @pytest.mark.parametrize(

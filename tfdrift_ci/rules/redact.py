@@ -11,6 +11,9 @@ every format built from them show only:
 - the kind of credential a value looks like, when it looks like one (the patterns of the plaintext
   secrets rule, TFD-ECS-007): ``(hidden, changed: looks like a Stripe live key)``.
 
+Items of ``command`` and ``entryPoint`` are shown, except those that look like a credential
+(``--token=ghp_…``), which get the same markers.
+
 The markers are the only strings :func:`is_marker` accepts, so ``report/diff.py`` can mask every
 other value it finds in the same places and still show these.
 """
@@ -68,6 +71,26 @@ def _unless_scalar(raw: Any, shown: Any) -> Any:
     if isinstance(raw, Mapping) or raw is None:
         return shown
     return hidden(raw)
+
+
+def credentials_pair(old: Any, new: Any) -> tuple[Any, Any]:
+    """Two lists of strings (``command``, ``entryPoint``) with every item that looks like a
+    credential hidden; a hidden item that differs from the one at its place on the old side reads
+    ``(hidden, changed…)``."""
+    return _items(old, None), _items(new, old)
+
+
+def _items(items: Any, old: Any) -> Any:
+    if not isinstance(items, list):
+        return items
+    out: list[Any] = []
+    for i, item in enumerate(items):
+        if not isinstance(item, str) or secret_value_kind("", item) is None:
+            out.append(item)
+            continue
+        before = old[i] if isinstance(old, list) and i < len(old) else None
+        out.append(hidden(item, changed=isinstance(old, list) and before != item))
+    return out
 
 
 def log_configuration_pair(old: Any, new: Any) -> tuple[Any, Any]:

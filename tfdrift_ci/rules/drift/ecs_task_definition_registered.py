@@ -10,7 +10,14 @@ from tfdrift_ci.models import Event, Resource, Severity, Unknown
 from tfdrift_ci.rules.base import Rule, RuleDoc
 from tfdrift_ci.rules.drift._attributes import Change, named, same, scalar
 from tfdrift_ci.rules.drift._rows import TASK_DEFINITION, EventRow
-from tfdrift_ci.rules.redact import ENVIRONMENT, LOG_CONFIGURATION, hidden_pair, log_configuration_pair
+from tfdrift_ci.rules.redact import (
+    ENVIRONMENT,
+    LOG_CONFIGURATION,
+    credentials_pair,
+    hidden_pair,
+    is_marker,
+    log_configuration_pair,
+)
 
 RULE = Rule(
     id="TFD-DRIFT-020",
@@ -26,7 +33,8 @@ RULE = Rule(
             "root …) and task-level ones (task/execution role, cpu, memory, network"
             " mode). Environment values and log-driver options are never shown, whatever their "
             "names: only the variable and option names, whether each was added, removed or changed, "
-            "and the kind of credential a value looks like (the patterns of TFD-ECS-007). When the "
+            "and the kind of credential a value looks like (the patterns of TFD-ECS-007); command "
+            "and entry point items that look like a credential are hidden too. When the "
             "declared container definitions cannot be evaluated, only the new revision's container "
             "names and images are shown."
         ),
@@ -134,6 +142,7 @@ HIDDEN_NOTE = (
     "environment values and log-driver options are never shown: only their names, whether each was "
     "added, removed or changed, and the kind of credential a value looks like"
 )
+CREDENTIAL_NOTE = "command and entry point arguments that look like credentials are not shown"
 UNKNOWN_NOTE = (
     "the declared container definitions cannot be evaluated: only the new revision's container names "
     "and images are shown"
@@ -153,6 +162,10 @@ def _shown(field: str, old: Any, new: Any) -> tuple[Any, Any, str | None]:
         return (*hidden_pair(old, new), HIDDEN_NOTE)
     if field == LOG_CONFIGURATION:
         return (*log_configuration_pair(old, new), HIDDEN_NOTE)
+    if field in ("command", "entryPoint"):
+        shown_old, shown_new = credentials_pair(old, new)
+        hid = any(is_marker(v) for side in (shown_old, shown_new) if isinstance(side, list) for v in side)
+        return shown_old, shown_new, CREDENTIAL_NOTE if hid else None
     return old, new, None
 
 
