@@ -195,3 +195,10 @@ def test_uses_multiply_along_the_chain(tf: Path) -> None:
     )
     assert where(o) == ("tfvars", "terraform.tfvars", 1)
     assert o.uses == 2 and not o.adoptable
+
+
+def test_a_literal_in_a_module_called_three_times_is_shared(tf: Path) -> None:
+    inv = inventory.load(str(tf / "origin" / "fanout"))
+    o = origin_for(resource(inv, "module.one.aws_ecr_repository.this"), "force_delete")
+    assert where(o) == ("attribute", "m/main.tf", 16)
+    assert o.uses == 3 and o.reason == "3 instances of the resource share the argument"

@@ -265,6 +265,7 @@ class Module:
         self.prefix = "".join(f"module.{p}." for p in path)
         self.files = self.project.dir_files(self.dir, state.only_files if not path else None)
         state.dirs_read.add(self.dir)
+        self.project.dir_instances[self.dir] = self.project.dir_instances.get(self.dir, 0) + 1
         self.variables: dict[str, Block] = {}
         self.locals: dict[str, Attribute] = {}
         # the file (as Project.rel shows it) each variable / local is declared in (inventory/origin.py)

@@ -220,10 +220,19 @@ class _Tracer:
             return 1
         return max(1, len(module.caller.instances()))
 
+    def shared_by(self, module: Module) -> int:
+        """How many module instances share the text of ``module``'s files: every call of its
+        directory, in every root (a literal in a module called twice changes both)."""
+        return max(1, self.project.dir_instances.get(module.dir, 1))
+
     # -- following -------------------------------------------------------------------------------
     def origin(self, module: Module, attr: Attribute, file: str, kind: OriginKind, uses: int) -> Origin:
-        """The origin of ``attr`` (written in ``module``'s ``file``), following references. ``uses``
-        multiplies along the way: a value read in two places anywhere on the chain changes both."""
+        """The origin of ``attr`` (written in ``module``'s ``file``), following references.
+
+        ``uses``: the fan-out from the place to the resource (resource instances, then at each step
+        the references to the variable or local followed and the instances of the module call
+        stepped out of) times the module instances that share the place's file: a value read in two
+        places anywhere on the chain, or written in a module called twice, changes both."""
         chain: list[str] = []
         total = uses
         here = Origin(
@@ -233,7 +242,7 @@ class _Tracer:
             end_line=_end_line(attr),
             name=attr.name,
             expr=attr.expr,
-            uses=uses,
+            uses=total * self.shared_by(module),
             in_repository=self.in_repository(module, file),
         )
         for _ in range(_MAX_STEPS):
@@ -249,7 +258,8 @@ class _Tracer:
             step_module, step_attr, step_file, step_kind, step_uses = nxt
             total *= step_uses
             if isinstance(step_attr, Origin):  # the value is not in an expression we can follow
-                return replace(step_attr, uses=total, chain=(*chain, *step_attr.chain))
+                uses_here = total * self.shared_by(step_module)
+                return replace(step_attr, uses=uses_here, chain=(*chain, *step_attr.chain))
             here = Origin(
                 kind=step_kind,
                 file=step_file,
@@ -257,7 +267,7 @@ class _Tracer:
                 end_line=_end_line(step_attr),
                 name=step_attr.name,
                 expr=step_attr.expr,
-                uses=total,
+                uses=total * self.shared_by(step_module),
                 in_repository=self.in_repository(step_module, step_file),
                 reason=None if whole else f"the value is part of {ns}.{name} ({node.text if node else ''})",
             )
@@ -267,8 +277,9 @@ class _Tracer:
         return replace(here, reason="references nest too deeply to follow", chain=tuple(chain))
 
     def _step(self, module: Module, ns: str, name: str) -> _Step | None:
-        """One step: where ``var.name`` / ``local.name`` of ``module`` is set."""
-        uses = self.references(module).get(f"{ns}.{name}", 1) * self.instances(module)
+        """One step: where ``var.name`` / ``local.name`` of ``module`` is set (and the fan-out it
+        adds: the references to it, times the call's instances when the step leaves the module)."""
+        uses = self.references(module).get(f"{ns}.{name}", 1)
         if ns == "local":
             attr = module.locals.get(name)
             if attr is None:
@@ -283,7 +294,7 @@ class _Tracer:
             return self._root_variable(module, name, block, var_file, uses)
         given = call.block.attribute(name)
         if given is not None and name not in _CALL_META:
-            return call.parent, given, call.file, "module_input", uses
+            return call.parent, given, call.file, "module_input", uses * self.instances(module)
         default = block.attribute("default")
         if self.fetched(module):
             # the module's own default: not code the user changes; the block is where to set it

@@ -35,6 +35,9 @@ class Project:
         self.tf_files: set[str] = set()
         self.unfollowed: list[ModuleCall] = []
         self.regions: set[str] = set()
+        # module directory -> module instances made of it in every root (inventory/origin.py: text in
+        # a module's files is shared by all of them)
+        self.dir_instances: dict[str, int] = {}
         self._rel: dict[str, str] = {}
         repository = repository_root(self.real_base)
         self.trusted: tuple[str, ...] = (self.real_base, repository) if repository else (self.real_base,)
