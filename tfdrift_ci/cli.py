@@ -182,6 +182,12 @@ def _add_check_options(p: argparse.ArgumentParser) -> None:
         metavar="N",
         help="records per file or S3 source (0: none; default 20,000,000)",
     )
+    ev.add_argument(
+        "--jobs",
+        type=_count,
+        metavar="N",
+        help="processes reading trail files and S3 objects (default 0: one per core; 1: this one only)",
+    )
     ev.add_argument("--show-ignored", action="store_true", help="list ignore_changes drift as info")
 
     out = p.add_argument_group("output")
@@ -318,7 +324,7 @@ def _settings(args: argparse.Namespace, start: Path) -> Settings:
         changes["fail_on_incomplete"] = True
     if args.show_ignored:
         changes["show_ignored"] = True
-    for key in ("events_timeout", "events_max_pages", "events_max_records"):
+    for key in ("events_timeout", "events_max_pages", "events_max_records", "jobs"):
         if getattr(args, key) is not None:
             changes[key] = getattr(args, key)
     return replace(settings, **changes) if changes else settings

@@ -40,6 +40,7 @@ _TOP_KEYS = (
     "events_timeout",
     "events_max_pages",
     "events_max_records",
+    "jobs",
 )
 
 
@@ -372,13 +373,14 @@ def _budgets(r: _Reader, data: dict[str, Any]) -> dict[str, Any]:
                 "events_timeout",
                 f"expected seconds or a duration like 10m / 1h30m (0: no limit), got {value!r}",
             )
-    for key in ("events_max_pages", "events_max_records"):
+    for key in ("events_max_pages", "events_max_records", "jobs"):
         if data.get(key) is not None:
             value = data[key]
             try:
                 out[key] = parse_count(value if not isinstance(value, (bool, float)) else "x")
             except ValueError:
-                r.fail(key, f"expected a whole number ≥ 0 (0: no limit), got {value!r}")
+                zero = "one per core" if key == "jobs" else "no limit"
+                r.fail(key, f"expected a whole number ≥ 0 (0: {zero}), got {value!r}")
     return out
 
 

@@ -210,6 +210,7 @@ def fetch_events(
         debug=request.debug,
         env=request.env,
         budget=budget_from(settings.events_timeout, settings.events_max_pages, settings.events_max_records),
+        jobs=settings.jobs,
     )
     if result is None:
         return None

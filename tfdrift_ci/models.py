@@ -457,6 +457,10 @@ class SourceStatus:
     complete: bool = True
     error: str | None = None  # why incomplete (or a notice)
     malformed: int = 0  # records that could not be normalised
+    # File and S3 sources: CloudTrail records in what was read, and how many of them were never
+    # parsed because their bytes showed they cannot be a wanted write (no wanted eventName / source).
+    records: int | None = None
+    records_skipped: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -468,6 +472,9 @@ class SourceStatus:
         }
         if self.api_calls is not None:
             out["api_calls"] = self.api_calls
+        if self.records is not None:
+            out["records"] = self.records
+            out["records_skipped"] = self.records_skipped or 0
         return out
 
 

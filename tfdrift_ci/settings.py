@@ -61,6 +61,8 @@ class Settings:
     events_timeout: float | None = None  # seconds per source
     events_max_pages: int | None = None  # API result pages per source
     events_max_records: int | None = None  # records per file/S3 source
+    # Worker processes reading trail files / S3 objects (events/workers.py); None or 0: one per core.
+    jobs: int | None = None
     config_file: str | None = None  # where these came from (for messages)
     # The top-level keys the configuration file set (a command-line flag that overrides one removes
     # it): a weakening setting is only the file's doing when the file set it.

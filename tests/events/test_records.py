@@ -174,6 +174,109 @@ def test_any_records_document_gives_events_or_malformed_counts(records: list[dic
         assert len(parsed.events) + len(parsed.malformed) <= max(len(records), 1)
 
 
+# --------------------------------------------------------------------------------------------------
+# the byte pre-filter of compact trail files: the same events as decoding every record
+
+
+def _fixture_records() -> list[dict[str, Any]]:
+    return list(json.loads((CT / "records.json").read_text())["Records"])
+
+
+def _events(payload: bytes) -> list[tuple[str, str, Any]]:
+    parsed = select_payload(payload, SELECTOR)
+    return [(e.id, e.name, e.request) for e in parsed.events]
+
+
+def _both_ways(records: list[Any]) -> tuple[bytes, bytes]:
+    """The compact form CloudTrail writes (pre-filtered) and an indented one (decoded whole)."""
+    compact = json.dumps({"Records": records}, separators=(",", ":")).encode()
+    assert compact.startswith(b'{"Records":[{"eventVersion":')
+    return compact, json.dumps({"Records": records}, indent=1).encode()
+
+
+def test_prefilter_gives_the_events_of_a_full_decode_and_counts_what_it_skipped() -> None:
+    records = _fixture_records()
+    compact, indented = _both_ways(records)
+    assert _events(compact) == _events(indented) != []
+    fast, full = select_payload(compact, SELECTOR), select_payload(indented, SELECTOR)
+    assert fast.records == full.records == len(records)
+    assert fast.valid == full.valid and fast.malformed == full.malformed
+    wanted = {(s, n) for s, n in QUERY.event_names}
+    # skipped: exactly the records whose eventName is no wanted one (never decoded)
+    assert fast.skipped == sum(1 for r in records if r["eventName"] not in {n for _, n in wanted})
+    assert full.skipped == 0
+
+
+_MUTATIONS = ("nested_event_version", "nested_event_name", "escaped_user_agent", "escaped_name", "spaced")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(min_value=0, max_value=10_000), st.sampled_from((None, *_MUTATIONS))),
+        min_size=1,
+        max_size=25,
+    )
+)
+def test_prefilter_matches_a_full_decode_on_odd_records(picks: list[tuple[int, str | None]]) -> None:
+    """Records chosen from the fixtures, some made odd in the ways that could fool a byte scanner:
+    a nested object starting with eventVersion (a fake record separator), a nested eventName, a
+    \\u escape elsewhere in the record or inside its eventName, spaces after the colon."""
+    base = _fixture_records()
+    records: list[Any] = []
+    for i, (pick, mutation) in enumerate(picks):
+        r = dict(base[pick % len(base)], eventID=f"id-{i}")
+        if mutation == "nested_event_version":
+            r["requestParameters"] = {"x": [{"a": 1}, {"eventVersion": "1.08", "eventName": "UpdateService"}]}
+        elif mutation == "nested_event_name":
+            r["requestParameters"] = dict(r.get("requestParameters") or {}, eventName="CreateService")
+        elif mutation == "escaped_user_agent":
+            r["userAgent"] = "caf\u00e9"
+        elif mutation == "escaped_name":
+            r["eventName"] = "ESCAPED:" + r["eventName"]
+        elif mutation == "spaced":
+            r["eventName"] = "SPACED:" + r["eventName"]
+        records.append(r)
+    compact, indented = _both_ways(records)
+    for r in records:
+        name = r["eventName"]
+        if name.startswith("ESCAPED:"):
+            plain = name.split(":", 1)[1]
+            escaped = f"\\u{ord(plain[0]):04x}{plain[1:]}"
+            compact = compact.replace(f'"{name}"'.encode(), f'"{escaped}"'.encode(), 1)
+            indented = indented.replace(f'"{name}"'.encode(), f'"{escaped}"'.encode(), 1)
+        elif name.startswith("SPACED:"):
+            plain = name.split(":", 1)[1]
+            spaced = f'"eventName" :  "{plain}"'.encode()
+            compact = compact.replace(f'"eventName":"{name}"'.encode(), spaced, 1)
+            indented = indented.replace(f'"{name}"'.encode(), f'"{plain}"'.encode(), 1)
+    assert _events(compact) == _events(indented)
+    assert select_payload(compact, SELECTOR).records == len(records)
+
+
+def test_gzip_members_zero_padding_and_a_bad_trailer() -> None:
+    raw = (CT / "records.json").read_bytes()
+    padded = gzip.compress(raw, mtime=0) + b"\x00" * 1000
+    assert read_capped(io.BytesIO(padded), compressed_size=None) == raw
+    bad_crc = bytearray(gzip.compress(raw, mtime=0))
+    bad_crc[-8] ^= 0xFF
+    with pytest.raises(PayloadError, match="corrupt gzip"):
+        read_capped(io.BytesIO(bytes(bad_crc)), compressed_size=None)
+    with pytest.raises(PayloadError, match="truncated gzip"):
+        read_capped(io.BytesIO(gzip.compress(raw, mtime=0)[:-3]), compressed_size=None)
+    garbage = gzip.compress(raw, mtime=0) + b"PK\x03\x04 not gzip"
+    with pytest.raises(PayloadError, match="corrupt gzip"):
+        read_capped(io.BytesIO(garbage), compressed_size=None)
+
+
+def test_decompression_stops_at_the_cap_without_holding_the_whole_bomb() -> None:
+    bomb = gzip.compress(b"\0" * (64 << 20), mtime=0)
+    with pytest.raises(PayloadError, match="gzip bomb"):
+        read_capped(io.BytesIO(bomb), compressed_size=len(bomb), limit=1 << 30)
+    with pytest.raises(PayloadError, match="cap"):
+        read_capped(io.BytesIO(bomb), compressed_size=None, limit=3 << 20)
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=80))
 def test_sql_literals_are_safe_or_refused(value: str) -> None:

@@ -181,15 +181,20 @@ def test_files_beside_awslogs_do_not_turn_off_date_pruning(moto: MotoServer) -> 
 # budgets
 
 
-def test_record_budget_stops_starting_downloads_and_says_what_was_not_read(moto: MotoServer) -> None:
+@pytest.mark.parametrize("workers", [1, 8])
+def test_record_budget_stops_at_the_same_object_and_says_what_was_not_read(
+    moto: MotoServer, workers: int
+) -> None:
     keys = [k for k in upload_tree("trail-bucket") if "Digest" not in k and "Insight" not in k]
-    # one worker: at most two downloads in flight, so the budget is checked between objects
-    src = S3Source(open_session(None, None), "s3://trail-bucket/trail", workers=1)
+    # Objects are taken in key order and the budget is checked before each one, so however many
+    # downloads run ahead, the first object's 25 records spend the budget of 1 and nothing else
+    # is taken.
+    src = S3Source(open_session(None, None), "s3://trail-bucket/trail", workers=workers)
     list(src.events(replace(QUERY, budget=Budget(max_records=1))))
     status = src.status()
     assert not status.complete and status.error is not None
     assert status.error.startswith(
-        f"stopped: record budget of 1 records reached (--events-max-records) after 2 of {len(keys)} objects"
+        f"stopped: record budget of 1 records reached (--events-max-records) after 1 of {len(keys)} objects"
     )
     assert "not read: trail/AWSLogs/" in status.error
     assert status.events_read > 0  # what was read is kept

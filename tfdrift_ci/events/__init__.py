@@ -43,6 +43,7 @@ class Context:
     role_arn: str | None = None
     auto: bool = False
     log: Callable[[str], None] | None = None
+    jobs: int | None = None  # worker processes for the file and S3 sources (None: one per core)
     _session: AwsSession | None = field(default=None, repr=False)
 
     def aws(self) -> AwsSession:
@@ -75,13 +76,13 @@ def _aws(spec: str, ctx: Context) -> list[EventSource]:
 def _file(spec: str, ctx: Context) -> list[EventSource]:
     from tfdrift_ci.events.files import FileSource
 
-    return [FileSource(spec)]
+    return [FileSource(spec, jobs=ctx.jobs)]
 
 
 def _s3(spec: str, ctx: Context) -> list[EventSource]:
     from tfdrift_ci.events.s3 import S3Source
 
-    return [S3Source(ctx.aws(), spec, log=ctx.log)]
+    return [S3Source(ctx.aws(), spec, log=ctx.log, jobs=ctx.jobs)]
 
 
 def _athena(spec: str, ctx: Context) -> list[EventSource]:
@@ -235,6 +236,7 @@ def fetch(
     debug: bool,
     env: Mapping[str, str],
     budget: Budget | None = None,
+    jobs: int | None = None,
 ) -> FetchResult | None:
     """Read every source for the inventory's write events in ``window``: ``write_events`` (from the
     drift rules: ``rules.drift.WRITE_EVENTS``) says which events can change which resource types.
@@ -242,7 +244,8 @@ def fetch(
     Returns None only in auto mode (no ``--events``) when boto3 finds no credentials: the caller
     then runs static rules only and says so. ``env`` is the process environment boto3 reads itself
     (``AWS_*``); it is accepted for symmetry with the CLI and never printed. ``budget`` is what
-    each source may spend (default: ``Budget()``, see ``events.budget``).
+    each source may spend (default: ``Budget()``, see ``events.budget``); ``jobs`` the worker
+    processes of the file and S3 sources (None: one per core, see ``events.workers``).
     """
     del env  # boto3 reads os.environ; nothing else here depends on it
     log = _debug_log if debug else None
@@ -258,9 +261,9 @@ def fetch(
         session = open_session(profile, role_arn, require=False)
         if session is None:
             return None
-        ctx = Context(query_regions, profile, role_arn, auto, log, session)
+        ctx = Context(query_regions, profile, role_arn, auto, log, jobs, session)
     else:
-        ctx = Context(query_regions, profile, role_arn, auto, log)
+        ctx = Context(query_regions, profile, role_arn, auto, log, jobs)
 
     try:
         made = _make_sources(specs, ctx)

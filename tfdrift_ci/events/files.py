@@ -14,21 +14,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from concurrent.futures import BrokenExecutor, Future
 from pathlib import Path
 
 from tfdrift_ci.errors import SourceError
 from tfdrift_ci.events.base import Progress, Query
-from tfdrift_ci.events.budget import stop_note
-from tfdrift_ci.events.records import (
-    MAX_DECOMPRESSED_BYTES,
-    NotCloudTrail,
-    PayloadError,
-    Selector,
-    Tally,
-    describe_problems,
-    read_capped,
-    select_payload,
-)
+from tfdrift_ci.events.budget import Meter, stop_note
+from tfdrift_ci.events.records import MAX_DECOMPRESSED_BYTES, Selector, Tally, describe_problems
+from tfdrift_ci.events.workers import Outcome, Workers, parse_file, resolve_jobs, worth_a_pool
 from tfdrift_ci.models import Event, SourceStatus, Window
 
 # Path parts that mark files which are not event records (trail copies): integrity digests and
@@ -43,10 +36,12 @@ def skipped_key(path: str) -> bool:
 class FileSource:
     """One ``--events PATH``. ``name`` is ``file:PATH`` as given on the command line."""
 
-    def __init__(self, path: str, *, max_bytes: int = MAX_DECOMPRESSED_BYTES) -> None:
+    def __init__(self, path: str, *, max_bytes: int = MAX_DECOMPRESSED_BYTES, jobs: int | None = 1) -> None:
         self.path = path
         self.name = f"file:{path}"
         self.max_bytes = max_bytes
+        self.jobs = resolve_jobs(jobs)  # worker processes (None/0: one per core); see events.workers
+        self.pooled = False  # whether the last read used worker processes
         root = Path(path)
         if not root.exists():
             raise SourceError(f"--events {path}: no such file or directory")
@@ -57,6 +52,7 @@ class FileSource:
         self._unrecognised: list[tuple[str, str]] = []  # (file, why it is not CloudTrail)
         self._special: list[str] = []  # FIFOs, devices, dangling links: never opened, but reported
         self._records = 0
+        self._skipped = 0  # records never decoded (the byte pre-filter: they cannot matter)
         self._readable = 0  # files that held CloudTrail (an empty trail file included)
         self._empty: list[str] = []  # empty trail files / lookup outputs ({"Records": []})
         self._no_records: list[tuple[str, str]] = []  # files whose every record is malformed
@@ -74,49 +70,52 @@ class FileSource:
         if progress:
             progress(self.name, 0, len(files))
         meter = query.budget.start()
-        for i, file in enumerate(files, 1):
-            rel = self._rel(file)
-            why = meter.spent(records=True)
-            if why:
-                rest = [self._rel(f) for f in files[i - 1 :]]
-                self._stopped = stop_note(
-                    why, meter, done=i - 1, total=len(files), unit="files", not_read=rest
-                )
-                break
-            try:
-                with file.open("rb") as stream:
-                    data = read_capped(stream, compressed_size=_size(file), limit=self.max_bytes)
-                parsed = select_payload(data, selector)
-            except NotCloudTrail as err:
-                if self._root.is_dir():
-                    self._unrecognised.append((rel, err.reason))
-                else:
-                    self._problems.append((rel, str(err)))
-                continue
-            except PayloadError as err:
-                self._problems.append((rel, str(err)))
-                continue
-            except OSError as err:
-                self._problems.append((rel, err.strerror or type(err).__name__))
-                continue
-            finally:
+        self.pooled = worth_a_pool(self.jobs, len(files), sum(_size(f) or 0 for f in files))
+        with Workers(self.jobs, selector, pool=self.pooled) as workers:
+            results = workers.ordered(parse_file, files, lambda f: (str(f), self.max_bytes))
+            for i, (file, future) in enumerate(results, 1):
+                # Checked before each file is taken, as if read one by one: with any number of
+                # jobs, a record budget stops at the same file (those parsed ahead are dropped).
+                why = meter.spent(records=True)
+                if why:
+                    rest = [self._rel(f) for f in files[i - 1 :]]
+                    self._stopped = stop_note(
+                        why, meter, done=i - 1, total=len(files), unit="files", not_read=rest
+                    )
+                    results.close()
+                    break
+                outcome = _outcome(future)
                 if progress:
                     progress(self.name, i, len(files))
-            self._records += parsed.records
-            meter.add_records(parsed.records)
-            self._tally.misses.merge(parsed.misses)
-            if parsed.readable:
-                self._readable += 1
-                if parsed.empty:
-                    self._empty.append(rel)
-            else:
-                self._no_records.append((rel, f"{parsed.records} record(s), none a CloudTrail record"))
-            for reason in parsed.malformed:
-                self._tally.bad(f"{rel}: {reason}")
-            for event in parsed.events:
-                if self._tally.add(event):
-                    yield event
+                yield from self._take(self._rel(file), outcome, meter)
         self._done = True
+
+    def _take(self, rel: str, outcome: Outcome, meter: Meter) -> Iterator[Event]:
+        if outcome.not_cloudtrail is not None:
+            if self._root.is_dir():
+                self._unrecognised.append((rel, outcome.not_cloudtrail))
+            else:
+                self._problems.append((rel, f"not CloudTrail JSON ({outcome.not_cloudtrail})"))
+            return
+        parsed = outcome.parsed
+        if parsed is None:
+            self._problems.append((rel, outcome.problem or "unreadable"))
+            return
+        self._records += parsed.records
+        self._skipped += parsed.skipped
+        meter.add_records(parsed.records)
+        self._tally.misses.merge(parsed.misses)
+        if parsed.readable:
+            self._readable += 1
+            if parsed.empty:
+                self._empty.append(rel)
+        else:
+            self._no_records.append((rel, f"{parsed.records} record(s), none a CloudTrail record"))
+        for reason in parsed.malformed:
+            self._tally.bad(f"{rel}: {reason}")
+        for event in parsed.events:
+            if self._tally.add(event):
+                yield event
 
     def status(self) -> SourceStatus:
         notes: list[str] = [self._stopped] if self._stopped else []
@@ -141,6 +140,8 @@ class FileSource:
             complete=not self._problems and not self._stopped and self._done,
             error="; ".join(notes) or (None if self._done else "not read to the end"),
             malformed=self._tally.malformed,
+            records=self._records,
+            records_skipped=self._skipped,
         )
 
     def unusable(self) -> str | None:
@@ -220,6 +221,13 @@ def _size(path: Path) -> int | None:
         return path.stat().st_size
     except OSError:
         return None
+
+
+def _outcome(future: Future[Outcome]) -> Outcome:
+    try:
+        return future.result()
+    except BrokenExecutor as err:  # a worker process died (killed, out of memory)
+        return Outcome(problem=f"worker process failed ({type(err).__name__})")
 
 
 def create(spec: str) -> FileSource:

@@ -18,9 +18,8 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import gzip
-import io
 import json
+import re
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -60,6 +59,7 @@ MAX_DECOMPRESSED_BYTES = 1 << 30
 _RATIO_FLOOR = 32 << 20
 _MAX_RATIO = 100
 _CHUNK = 1 << 20
+_GZIP_WBITS = 16 + zlib.MAX_WBITS  # zlib's gzip mode: header and trailer (CRC-32, length) checked
 
 
 class PayloadError(ValueError):
@@ -102,61 +102,70 @@ def read_capped(
     stream: BinaryIO, *, compressed_size: int | None, limit: int = MAX_DECOMPRESSED_BYTES
 ) -> bytes:
     """The whole payload of ``stream``, gunzipped when it starts with the gzip magic, refusing to
-    produce more than ``limit`` bytes. Raises ``PayloadError`` for truncated/corrupt gzip."""
+    produce more than ``limit`` bytes. Raises ``PayloadError`` for truncated/corrupt gzip.
+
+    Decompression streams: compressed input is read in ``_CHUNK`` pieces and inflated into at most
+    ``_CHUNK`` bytes at a time, so the caps trip before a bomb's output is held. zlib's gzip mode
+    checks each member's CRC-32 and length; members may follow each other (``cat a.gz b.gz``) and
+    zero padding after the last one is ignored, as ``gzip`` does."""
     head = stream.read(2)
     if head != GZIP_MAGIC:
         rest = stream.read(limit + 1 - len(head))
         data = head + rest
         if len(data) > limit:
-            raise PayloadError(f"larger than the {_human(limit)} cap")
+            raise PayloadError(f"larger than the {human_size(limit)} cap")
         return data
-    raw = _Prefixed(head, stream)
-    out = io.BytesIO()
-    total = 0
     try:
-        with gzip.GzipFile(fileobj=raw, mode="rb") as gz:
-            while True:
-                chunk = gz.read(_CHUNK)
-                if not chunk:
-                    break
-                total += len(chunk)
-                if total > limit:
-                    raise PayloadError(f"decompresses to more than the {_human(limit)} cap (gzip bomb?)")
-                if compressed_size and total > _RATIO_FLOOR and total > _MAX_RATIO * compressed_size:
-                    raise PayloadError(
-                        f"decompresses more than {_MAX_RATIO}:1 past {_human(_RATIO_FLOOR)} (gzip bomb?)"
-                    )
-                out.write(chunk)
-    except EOFError:
-        raise PayloadError("truncated gzip (ended before the end-of-stream marker)") from None
-    except (OSError, zlib.error) as err:  # gzip.BadGzipFile is an OSError
+        return _gunzip(head, stream, compressed_size, limit)
+    except zlib.error as err:
         raise PayloadError(f"corrupt gzip: {err}") from None
-    return out.getvalue()
 
 
-class _Prefixed(io.RawIOBase):
-    """A stream with the two sniffed bytes put back in front (S3 bodies cannot seek)."""
+def _gunzip(pending: bytes, stream: BinaryIO, compressed_size: int | None, limit: int) -> bytes:
+    parts: list[bytes] = []
+    total = 0
+    member = zlib.decompressobj(_GZIP_WBITS)
+    ended = False  # the stream gave everything it had
+    while True:
+        if not pending and not ended:
+            pending = stream.read(_CHUNK)
+            ended = not pending
+        # At most _CHUNK bytes out per call; input not yet used waits in unconsumed_tail (and
+        # with none left, a call with b"" drains what inflate still holds).
+        chunk = member.decompress(pending, _CHUNK)
+        pending = member.unconsumed_tail
+        if chunk:
+            total += len(chunk)
+            if total > limit:
+                raise PayloadError(f"decompresses to more than the {human_size(limit)} cap (gzip bomb?)")
+            if compressed_size and total > _RATIO_FLOOR and total > _MAX_RATIO * compressed_size:
+                raise PayloadError(
+                    f"decompresses more than {_MAX_RATIO}:1 past {human_size(_RATIO_FLOOR)} (gzip bomb?)"
+                )
+            parts.append(chunk)
+        if member.eof:
+            rest = _next_member(member.unused_data, stream)
+            if rest is None:
+                return b"".join(parts)
+            member = zlib.decompressobj(_GZIP_WBITS)
+            pending = rest
+        elif ended and not chunk and not pending:
+            raise PayloadError("truncated gzip (ended before the end-of-stream marker)")
 
-    def __init__(self, head: bytes, stream: BinaryIO) -> None:
-        self._head = head
-        self._stream = stream
 
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        view = memoryview(buffer)
-        if self._head:
-            n = min(len(view), len(self._head))
-            view[:n] = self._head[:n]
-            self._head = self._head[n:]
-            return n
-        data = self._stream.read(len(view))
-        view[: len(data)] = data
-        return len(data)
+def _next_member(rest: bytes, stream: BinaryIO) -> bytes | None:
+    """The input after a gzip member: None at the end (zero padding allowed), else the bytes that
+    start the next member."""
+    while True:
+        rest = rest.lstrip(b"\0")
+        if rest:
+            return rest
+        rest = stream.read(_CHUNK)
+        if not rest:
+            return None
 
 
-def _human(n: int) -> str:
+def human_size(n: int) -> str:
     return f"{n / (1 << 30):g} GiB" if n >= 1 << 30 else f"{n / (1 << 20):g} MiB"
 
 
@@ -166,17 +175,30 @@ def _human(n: int) -> str:
 
 @dataclass
 class Selector:
-    """Stateless record checks for one query (safe to share between threads)."""
+    """Stateless record checks for one query (safe to share between threads, and picklable for
+    worker processes)."""
 
     query: Query
     sources: frozenset[str] = field(init=False)
     needles: tuple[bytes, ...] = field(init=False)
     name_bytes: frozenset[bytes] = field(init=False)
+    # ``"eventName": "<a wanted name>"``, any JSON whitespace around the colon: the byte pre-filter
+    # of trail files (a name spelled with ``\\u`` escapes is caught by the escape scan there).
+    name_pattern: re.Pattern[bytes] = field(init=False)
 
     def __post_init__(self) -> None:
         self.sources = frozenset(s for s, _ in self.query.event_names)
         self.needles = tuple(s.encode() for s in sorted(self.sources))
         self.name_bytes = frozenset(n.encode() for _, n in self.query.event_names)
+        # Longest first, so that a name is never cut at a shorter one's end (the closing quote
+        # follows the group anyway).
+        names = sorted(self.name_bytes, key=lambda n: (-len(n), n))
+        wanted = b"|".join(re.escape(n) for n in names) or b"(?!)"
+        self.name_pattern = re.compile(rb'"eventName"[ \t\r\n]*:[ \t\r\n]*"(?:' + wanted + rb')"')
+
+    def for_workers(self) -> Selector:
+        """The same checks without the budget (its clock may not pickle; workers never meter)."""
+        return Selector(Query(window=self.query.window, event_names=self.query.event_names))
 
     def payload_may_match(self, data: bytes) -> bool:
         """False when no wanted eventSource string occurs in ``data`` (then nothing in it can match).
@@ -299,6 +321,9 @@ class Parsed:
     events: list[Event] = field(default_factory=list)
     malformed: list[str] = field(default_factory=list)
     records: int = 0  # records looked at (for progress / benchmarks)
+    # Of those, records never decoded: their bytes showed they cannot be a wanted event (no wanted
+    # eventSource in the payload, no wanted eventName in the record).
+    skipped: int = 0
     # Records known to be CloudTrail records (decoded without error, or skipped unread because
     # they are another service's): a payload with none, and with records, holds no CloudTrail.
     valid: int = 0
@@ -353,18 +378,19 @@ def _select_payload(data: bytes, selector: Selector) -> Parsed:
         if body.rstrip() == b"[]":
             raise NotCloudTrail("an empty JSON list")
         raise NotCloudTrail("no Records, Events or eventSource in it")
+    if body.startswith(_TRAIL_HEAD):
+        # A trail file as CloudTrail writes it: its own byte pre-filter (eventName per record).
+        compact = _select_compact_trail(body, selector)
+        if compact is not None:
+            return compact
     if not selector.payload_may_match(body):
         sources = body.count(b'"eventSource"') + body.count(b'"EventSource"')
         if sources:
             # CloudTrail records, none from a wanted service: nothing in it can match.
-            out.records = out.valid = sources
+            out.records = out.valid = out.skipped = sources
             return out
         # Names no event source at all ({"Records": "nope"}, {"Records": []}): small, so decode it
         # below to say exactly what it is (an empty trail file is fine, the rest is not).
-    if body.startswith(_TRAIL_HEAD):
-        compact = _select_compact_trail(body, selector)
-        if compact is not None:
-            return compact
     try:
         doc = _loads(body)
     except _DECODE_ERRORS as err:
@@ -421,67 +447,67 @@ _RECORD_SEP = b'},{"eventVersion":'
 
 
 def _select_compact_trail(body: bytes, selector: Selector) -> Parsed | None:
-    """Fast path for compact trail files: split the Records array at ``},{"eventVersion":`` and
-    decode only the records that contain a wanted eventSource string (most records of a busy trail
-    are other services' and are never decoded).
+    """Byte pre-filter for compact trail files (``{"Records":[{"eventVersion":…},…]}``, how
+    CloudTrail writes them): only the records whose ``eventName`` is a wanted one are decoded;
+    every other record is counted (the ``},{"eventVersion":`` separators) and skipped unread. Most
+    records of a busy trail are read-only calls and other services' writes, so most of the file is
+    never parsed: one regular-expression scan over the bytes finds the few candidates.
 
-    Why the split is safe: inside a JSON string every ``"`` is escaped, so ``},{"eventVersion":`` can
-    only be structure. If a nested object in some record starts with an ``eventVersion`` key, the
-    pieces around it are unbalanced and fail to decode, and any piece that holds a wanted source is
-    decoded — so a wrong split is always detected (None: the caller decodes the whole document),
-    or concerns only pieces without any wanted source, which could not have matched anyway.
+    Why it is safe:
+
+    - A candidate is any ``"eventName"`` key (whitespace allowed around the colon) followed by a
+      wanted name, and any record holding a ``\\u`` escape anywhere: the only way JSON can spell a
+      letter of a name or key differently (``\\u0055pdateService``). Inside a JSON string
+      every ``"`` is escaped, so the key cannot match inside a value; a nested ``eventName`` key
+      only makes its record a candidate for nothing (the record is decoded and checked in full).
+    - A candidate record spans from the separator before the match to the one after it. If a
+      nested object starts with an ``eventVersion`` key, that span is unbalanced and fails to decode
+      strictly: then None, and the caller decodes the whole document. A record that is not a
+      candidate cannot be a wanted event whatever its span, since its own eventName is not wanted.
     """
     end = body.rstrip()
     if not end.endswith(b"}]}"):
         return None
-    out = Parsed()
-    names = selector.name_bytes
-    escapes = b"\\u" in end  # a name could be spelled with escapes: then check pieces for them
-    out.container = True
-    for piece in end[len(_TRAIL_HEAD) : -3].split(_RECORD_SEP):
-        out.records += 1
-        if not _names_in(piece, names) and not (escapes and b"\\u" in piece):
-            out.valid += 1  # a record (it starts with eventVersion) of no wanted event
+    out = Parsed(container=True)
+    first = len(_TRAIL_HEAD) - len(_RECORD_HEAD)  # where the first record starts
+    last_stop = len(end) - 2  # where the last record ends (before "]}")
+    total = end.count(_RECORD_SEP) + 1
+    decoded = 0
+    done_to = first  # candidates before this offset belong to a record already decoded
+    for at in _candidates(end, first, selector):
+        if at < done_to:
             continue
+        sep = end.rfind(_RECORD_SEP, first, at)
+        start = first if sep < 0 else sep + 2
+        nxt = end.find(_RECORD_SEP, at)
+        stop = last_stop if nxt < 0 else nxt + 1
+        done_to = stop
         try:
-            record = _strict_loads(_RECORD_HEAD + piece + b"}")
+            record = _strict_loads(end[start:stop])
         except _DECODE_ERRORS:
             return None
         if not isinstance(record, dict):
             return None
+        decoded += 1
         _select_records((record,), selector, out)
-        out.records -= 1  # counted above
+    out.records = total
+    out.skipped = total - decoded
+    out.valid += out.skipped  # records (each starts with eventVersion) of no wanted event
     return out
 
 
-_NAME_KEY = b'"eventName"'
-_JSON_SPACE = b" \t\r\n"
+_ESCAPE = re.compile(rb"\\u")
 
 
-def _names_in(piece: bytes, names: frozenset[bytes]) -> bool:
-    """Whether some ``"eventName": "X"`` in ``piece`` names a wanted event. Every occurrence is
-    tried (a nested key cannot hide the record's own name) and any JSON whitespace around the colon
-    is accepted. The key cannot match inside a string: there its quotes are escaped."""
-    start = 0
-    n = len(piece)
-    while True:
-        i = piece.find(_NAME_KEY, start)
-        if i < 0:
-            return False
-        j = i + len(_NAME_KEY)
-        while j < n and piece[j] in _JSON_SPACE:
-            j += 1
-        if j < n and piece[j] == 58:  # ':'
-            j += 1
-            while j < n and piece[j] in _JSON_SPACE:
-                j += 1
-            if j < n and piece[j] == 34:  # '"'
-                k = piece.find(b'"', j + 1)
-                if k < 0:
-                    return False
-                if piece[j + 1 : k] in names:
-                    return True
-        start = j
+def _candidates(end: bytes, first: int, selector: Selector) -> Iterator[int]:
+    """Offsets of wanted-eventName matches and, when the payload has ``\\u`` escapes, of those, in
+    order (merged: records are decoded front to back)."""
+    names = (m.start() for m in selector.name_pattern.finditer(end, first))
+    if _ESCAPE.search(end, first) is None:
+        return names
+    import heapq
+
+    return heapq.merge(names, (m.start() for m in _ESCAPE.finditer(end, first)))
 
 
 def _select_lines(body: bytes, selector: Selector, out: Parsed) -> None:

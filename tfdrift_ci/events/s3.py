@@ -21,8 +21,9 @@ listing makes the source incomplete with the reason.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from collections import deque
+from collections.abc import Callable, Generator, Iterator
+from concurrent.futures import BrokenExecutor, Future, ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -30,17 +31,9 @@ from tfdrift_ci.errors import SourceError
 from tfdrift_ci.events.base import Progress, Query
 from tfdrift_ci.events.budget import Meter, stop_note
 from tfdrift_ci.events.files import skipped_key
-from tfdrift_ci.events.records import (
-    MAX_DECOMPRESSED_BYTES,
-    Parsed,
-    PayloadError,
-    Selector,
-    Tally,
-    describe_problems,
-    read_capped,
-    select_payload,
-)
+from tfdrift_ci.events.records import MAX_DECOMPRESSED_BYTES, Selector, Tally, describe_problems, human_size
 from tfdrift_ci.events.session import ACCESS_DENIED, EXPIRED, AwsSession, error_code
+from tfdrift_ci.events.workers import Outcome, Workers, parse_bytes, resolve_jobs, worth_a_pool
 from tfdrift_ci.models import Event, SourceStatus, Window
 from tfdrift_ci.textutil import one_line
 
@@ -78,13 +71,17 @@ class S3Source:
         client: Any = None,
         workers: int = WORKERS,
         max_bytes: int = MAX_DECOMPRESSED_BYTES,
+        jobs: int | None = 1,
     ) -> None:
         self.bucket, self.prefix = parse_spec(spec)
         self.name = spec.strip()
         self._session = session
         self._client = client
         self._log = log
-        self._workers = max(1, workers)
+        self._workers = max(1, workers)  # download threads
+        self._jobs = resolve_jobs(jobs)  # processes decompressing and selecting (events.workers)
+        self._sizes: dict[str, int] = {}  # key → size, from the listing
+        self.pooled = False  # whether the last read used worker processes
         self._max_bytes = max_bytes
         self._tally = Tally()
         self._calls = 0
@@ -97,6 +94,7 @@ class S3Source:
         self._meter: Meter | None = None
         self._keys = 0
         self._records = 0
+        self._skipped = 0  # records never decoded (the byte pre-filter: they cannot matter)
         self._done = False
         self.listed_prefixes: list[str] = []
 
@@ -116,48 +114,51 @@ class S3Source:
         self._keys = len(keys)
         if progress:
             progress(self.name, 0, len(keys))
-        done = 0
-        with ThreadPoolExecutor(max_workers=self._workers, thread_name_prefix="tfdrift-s3") as pool:
-            pending: dict[Future[Parsed], str] = {}
-            queue = iter(enumerate(keys))
-            while True:
-                # Keep at most 2×workers downloads in flight, so memory stays bounded; start no
-                # new one once the budget is spent (those in flight are read to their end).
-                while len(pending) < 2 * self._workers and not self._stopped:
-                    nxt = next(queue, None)
-                    if nxt is None:
-                        break
-                    index, key = nxt
-                    why = meter.spent(records=True)
-                    if why:
-                        rest = keys[index:]
-                        self._stopped = stop_note(
-                            why, meter, done=index, total=len(keys), unit="objects", not_read=rest
-                        )
-                        break
-                    pending[pool.submit(self._read, key, selector)] = key
-                if not pending:
+        sizes = [self._sizes.get(k) for k in keys]
+        total = None if None in sizes else sum(s or 0 for s in sizes)
+        self.pooled = worth_a_pool(self._jobs, len(keys), total)
+        # Processes first (forked while this thread is the only one), then the download threads.
+        with (
+            Workers(self._jobs, selector, pool=self.pooled) as workers,
+            ThreadPoolExecutor(max_workers=self._workers, thread_name_prefix="tfdrift-s3") as pool_dl,
+        ):
+            downloads = _ahead(pool_dl, self._download, keys, 2 * self._workers)
+            results = workers.ordered(
+                parse_bytes, downloads, lambda item: (_body_or_problem(item[1]), self._max_bytes)
+            )
+            for index, ((key, _), future) in enumerate(results):
+                # Checked before each object is taken, in key order: with any number of threads
+                # and jobs, a record budget stops at the same object (those fetched ahead are
+                # dropped unread).
+                why = meter.spent(records=True)
+                if why:
+                    self._stopped = stop_note(
+                        why, meter, done=index, total=len(keys), unit="objects", not_read=keys[index:]
+                    )
+                    results.close()
+                    downloads.close()
                     break
-                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    key = pending.pop(future)
-                    done += 1
-                    if progress:
-                        progress(self.name, done, len(keys))
-                    try:
-                        parsed = future.result()
-                    except _KeyProblem as problem:
-                        self._problems.append((key, str(problem)))
-                        continue
-                    self._records += parsed.records
-                    meter.add_records(parsed.records)
-                    self._tally.misses.merge(parsed.misses)
-                    for reason in parsed.malformed:
-                        self._tally.bad(f"{key}: {reason}")
-                    for event in parsed.events:
-                        if self._tally.add(event):
-                            yield event
+                outcome = _outcome(future)
+                if progress:
+                    progress(self.name, index + 1, len(keys))
+                yield from self._take(key, outcome, meter)
         self._done = True
+
+    def _take(self, key: str, outcome: Outcome, meter: Meter) -> Iterator[Event]:
+        parsed = outcome.parsed
+        if parsed is None:
+            why = outcome.problem or f"not CloudTrail JSON ({outcome.not_cloudtrail})"
+            self._problems.append((key, why))
+            return
+        self._records += parsed.records
+        self._skipped += parsed.skipped
+        meter.add_records(parsed.records)
+        self._tally.misses.merge(parsed.misses)
+        for reason in parsed.malformed:
+            self._tally.bad(f"{key}: {reason}")
+        for event in parsed.events:
+            if self._tally.add(event):
+                yield event
 
     def status(self) -> SourceStatus:
         notes: list[str] = [self._stopped] if self._stopped else []
@@ -178,6 +179,8 @@ class S3Source:
             complete=complete,
             error="; ".join(notes) or None,
             malformed=self._tally.malformed,
+            records=self._records,
+            records_skipped=self._skipped,
         )
 
     def unusable(self) -> str | None:
@@ -287,6 +290,8 @@ class S3Source:
                 page = self._count(self._get_client().list_objects_v2(**params))
                 for obj in page.get("Contents") or []:
                     if not obj["Key"].endswith("/"):
+                        if isinstance(obj.get("Size"), int):
+                            self._sizes[obj["Key"]] = obj["Size"]
                         yield obj["Key"]
                 token = page.get("NextContinuationToken")
                 if not token:
@@ -326,17 +331,18 @@ class S3Source:
     # -------------------------------------------------------------------------------------------
     # reading (worker threads)
 
-    def _read(self, key: str, selector: Selector) -> Parsed:
+    def _download(self, key: str) -> bytes:
+        """The object's bytes as stored (compressed: the workers decompress them under the caps).
+        Raises ``_KeyProblem`` with what the object needs."""
         from botocore.exceptions import BotoCoreError, ClientError
 
         try:
             got = self._count(self._get_client().get_object(Bucket=self.bucket, Key=key))
             body = got["Body"]
             try:
-                data = read_capped(body, compressed_size=got.get("ContentLength"), limit=self._max_bytes)
+                data: bytes = body.read(self._max_bytes + 1)
             finally:
                 body.close()
-            return select_payload(data, selector)
         except ClientError as err:
             self._count_error(err)
             code = error_code(err)
@@ -345,10 +351,11 @@ class S3Source:
             if code in ("NoSuchKey", "404"):
                 raise _KeyProblem("deleted while reading (NoSuchKey)") from None
             raise _KeyProblem(code or "error") from None
-        except PayloadError as err:
-            raise _KeyProblem(str(err)) from None
         except (BotoCoreError, OSError) as err:
             raise _KeyProblem(f"download failed: {type(err).__name__}") from None
+        if len(data) > self._max_bytes:
+            raise _KeyProblem(f"larger than the {human_size(self._max_bytes)} cap")
+        return data
 
     # -------------------------------------------------------------------------------------------
 
@@ -379,6 +386,39 @@ class S3Source:
 
 class _KeyProblem(Exception):
     pass
+
+
+def _ahead(
+    pool: ThreadPoolExecutor, fn: Callable[[str], bytes], keys: list[str], ahead: int
+) -> Generator[tuple[str, Future[bytes]], None, None]:
+    """(key, download) in key order, with up to ``ahead`` downloads started before they are taken.
+    Closing it early cancels the downloads not taken."""
+    window: deque[tuple[str, Future[bytes]]] = deque()
+    try:
+        for key in keys:
+            window.append((key, pool.submit(fn, key)))
+            if len(window) >= ahead:
+                yield window.popleft()
+        while window:
+            yield window.popleft()
+    finally:
+        for _, future in window:
+            future.cancel()
+
+
+def _body_or_problem(download: Future[bytes]) -> bytes | str:
+    """The downloaded bytes, or why the object could not be downloaded (a problem for the key)."""
+    try:
+        return download.result()
+    except _KeyProblem as problem:
+        return str(problem)
+
+
+def _outcome(future: Future[Outcome]) -> Outcome:
+    try:
+        return future.result()
+    except BrokenExecutor as err:  # a worker process died (killed, out of memory)
+        return Outcome(problem=f"worker process failed ({type(err).__name__})")
 
 
 def _days(since: datetime, until: datetime) -> list[date]:
