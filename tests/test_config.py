@@ -39,6 +39,7 @@ def test_full_file_every_key() -> None:
     assert s.since == "48h"
     assert s.regions == ("eu-west-1", "us-east-1")
     assert (s.events_timeout, s.events_max_pages, s.events_max_records) == (300.0, 200, 1_000_000)
+    assert s.jobs == 3
     assert s.drift_rules == (
         DriftRuleSetting(
             "image changes are critical",
@@ -169,6 +170,7 @@ def test_drift_rule_ids_are_known_too(tmp_path: Path) -> None:
         ("events_timeout: -5\n", "events_timeout: expected seconds or a duration"),
         ("events_max_pages: 1.5\n", "events_max_pages: expected a whole number ≥ 0 (0: no limit), got 1.5"),
         ("events_max_records: lots\n", "events_max_records: expected a whole number ≥ 0"),
+        ("jobs: -2\n", "jobs: expected a whole number ≥ 0 (0: one per core), got -2"),
         ("- just\n- a list\n", "expected a mapping of settings at the top, got a list"),
     ],
 )

@@ -177,6 +177,22 @@ def test_files_beside_awslogs_do_not_turn_off_date_pruning(moto: MotoServer) -> 
     assert all("/CloudTrail/" in p for p in src.listed_prefixes)  # only dated trail folders listed
 
 
+def test_worker_processes_give_the_same_events_order_and_counts(
+    moto: MotoServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tfdrift_ci.events import workers
+
+    monkeypatch.setattr(workers, "MIN_POOL_BYTES", 0)  # the fixture tree is tiny
+    upload_tree("trail-bucket")
+    one, status_one, src_one = read("s3://trail-bucket/trail", jobs=1)
+    two, status_two, src_two = read("s3://trail-bucket/trail", jobs=2)
+    assert not src_one.pooled and src_two.pooled
+    assert [e.id for e in one] == [e.id for e in two] and {e.id for e in one} == expected_ids()
+    assert status_one == status_two and status_one.complete
+    assert status_one.records and status_one.records_skipped is not None
+    assert 0 < status_one.records_skipped < status_one.records
+
+
 # --------------------------------------------------------------------------------------------------
 # budgets
 

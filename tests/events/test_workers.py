@@ -106,3 +106,42 @@ def test_jobs_default_to_the_usable_cores() -> None:
     assert workers.resolve_jobs(None) == workers.default_jobs() >= 1
     assert workers.resolve_jobs(0) == workers.default_jobs()
     assert workers.resolve_jobs(3) == 3
+
+
+@pytest.mark.usefixtures("pool_always")
+def test_cli_jobs_flag_reaches_the_file_source_and_the_report_is_the_same(tmp_path: Path) -> None:
+    from tfdrift_ci.cli import main
+
+    repo = Path(__file__).parents[2]
+    example = json.loads(next((repo / "examples" / "cloudtrail").glob("*.json")).read_text())["Records"]
+    filler = [dict(r, eventID=f"{r['eventID']}-{n}", eventName="DescribeServices", readOnly=True)
+              for n, r in enumerate(fixture_records() * 3)]
+    folder = tmp_path / "trail"
+    folder.mkdir()
+    for n, record in enumerate(example):  # one example event per compact trail file, among fillers
+        body = json.dumps({"Records": [*filler, record]}, separators=(",", ":")).encode()
+        (folder / f"trail-{n:03d}.json.gz").write_bytes(gzip.compress(body, mtime=0))
+    reports = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"report-{jobs}.json"
+        argv = ["check", str(repo / "examples" / "infra"), "--events", str(folder)]
+        argv += ["--since", "2026-11-01T00:00:00Z", "--until", "2026-11-23T00:00:00Z"]
+        argv += ["--format", "json", "--output", str(out), "--fail-on", "never", "--jobs", jobs]
+        assert main(argv) == 0
+        reports.append(json.loads(out.read_text()))
+    (one,), (two,) = (r["scanned"]["sources"] for r in reports)
+    assert one == two
+    assert one["records"] == len(example) * (len(filler) + 1)
+    assert one["records_skipped"] >= len(example) * len(filler)
+    assert reports[0]["findings"] == reports[1]["findings"]
+    assert sum(f["kind"] == "drift" for f in reports[0]["findings"]) >= 3  # the example's drift, found
+
+
+def test_a_dead_worker_is_a_problem_for_its_input_not_a_crash() -> None:
+    from concurrent.futures import Future
+    from concurrent.futures.process import BrokenProcessPool
+
+    future: Future[workers.Outcome] = Future()
+    future.set_exception(BrokenProcessPool("a child process terminated abruptly"))
+    outcome = workers.outcome_of(future)
+    assert outcome.parsed is None and outcome.problem == "worker process failed (BrokenProcessPool)"

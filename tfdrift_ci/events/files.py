@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from concurrent.futures import BrokenExecutor, Future
 from pathlib import Path
 
 from tfdrift_ci.errors import SourceError
 from tfdrift_ci.events.base import Progress, Query
 from tfdrift_ci.events.budget import Meter, stop_note
 from tfdrift_ci.events.records import MAX_DECOMPRESSED_BYTES, Selector, Tally, describe_problems
-from tfdrift_ci.events.workers import Outcome, Workers, parse_file, resolve_jobs, worth_a_pool
+from tfdrift_ci.events.workers import Outcome, Workers, outcome_of, parse_file, resolve_jobs, worth_a_pool
 from tfdrift_ci.models import Event, SourceStatus, Window
 
 # Path parts that mark files which are not event records (trail copies): integrity digests and
@@ -84,7 +83,7 @@ class FileSource:
                     )
                     results.close()
                     break
-                outcome = _outcome(future)
+                outcome = outcome_of(future)
                 if progress:
                     progress(self.name, i, len(files))
                 yield from self._take(self._rel(file), outcome, meter)
@@ -221,13 +220,6 @@ def _size(path: Path) -> int | None:
         return path.stat().st_size
     except OSError:
         return None
-
-
-def _outcome(future: Future[Outcome]) -> Outcome:
-    try:
-        return future.result()
-    except BrokenExecutor as err:  # a worker process died (killed, out of memory)
-        return Outcome(problem=f"worker process failed ({type(err).__name__})")
 
 
 def create(spec: str) -> FileSource:

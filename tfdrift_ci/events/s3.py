@@ -23,7 +23,7 @@ from __future__ import annotations
 import threading
 from collections import deque
 from collections.abc import Callable, Generator, Iterator
-from concurrent.futures import BrokenExecutor, Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -33,7 +33,7 @@ from tfdrift_ci.events.budget import Meter, stop_note
 from tfdrift_ci.events.files import skipped_key
 from tfdrift_ci.events.records import MAX_DECOMPRESSED_BYTES, Selector, Tally, describe_problems, human_size
 from tfdrift_ci.events.session import ACCESS_DENIED, EXPIRED, AwsSession, error_code
-from tfdrift_ci.events.workers import Outcome, Workers, parse_bytes, resolve_jobs, worth_a_pool
+from tfdrift_ci.events.workers import Outcome, Workers, outcome_of, parse_bytes, resolve_jobs, worth_a_pool
 from tfdrift_ci.models import Event, SourceStatus, Window
 from tfdrift_ci.textutil import one_line
 
@@ -138,7 +138,7 @@ class S3Source:
                     results.close()
                     downloads.close()
                     break
-                outcome = _outcome(future)
+                outcome = outcome_of(future)
                 if progress:
                     progress(self.name, index + 1, len(keys))
                 yield from self._take(key, outcome, meter)
@@ -412,13 +412,6 @@ def _body_or_problem(download: Future[bytes]) -> bytes | str:
         return download.result()
     except _KeyProblem as problem:
         return str(problem)
-
-
-def _outcome(future: Future[Outcome]) -> Outcome:
-    try:
-        return future.result()
-    except BrokenExecutor as err:  # a worker process died (killed, out of memory)
-        return Outcome(problem=f"worker process failed ({type(err).__name__})")
 
 
 def _days(since: datetime, until: datetime) -> list[date]:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import os
 from collections import deque
 from collections.abc import Callable, Generator, Iterable
-from concurrent.futures import Future
+from concurrent.futures import BrokenExecutor, Future
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -118,6 +118,15 @@ def parse_bytes(data: bytes | str, max_bytes: int, selector: Selector | None = N
         return Outcome(not_cloudtrail=err.reason)
     except PayloadError as err:
         return Outcome(problem=str(err))
+
+
+def outcome_of(future: Future[Outcome]) -> Outcome:
+    """The future's outcome; a worker process that died (killed, out of memory) is a problem for the
+    input it held (and those after it), never a crash of the run."""
+    try:
+        return future.result()
+    except BrokenExecutor as err:
+        return Outcome(problem=f"worker process failed ({type(err).__name__})")
 
 
 # --------------------------------------------------------------------------------------------------
