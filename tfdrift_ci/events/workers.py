@@ -19,6 +19,7 @@ worker that dies (out of memory, killed) turns into a problem for the input it h
 
 from __future__ import annotations
 
+import io
 import os
 from collections import deque
 from collections.abc import Callable, Generator, Iterable
@@ -83,6 +84,36 @@ _STATE: dict[str, Selector] = {}  # "selector": the pool's, set in each worker p
 
 def _init(selector: Selector) -> None:
     _STATE["selector"] = selector
+    tune_malloc()
+
+
+# glibc's mallopt parameters (malloc.h)
+_M_TRIM_THRESHOLD = -1
+_M_MMAP_THRESHOLD = -3
+_TUNED: list[bool] = []
+
+
+def tune_malloc() -> None:
+    """Keep trail-sized buffers (up to 16 MiB) on the heap and up to 32 MiB of freed heap mapped.
+
+    Every payload is a few hundred KB to a few MB, allocated and freed once per file. With glibc's
+    defaults each one is a fresh mapping (or the heap top is trimmed right after), so every page is
+    faulted in again: ~100,000 page faults for 200,000 records, a third of the reading's CPU time
+    (measured: 1.55 s → 1.05 s for the bench's 200k-record folder). Set once per process, on glibc
+    only (elsewhere nothing happens); it keeps at most 32 MiB of freed memory resident."""
+    if _TUNED:
+        return
+    _TUNED.append(True)
+    try:
+        import ctypes
+
+        if not os.confstr("CS_GNU_LIBC_VERSION"):
+            return
+        libc = ctypes.CDLL(None)
+        libc.mallopt(_M_MMAP_THRESHOLD, 16 << 20)
+        libc.mallopt(_M_TRIM_THRESHOLD, 32 << 20)
+    except (OSError, ValueError, AttributeError):  # pragma: no cover - no glibc to tune
+        return
 
 
 def _selector(given: Selector | None) -> Selector:
@@ -94,7 +125,12 @@ def parse_file(path: str, max_bytes: int, selector: Selector | None = None) -> O
     try:
         with open(path, "rb") as stream:
             size = os.fstat(stream.fileno()).st_size
-            data = read_capped(stream, compressed_size=size, limit=max_bytes)
+            if size > max_bytes:  # over the cap whatever it holds: stream it to say how
+                data = read_capped(stream, compressed_size=size, limit=max_bytes)
+            else:
+                # Whole, then inflated from memory: reading in 1 MiB steps made zlib twice as slow
+                # here (each step's buffer is a fresh mapping of its own).
+                data = read_capped(io.BytesIO(stream.read()), compressed_size=size, limit=max_bytes)
         return Outcome(parsed=select_payload(data, _selector(selector)))
     except NotCloudTrail as err:
         return Outcome(not_cloudtrail=err.reason)
@@ -107,8 +143,6 @@ def parse_file(path: str, max_bytes: int, selector: Selector | None = None) -> O
 def parse_bytes(data: bytes | str, max_bytes: int, selector: Selector | None = None) -> Outcome:
     """Decompress and select one downloaded object (its bytes as stored); a str is why it could not
     be downloaded, passed through in order."""
-    import io
-
     if isinstance(data, str):
         return Outcome(problem=data)
     try:
@@ -165,6 +199,7 @@ class Workers:
         self._pool = pool and jobs > 1
 
     def __enter__(self) -> Workers:
+        tune_malloc()  # in-process runs read the same payloads
         if self._pool:
             import multiprocessing
             import threading
