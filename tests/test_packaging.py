@@ -54,3 +54,28 @@ def test_wheel_ships_templates_and_entry_point(tmp_path: Path) -> None:
     assert "tfdrift_ci/schemas/report-schema.json" in names  # the JSON report's documented schema
     entry = next(n for n in names if n.endswith("entry_points.txt"))
     assert "tfdrift-ci = tfdrift_ci.cli:main" in zipfile.ZipFile(wheel).read(entry).decode()
+
+
+def test_pre_commit_hook_imports_only_what_a_static_check_needs(tmp_path: Path) -> None:
+    """The hook (offline, static rules, local modules) must not import the event sources, the drift
+    rules, the module fetcher (HTTP, registry, git) or any heavy library: each costs tens of ms on
+    every commit. A root calling a local module, so the module code path runs."""
+    fixture = ROOT / "tests" / "fixtures" / "terraform" / "typed"  # calls ./modules/repos
+    not_wanted = (
+        "boto3", "botocore", "git", "jinja2", "hcl2", "lark", "orjson", "urllib.request", "http.client",
+        "concurrent.futures", "difflib", "tfdrift_ci.events", "tfdrift_ci.rules.drift",
+        "tfdrift_ci.rules.catalog", "tfdrift_ci.inventory.fetch.fetcher", "tfdrift_ci.inventory.fetch.http",
+    )
+    probe = (
+        "import contextlib, io, sys\n"
+        "from tfdrift_ci.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    code = main(['pre-commit', 'main.tf'])\n"
+        f"print(code, sorted(m for m in {not_wanted!r} if m in sys.modules))"
+    )
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "TFDRIFT_CACHE_DIR": str(tmp_path / "cache")}
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=fixture, env=env
+    )
+    code, imported = out.stdout.strip().splitlines()[-1].split(" ", 1)
+    assert code in ("0", "1") and imported == "[]", out.stdout + out.stderr

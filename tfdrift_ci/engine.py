@@ -167,7 +167,7 @@ def load_inventory(request: CheckRequest) -> Inventory:
     always a wrong path in a pipeline: passing it silently would report "clean" for code that was
     never read, so it is an input error."""
     from tfdrift_ci import inventory
-    from tfdrift_ci.inventory.fetch.fetcher import ModuleOptions
+    from tfdrift_ci.inventory.fetch.options import ModuleOptions
 
     inv = inventory.load(
         request.path,

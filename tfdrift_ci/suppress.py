@@ -27,12 +27,16 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import TYPE_CHECKING
 
 from tfdrift_ci.models import Finding, Inventory, Resource
 from tfdrift_ci.settings import IgnoreEntry, Settings
+
+if TYPE_CHECKING:
+    from tfdrift_ci.rules.base import Rule
 
 _EXP = r"(?::exp:(?P<exp>\d{4}-\d{2}-\d{2}))?"
 _TFDRIFT = re.compile(
@@ -215,15 +219,51 @@ def _block_end(lines: Sequence[str], start: int) -> int:
     return len(lines)
 
 
-def _peers() -> tuple[Mapping[str, tuple[str, ...]], Mapping[str, tuple[str, ...]]]:
-    """(rule id -> every peer id, rule id -> its KICS query ids)."""
-    from tfdrift_ci.rules.catalog import RULES
+class _Peers:
+    """Rule id -> every peer id, and -> its KICS query ids. The static rules (already imported to
+    produce their findings) answer first; the whole catalog, whose drift rules import the events
+    layer, is loaded only for an id they do not know: a drift finding, or a suppression comment
+    naming a drift rule or no rule at all. The pre-commit hook (offline, static findings only)
+    thus never imports the drift rules."""
 
-    return {r.id: r.peers.all() for r in RULES}, {r.id: r.peers.kics for r in RULES}
+    def __init__(self) -> None:
+        from tfdrift_ci.rules.config import CONFIG_RULES
+        from tfdrift_ci.rules.errors import ERROR_RULES
 
+        self._rules: dict[str, Rule] = {r.id: r for r in (*CONFIG_RULES, *ERROR_RULES)}
+        self._whole = False
 
-def _known(rule_id: str, peers_by_rule: Mapping[str, tuple[str, ...]]) -> bool:
-    return any(glob_match(r, rule_id) or rule_id in p for r, p in peers_by_rule.items())
+    def _all(self) -> bool:
+        """Load the whole catalog; False when it already was (nothing new to look at)."""
+        if self._whole:
+            return False
+        from tfdrift_ci.rules.catalog import RULES
+
+        self._rules = {r.id: r for r in RULES}
+        self._whole = True
+        return True
+
+    def _rule(self, rule_id: str) -> Rule | None:
+        rule = self._rules.get(rule_id)
+        if rule is None and self._all():
+            rule = self._rules.get(rule_id)
+        return rule
+
+    def all(self, rule_id: str) -> tuple[str, ...]:
+        rule = self._rule(rule_id)
+        return rule.peers.all() if rule is not None else ()
+
+    def kics(self, rule_id: str) -> tuple[str, ...]:
+        rule = self._rule(rule_id)
+        return rule.peers.kics if rule is not None else ()
+
+    def known(self, rule_id: str) -> bool:
+        """Whether a ``tfdrift:ignore`` id (a glob, a rule id or a peer's id) names some rule."""
+        while True:
+            if any(glob_match(r, rule_id) or rule_id in x.peers.all() for r, x in self._rules.items()):
+                return True
+            if not self._all():
+                return False
 
 
 def _inline_match(d: Directive, rule_id: str, peers: tuple[str, ...]) -> bool:
@@ -299,7 +339,7 @@ def apply(
     findings: list[Finding], inventory: Inventory, settings: Settings, *, today: date
 ) -> tuple[list[Finding], list[str]]:
     """Mark suppressed findings; returns (findings in the same order, notices)."""
-    peers_by_rule, kics_by_rule = _peers()
+    peers_by = _Peers()
     kics_files: dict[str, list[KicsScope]] = {}
     misplaced_kics: set[tuple[str, int]] = set()
     by_address: dict[str, Resource] = {r.address: r for r in inventory.resources}
@@ -315,7 +355,7 @@ def apply(
         if finding.suppressed:
             out.append(finding)
             continue
-        peers = peers_by_rule.get(finding.rule_id, ())
+        peers = peers_by.all(finding.rule_id)
         reason: str | None = None
 
         resource = by_address.get(finding.address) if finding.address else None
@@ -330,13 +370,13 @@ def apply(
                 for d in cache[key]:
                     if d.tool == "tfdrift":
                         for rid in d.ids:
-                            if not _known(rid, peers_by_rule):
+                            if not peers_by.known(rid):
                                 unknown_ids.add((file or "", d.line, rid))
             reason = _inline_reason(
                 cache[key], finding.rule_id, peers, file or "", today=today, expired=expired_inline
             )
 
-        kics_ids = kics_by_rule.get(finding.rule_id, ())
+        kics_ids = peers_by.kics(finding.rule_id)
         if reason is None and kics_ids and lines and file:
             if file not in kics_files:
                 kics_files[file], misplaced = kics_scopes(lines)

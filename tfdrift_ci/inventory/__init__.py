@@ -18,7 +18,7 @@ from tfdrift_ci.inventory.roots import roots_for_files as _roots_for_files
 from tfdrift_ci.models import Inventory, Resource
 
 if TYPE_CHECKING:
-    from tfdrift_ci.inventory.fetch.fetcher import ModuleOptions
+    from tfdrift_ci.inventory.fetch.options import ModuleOptions
     from tfdrift_ci.inventory.project import Project
 
 __all__ = ["load", "render", "restrict", "roots_for_files"]
@@ -68,9 +68,9 @@ def load(
 
     fetcher = None
     if modules is not None:
-        from tfdrift_ci.inventory.fetch.fetcher import Fetcher
+        from tfdrift_ci.inventory.fetch.lazy import LazyFetcher
 
-        fetcher = Fetcher(modules)
+        fetcher = LazyFetcher(modules)  # the fetching machinery is imported for the first remote module
     project = Project(base, ParseOptions(parser=parser, cache_dir=cache_dir), fetcher=fetcher)
     if only is None:
         root_dirs = _find_roots(project)

@@ -23,7 +23,7 @@ from tfdrift_ci.inventory.fetch import addresses, constraints
 from tfdrift_ci.paths import is_inside
 
 if TYPE_CHECKING:
-    from tfdrift_ci.inventory.fetch.fetcher import Fetcher
+    from tfdrift_ci.inventory.fetch.options import ModuleFetcher
 
 NOT_DOWNLOADED = "registry/git module not downloaded (run terraform init to create .terraform/modules)"
 
@@ -89,7 +89,7 @@ def resolve(
     downloaded: dict[str, Downloaded],
     *,
     version: str | None = None,
-    fetcher: Fetcher | None = None,
+    fetcher: ModuleFetcher | None = None,
 ) -> Resolved:
     """Where the call ``key`` made from ``caller_dir`` finds its code (see the module docstring)."""
     if is_local_source(source):

@@ -13,7 +13,7 @@ from tfdrift_ci.models import ModuleCall, ParseProblem
 from tfdrift_ci.paths import is_inside, repository_root
 
 if TYPE_CHECKING:
-    from tfdrift_ci.inventory.fetch.fetcher import Fetcher
+    from tfdrift_ci.inventory.fetch.options import ModuleFetcher
 
 
 class Project:
@@ -21,7 +21,7 @@ class Project:
     repository holding it, else ``base``): a symlink out of them is never followed."""
 
     def __init__(
-        self, base: str, options: hcl.ParseOptions = hcl.DEFAULT_OPTIONS, fetcher: Fetcher | None = None
+        self, base: str, options: hcl.ParseOptions = hcl.DEFAULT_OPTIONS, fetcher: ModuleFetcher | None = None
     ) -> None:
         self.base = os.path.abspath(base)
         self.fetcher = fetcher  # registry/git/archive modules; None: only local and .terraform/modules

@@ -17,7 +17,6 @@ rules wrote (``(hidden, changed)``) pass, so the diff still says which value cha
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from collections.abc import Mapping
@@ -370,6 +369,8 @@ def _pretty(value: Any) -> list[str]:
 
 def unified(old: Any, new: Any) -> str:
     """Unified diff (3 lines of context) of the two documents pretty-printed with sorted keys."""
+    import difflib  # only for a policy / container definitions diff (not on the hook's path)
+
     lines = difflib.unified_diff(_pretty(old), _pretty(new), "declared", "observed", lineterm="", n=3)
     return "\n".join(lines)
 

@@ -21,8 +21,6 @@ import contextlib
 import os
 import re
 import shutil
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
 from tfdrift_ci.inventory.fetch import addresses as addr
@@ -31,6 +29,7 @@ from tfdrift_ci.inventory.fetch.cache import Cache, file_digest
 from tfdrift_ci.inventory.fetch.cliconfig import CliConfig, load
 from tfdrift_ci.inventory.fetch.gitsource import Git, GitError
 from tfdrift_ci.inventory.fetch.http import Http, HttpError
+from tfdrift_ci.inventory.fetch.options import Fetched, ModuleOptions
 from tfdrift_ci.inventory.fetch.registry import Registry, RegistryError
 
 # X-Terraform-Get may name another source, which may do the same: a loop ends here
@@ -39,25 +38,6 @@ NOT_CACHED = (
     "not downloaded (no .terraform/modules entry, not in the module cache) and module fetching is off "
     "(--offline, --no-fetch-modules or the pre-commit hook)"
 )
-
-
-@dataclass(frozen=True)
-class ModuleOptions:
-    """How remote modules are followed. ``cache_dir``: the tool's cache directory (modules go to
-    ``<cache_dir>/modules``), None for a temporary one. ``env``: the environment (CLI configuration
-    file, ``TF_TOKEN_*``, ``HOME``, proxies)."""
-
-    fetch: bool = True
-    cache_dir: str | None = None
-    env: Mapping[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Fetched:
-    directory: str  # the module's directory (package root + subdir), absolute
-    package_root: str  # the unpacked package (local paths inside it may not leave it)
-    package: str  # what was fetched, for people: "terraform-aws-modules/ecs/aws 5.11.0"
-    prefix: str  # display prefix of its files: "terraform-aws-modules/ecs/aws@5.11.0"
 
 
 class _Unfollowed(Exception):
