@@ -32,6 +32,9 @@ class Run:
     stdout: str
     stderr: str
     report: dict[str, Any] | None = None
+    # Sum of the RSS of the command and all its descendants (worker processes), sampled every
+    # ~10 ms: an upper bound (pages a forked worker shares with its parent count twice).
+    tree_rss_mb: float = 0.0
 
     @property
     def sources(self) -> list[dict[str, Any]]:
@@ -72,6 +75,8 @@ def run(
             list(cmd), cwd=cwd, env=dict(env) if env is not None else None, stdout=out, stderr=err
         )
         deadline = None if timeout is None else t0 + timeout
+        tree_rss = 0
+        polls = 0
         while True:
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
             if pid:
@@ -80,6 +85,9 @@ def run(
                 proc.kill()
                 pid, status, usage = os.wait4(proc.pid, 0)
                 break
+            polls += 1
+            if polls % 5 == 1:
+                tree_rss = max(tree_rss, _tree_rss(proc.pid))
             time.sleep(0.002)
         wall = time.perf_counter() - t0
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -107,7 +115,26 @@ def run(
         stdout=so,
         stderr=se,
         report=data,
+        tree_rss_mb=max(tree_rss / (1 << 20), rss_mb),
     )
+
+
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+def _tree_rss(pid: int) -> int:
+    """Bytes resident in ``pid`` and its descendants (Linux /proc; 0 elsewhere)."""
+    total = 0
+    todo = [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            total += int(Path(f"/proc/{p}/statm").read_text().split()[1]) * _PAGE
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo.extend(int(c) for c in (task / "children").read_text().split())
+        except (OSError, ValueError, IndexError):
+            continue
+    return total
 
 
 def base_env(**extra: str) -> dict[str, str]:
@@ -192,6 +219,7 @@ def median_runs(runs: list[Run]) -> Run:
         stdout=mid.stdout,
         stderr=mid.stderr,
         report=mid.report,
+        tree_rss_mb=max(r.tree_rss_mb for r in runs),
     )
 
 

@@ -52,8 +52,10 @@ def read(path: Path, jobs: int, query: Query = QUERY) -> tuple[list[Any], Any, F
 
 @pytest.fixture
 def pool_always(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Small test folders are read in-process by default: make them worth a pool."""
+    """Small test folders are read in-process by default: make them worth a pool, and cut them into
+    batches of 5 files (a budget can then stop inside a batch)."""
     monkeypatch.setattr(workers, "MIN_POOL_BYTES", 0)
+    monkeypatch.setattr(workers, "BATCH_FILES", 5)
 
 
 @pytest.mark.usefixtures("pool_always")

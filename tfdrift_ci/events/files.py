@@ -20,7 +20,15 @@ from tfdrift_ci.errors import SourceError
 from tfdrift_ci.events.base import Progress, Query
 from tfdrift_ci.events.budget import Meter, stop_note
 from tfdrift_ci.events.records import MAX_DECOMPRESSED_BYTES, Selector, Tally, describe_problems
-from tfdrift_ci.events.workers import Outcome, Workers, outcome_of, parse_file, resolve_jobs, worth_a_pool
+from tfdrift_ci.events.workers import (
+    Outcome,
+    Workers,
+    batched,
+    outcomes_of,
+    parse_files,
+    resolve_jobs,
+    worth_a_pool,
+)
 from tfdrift_ci.models import Event, SourceStatus, Window
 
 # Path parts that mark files which are not event records (trail copies): integrity digests and
@@ -69,24 +77,31 @@ class FileSource:
         if progress:
             progress(self.name, 0, len(files))
         meter = query.budget.start()
-        self.pooled = worth_a_pool(self.jobs, len(files), sum(_size(f) or 0 for f in files))
+        sizes = [_size(f) or 0 for f in files]
+        self.pooled = worth_a_pool(self.jobs, len(files), sum(sizes))
         with Workers(self.jobs, selector, pool=self.pooled) as workers:
-            results = workers.ordered(parse_file, files, lambda f: (str(f), self.max_bytes))
-            for i, (file, future) in enumerate(results, 1):
-                # Checked before each file is taken, as if read one by one: with any number of
-                # jobs, a record budget stops at the same file (those parsed ahead are dropped).
-                why = meter.spent(records=True)
-                if why:
-                    rest = [self._rel(f) for f in files[i - 1 :]]
-                    self._stopped = stop_note(
-                        why, meter, done=i - 1, total=len(files), unit="files", not_read=rest
-                    )
-                    results.close()
+            batches = batched(files, sizes) if self.pooled else [[f] for f in files]
+            results = workers.ordered(parse_files, batches, lambda b: ([str(f) for f in b], self.max_bytes))
+            i = 0
+            for batch, future in results:
+                for file, outcome in zip(batch, outcomes_of(future, len(batch)), strict=True):
+                    i += 1
+                    # Checked before each file is taken, as if read one by one: with any number
+                    # of jobs, a record budget stops at the same file (those parsed ahead are
+                    # dropped).
+                    why = meter.spent(records=True)
+                    if why:
+                        rest = [self._rel(f) for f in files[i - 1 :]]
+                        self._stopped = stop_note(
+                            why, meter, done=i - 1, total=len(files), unit="files", not_read=rest
+                        )
+                        results.close()
+                        break
+                    if progress:
+                        progress(self.name, i, len(files))
+                    yield from self._take(self._rel(file), outcome, meter)
+                if self._stopped:
                     break
-                outcome = outcome_of(future)
-                if progress:
-                    progress(self.name, i, len(files))
-                yield from self._take(self._rel(file), outcome, meter)
         self._done = True
 
     def _take(self, rel: str, outcome: Outcome, meter: Meter) -> Iterator[Event]:
