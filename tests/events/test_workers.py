@@ -147,3 +147,13 @@ def test_a_dead_worker_is_a_problem_for_its_input_not_a_crash() -> None:
     future.set_exception(BrokenProcessPool("a child process terminated abruptly"))
     outcome = workers.outcome_of(future)
     assert outcome.parsed is None and outcome.problem == "worker process failed (BrokenProcessPool)"
+
+
+@pytest.mark.parametrize("value", ["-1", "two", "1.5"])
+def test_cli_jobs_refuses_what_is_not_a_whole_number(value: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from tfdrift_ci.cli import main
+
+    with pytest.raises(SystemExit) as exit_:  # argparse's usage error: exit 2, one line
+        main(["check", ".", "--offline", "--jobs", value])
+    assert exit_.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1].startswith("tfdrift-ci: error: argument --jobs: ")
