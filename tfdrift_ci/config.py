@@ -493,6 +493,23 @@ def _weak_settings(settings: Settings, tree: list[str]) -> list[tuple[str, str]]
 
 
 def _weak_rules(settings: Settings) -> list[tuple[str, str]]:
+    out = _weak_rule_settings(settings) if settings.rules else []
+    today = date.today()
+    for i, entry in enumerate(settings.ignores):
+        if entry.address.strip("*") == "" and (entry.expires is None or entry.expires >= today):
+            out.append((f"ignore[{i}]", f"ignores {entry.rule} on every resource"))
+    for i, drift in enumerate(settings.drift_rules):
+        if drift.severity is not None and drift.severity.rank < Severity.HIGH.rank:
+            scope = ", ".join(drift.resource_types) or "every resource type"
+            out.append(
+                (f"drift_rules[{i}]", f"{drift.name!r} grades drift on {scope} {drift.severity.value}")
+            )
+    return out
+
+
+def _weak_rule_settings(settings: Settings) -> list[tuple[str, str]]:
+    """Rules turned off or graded down. The catalog (every drift rule, the events package) is
+    imported only when the configuration sets rules: the pre-commit hook's path stays light."""
     from tfdrift_ci.rules.catalog import RULES
 
     by_id = {r.id: r for r in RULES}
@@ -507,16 +524,6 @@ def _weak_rules(settings: Settings) -> list[tuple[str, str]]:
         elif setting.enabled and setting.severity is not None and setting.severity.rank < rule.severity.rank:
             change = f"{rule.severity.value} → {setting.severity.value}"
             out.append((f"rules.{rule_id}", f"re-graded {change} ({rule.title})"))
-    today = date.today()
-    for i, entry in enumerate(settings.ignores):
-        if entry.address.strip("*") == "" and (entry.expires is None or entry.expires >= today):
-            out.append((f"ignore[{i}]", f"ignores {entry.rule} on every resource"))
-    for i, drift in enumerate(settings.drift_rules):
-        if drift.severity is not None and drift.severity.rank < Severity.HIGH.rank:
-            scope = ", ".join(drift.resource_types) or "every resource type"
-            out.append(
-                (f"drift_rules[{i}]", f"{drift.name!r} grades drift on {scope} {drift.severity.value}")
-            )
     return out
 
 
