@@ -91,6 +91,14 @@ def test_no_credentials_in_auto_mode_is_a_static_run_that_says_so(monkeypatch: p
     report = check(CheckRequest(path=str(EXAMPLE), settings=Settings()))
     assert report.window is None and report.sources == ()
     assert any("no AWS credentials found" in n for n in report.notices)
+    # drift was not checked and nobody asked for that (--offline): a gap, which fails the run under
+    # --fail-on-incomplete instead of passing on the static rules alone
+    assert [(g.kind, g.subject, g.fails) for g in report.gaps] == [("source", "aws", True)]
+    assert report.incomplete
+    lenient = Settings(fail_on="critical", fail_on_incomplete=True)
+    assert check(CheckRequest(path=str(EXAMPLE), settings=lenient)).exit_code == 1
+    asked = check(CheckRequest(path=str(EXAMPLE), offline=True, settings=lenient))
+    assert asked.gaps == () and asked.exit_code == 0
 
 
 def test_the_request_is_frozen() -> None:

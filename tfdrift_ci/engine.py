@@ -120,17 +120,21 @@ def check(request: CheckRequest) -> Report:
     events: Sequence[Event] | None = None
     statuses: Sequence[SourceStatus] = ()
     window: Window | None = None
+    gaps: list[Gap] = []
     if not request.offline:
         fetched = fetch_events(request, inv, settings)
         if fetched is None:
             notices.append(NO_CREDENTIALS_NOTICE)
+            # Not asked for (that is --offline): a pipeline that lost its credentials would otherwise
+            # pass on the static rules alone, looking like a full check.
+            reason = "no AWS credentials found and no --events given: drift was not checked"
+            gaps.append(Gap("source", "aws", reason))
         else:
             events, statuses, window, more = fetched
             notices.extend(more)
 
     today = request.now.date() if request.now is not None else None
     applies: list[TerraformApply] = []
-    gaps: list[Gap] = []
     findings, suppress_notices = evaluate(inv, events, settings, today=today, applies=applies, gaps=gaps)
     notices.extend(suppress_notices)
     from tfdrift_ci.config import weakening

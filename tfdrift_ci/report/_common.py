@@ -190,7 +190,9 @@ def gap_phrases(report: Report, *, failing_only: bool = False) -> list[tuple[str
     gaps = [g for g in report.gaps if g.fails or not failing_only]
     count = {k: sum(1 for g in gaps if g.kind == k) for k in GAP_KINDS}
     out: list[tuple[str, str]] = []
-    if count["source"]:
+    if count["source"] and not report.sources:  # no source ran at all (auto mode, no credentials)
+        out.append(("drift was not checked (no CloudTrail source)", "drift not checked"))
+    elif count["source"]:
         out.append(("the CloudTrail history is incomplete", "event history incomplete"))
     if count["module"]:
         modules = f"{count_text(count['module'], 'module')} not followed"
