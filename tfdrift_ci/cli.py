@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal, NoReturn, TextIO
 
 from tfdrift_ci import __version__
 from tfdrift_ci.errors import ConfigError, TfdriftError
-from tfdrift_ci.textutil import one_line
+from tfdrift_ci.textutil import one_line, runner_inert
 
 if TYPE_CHECKING:
     from tfdrift_ci.engine import CheckRequest
@@ -42,7 +42,7 @@ def usage_error(prog: str, message: str, options: Sequence[str] = ()) -> NoRetur
     valid choice or option (``options``: the command's option strings) and where the help is."""
     close = _closest(message, options)
     hint = f"did you mean {close}? see '{prog} --help'" if close else f"see '{prog} --help'"
-    sys.stderr.write(f"tfdrift-ci: error: {one_line(message, 300)} ({hint})\n")
+    sys.stderr.write(runner_inert(f"tfdrift-ci: error: {one_line(message, 300)} ({hint})\n"))
     sys.exit(EXIT_USAGE)
 
 
@@ -284,7 +284,8 @@ def _usage_problem(parser: argparse.ArgumentParser, command: str | None, extra: 
 
 
 def _err(message: str) -> None:
-    print(f"tfdrift-ci: {message}", file=sys.stderr)
+    """One message on stderr; nothing in it can run a workflow command in a GitHub Actions log."""
+    print(runner_inert(f"tfdrift-ci: {message}"), file=sys.stderr)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -485,7 +486,9 @@ def _deliver(
         options = RenderOptions(template_dir=args.template_dir, color=color, quiet=args.quiet)
         text = render(report, fmt, options)
         if target is None:
-            _write(sys.stdout, text)
+            # stdout is the job log in GitHub Actions: no workflow command from a value, whatever
+            # the format (--format github's own lines start with "::" on purpose).
+            _write(sys.stdout, runner_inert(text, keep_line_commands=fmt == "github"))
         else:
             try:
                 Path(target).parent.mkdir(parents=True, exist_ok=True)

@@ -38,3 +38,25 @@ def one_line(text: object, limit: int | None = 500) -> str:
     if limit is not None and len(flat) > limit:
         flat = flat[: max(limit - 1, 0)] + "…"
     return flat
+
+
+# GitHub Actions workflow commands in a job log (actions/runner, ActionCommandManager): a line whose
+# text, after leading whitespace, starts with "::" is parsed as "::cmd props::data"
+# (ActionCommand.TryParseV2), and the legacy "##[cmd props]data" is found ANYWHERE in a line
+# (ActionCommand.TryParse searches with IndexOf). The runner reads lines as .NET's ReadLine does, so
+# CR alone ends a line too. A zero-width space between the two characters keeps the text readable
+# and the runner blind. (Our own annotations, --format github, start lines with "::" on purpose.)
+_ZWSP = "\u200b"
+_LEGACY_COMMAND = re.compile(r"##\[")
+_LINE_COMMAND = re.compile("(?:^|(?<=[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]))([^\\S\n\r]*):(?=:)")
+
+
+def runner_inert(text: str, *, keep_line_commands: bool = False) -> str:
+    """``text`` that the Actions runner executes no workflow command from when it is written to a
+    job log (stdout or stderr): ``##[`` broken anywhere, ``::`` broken at the start of a line
+    (unless ``keep_line_commands``: the annotation format's own lines)."""
+    s = _LEGACY_COMMAND.sub("##" + _ZWSP + "[", text) if "##[" in text else text
+    if keep_line_commands or "::" not in s:
+        return s
+    return _LINE_COMMAND.sub(lambda m: m.group(1) + ":" + _ZWSP, s)
+

@@ -65,3 +65,31 @@ def test_sarif_text_escapes_brackets() -> None:
 def test_comment_marker_value_cannot_close_the_comment() -> None:
     out = escape.comment_marker_value("a --> <b> -- c")
     assert "-->" not in out and "--" not in out and ">" not in out
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("a ##[warning]b", "a ##\u200b[warning]b"),
+        ("::error::x", ":\u200b:error::x"),
+        ("  \u00a0::error::x", "  \u00a0:\u200b:error::x"),
+        ("ok\r::error::x\n::warning::y", "ok\r:\u200b:error::x\n:\u200b:warning::y"),
+        ("a ::b:: c", "a ::b:: c"),
+        ("#[x] ## [y]", "#[x] ## [y]"),
+    ],
+)
+def test_runner_inert(raw: str, expected: str) -> None:
+    assert escape.runner_inert(raw) == expected
+    assert escape.runner_inert(expected) == expected  # idempotent
+
+
+def test_runner_inert_keeps_our_annotation_lines() -> None:
+    assert escape.runner_inert("::error file=a::x ##[y]", keep_line_commands=True) == "::error file=a::x ##\u200b[y]"
+
+
+def test_json_safe_hides_legacy_commands_but_keeps_the_value() -> None:
+    import json
+
+    text = escape.json_safe(json.dumps({"v": "x ##[warning]y"}, ensure_ascii=False))
+    assert "##[" not in text
+    assert json.loads(text) == {"v": "x ##[warning]y"}

@@ -344,9 +344,9 @@ _LOG_LOCK = threading.Lock()
 def _debug_log(message: str) -> None:
     """One stderr line per message, whole even when sources log from several threads. SQL keeps
     its line breaks (control characters are stripped from each line)."""
-    from tfdrift_ci.textutil import one_line
+    from tfdrift_ci.textutil import one_line, runner_inert
 
-    lines = [one_line(line, 4000) for line in str(message).splitlines() or [""]]
+    lines = [runner_inert(one_line(line, 4000)) for line in str(message).splitlines() or [""]]
     text = "".join(f"tfdrift-ci: debug: {line}\n" for line in lines)
     with _LOG_LOCK:
         sys.stderr.write(text)

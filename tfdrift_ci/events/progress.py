@@ -12,7 +12,7 @@ import threading
 import time
 from typing import Any, TextIO
 
-from tfdrift_ci.textutil import one_line
+from tfdrift_ci.textutil import one_line, runner_inert
 
 
 class Reporter:
@@ -80,7 +80,7 @@ class Reporter:
                 if total is not None
                 else f"{one_line(name, 60)} {done}"
             )
-        self.stream.write("tfdrift-ci: reading events: " + ", ".join(parts) + "\n")
+        self.stream.write(runner_inert("tfdrift-ci: reading events: " + ", ".join(parts)) + "\n")
         self.stream.flush()
 
     def close(self) -> None:

@@ -6,6 +6,9 @@ can choose a resource name; all of it ends up in terminals, PR comments, workflo
 
 - :func:`terminal` — no ANSI/OSC escape sequences, no C0/C1 controls, no bidi overrides (Trojan Source,
   CVE-2021-42574), one line.
+- :func:`runner_inert` — whatever is written to stdout/stderr (a GitHub Actions job log): no
+  ``##[command]`` anywhere in a line, no ``::command::`` at its start (``tfdrift_ci.textutil``, shared
+  with the CLI's messages and the event sources' progress and debug lines).
 - :func:`md` — GitHub-flavoured Markdown inline text (table cells, list items, headings): HTML is
   entity-escaped, Markdown punctuation backslash-escaped (links, images, emphasis, code spans, fences,
   table pipes), ``@mentions`` and ``#refs`` broken with a zero-width space, bare URLs de-linkified.
@@ -31,6 +34,8 @@ import re
 from tfdrift_ci import textutil
 from tfdrift_ci.textutil import clean  # re-exported: part of this module's API
 
+runner_inert = textutil.runner_inert  # part of this module's API (see the module docstring)
+
 _NEWLINES = re.compile(r"\r\n|\r|\n")
 ZWSP = "\u200b"  # zero-width space: breaks mention/ref/autolink recognition without changing the look
 
@@ -38,8 +43,10 @@ ZWSP = "\u200b"  # zero-width space: breaks mention/ref/autolink recognition wit
 def json_safe(text: str) -> str:
     """JSON text as written by ``json.dumps(ensure_ascii=False)`` made safe to show and to encode:
     bidi/C1 controls, line separators and lone surrogates written as ``\\uXXXX`` escapes, which
-    decode to the same value."""
-    return _JSON_INVISIBLE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+    decode to the same value; and the ``[`` of ``##[`` as ``\\u005b``, so that JSON printed in a
+    GitHub Actions log runs no legacy workflow command (a ``::`` cannot start a line of JSON)."""
+    s = _JSON_INVISIBLE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+    return s.replace("##[", "##\\u005b") if "##[" in s else s
 
 
 _JSON_INVISIBLE = re.compile(
@@ -151,9 +158,10 @@ def md_block(text: object, limit: int | None = None, lang: str = "text") -> str:
     """Multi-line untrusted text (a policy document) as a fenced block that cannot be closed early.
 
     The fence is longer than any backtick run in the text (CommonMark §4.5); HTML is not parsed
-    inside a fenced block, and mentions are not linked in code.
+    inside a fenced block, and mentions are not linked in code. Workflow commands are broken
+    (:func:`runner_inert`): Markdown is printed to job logs too (``--format markdown``, ``cat``).
     """
-    s = clean(text)
+    s = runner_inert(clean(text))
     s = _NEWLINES.sub("\n", s)
     if limit is not None and len(s) > limit:
         s = s[: max(limit - 1, 0)] + "…"
@@ -223,8 +231,9 @@ def mermaid_text(text: object, limit: int | None = 60) -> str:
 
 
 def annotation_message(text: object) -> str:
-    """Data part of ``::error …::DATA``: ``%``, CR and LF encoded (toolkit ``escapeData``)."""
-    s = clean(text)
+    """Data part of ``::error …::DATA``: ``%``, CR and LF encoded (toolkit ``escapeData``), and no
+    legacy ``##[command]`` (:func:`runner_inert`)."""
+    s = runner_inert(clean(text))
     return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 

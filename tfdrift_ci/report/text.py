@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from tfdrift_ci.models import Finding, Report, Severity
 from tfdrift_ci.report import _common as c
+from tfdrift_ci.report.escape import runner_inert
 from tfdrift_ci.report.escape import terminal as t
 
 if TYPE_CHECKING:
@@ -88,6 +89,12 @@ def _summary_line(report: Report, paint: _Paint) -> list[str]:
 
 
 def render(report: Report, options: RenderOptions) -> str:
+    """The text report; made :func:`~tfdrift_ci.report.escape.runner_inert` as a whole, since it
+    is what GitHub Actions logs show (values can be cut and joined, so not value by value)."""
+    return runner_inert(_render(report, options))
+
+
+def _render(report: Report, options: RenderOptions) -> str:
     paint = _Paint(options.color)
     if options.quiet:
         return "\n".join(_summary_line(report, paint)) + "\n"
