@@ -14,10 +14,20 @@ _ANSI = re.compile(
     r"|\x1b[@-Z\\-_]"  # other Fe escapes
     r"|\x9b[0-?]*[ -/]*[@-~]"  # 8-bit CSI
 )
-# C0 controls except TAB/LF/CR (handled by callers), DEL, C1 controls, bidi embeddings/overrides/
-# isolates and marks (Trojan Source), zero-width joiners/line separators that can hide text.
+# C0 controls except TAB/LF/CR (handled by callers), DEL, C1 controls, line/paragraph separators, and
+# every Unicode format character (general category Cf, Unicode 15.1): bidi embeddings, overrides,
+# isolates and marks (Trojan Source, CVE-2021-42574), zero-width space/joiners/word joiner, soft
+# hyphen, invisible operators, tag characters (U+E0000-E007F, which can spell hidden text), BOM,
+# interlinear annotations and the format controls of other scripts; and the characters that render
+# as nothing although they are letters or marks: the Hangul fillers (U+115F, U+1160, U+3164, U+FFA0),
+# the combining grapheme joiner (U+034F) and the Khmer inherent vowels (U+17B4, U+17B5).
+# tests/reliability/test_markdown_leftovers.py checks the Cf part against unicodedata.
 _CONTROLS = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x80-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufeff]"
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x80-\x9f\u2028\u2029"
+    "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e007f"
+    "\u115f\u1160\u3164\uffa0\u034f\u17b4\u17b5]"
 )
 _SURROGATE = re.compile("[\ud800-\udfff]")
 

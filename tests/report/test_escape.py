@@ -84,7 +84,8 @@ def test_runner_inert(raw: str, expected: str) -> None:
 
 
 def test_runner_inert_keeps_our_annotation_lines() -> None:
-    assert escape.runner_inert("::error file=a::x ##[y]", keep_line_commands=True) == "::error file=a::x ##\u200b[y]"
+    kept = escape.runner_inert("::error file=a::x ##[y]", keep_line_commands=True)
+    assert kept == "::error file=a::x ##\u200b[y]"
 
 
 def test_json_safe_hides_legacy_commands_but_keeps_the_value() -> None:

@@ -11,7 +11,9 @@ can choose a resource name; all of it ends up in terminals, PR comments, workflo
   with the CLI's messages and the event sources' progress and debug lines).
 - :func:`md` — GitHub-flavoured Markdown inline text (table cells, list items, headings): HTML is
   entity-escaped, Markdown punctuation backslash-escaped (links, images, emphasis, code spans, fences,
-  table pipes), ``@mentions`` and ``#refs`` broken with a zero-width space, bare URLs de-linkified.
+  table pipes), ``@mentions``, ``#refs``, ``owner/repo#refs`` and ``GH-refs`` broken with a zero-width
+  space, bare URLs de-linkified. (A bare commit hash is left alone: GitHub links it only to this
+  repository's own commits; ``user@hash`` and ``owner/repo@hash`` lose their link with the ``@``.)
   https://github.github.com/gfm/#backslash-escapes
 - :func:`annotation_message` / :func:`annotation_property` — GitHub workflow-command escaping
   (https://github.com/actions/toolkit/blob/main/packages/core/src/command.ts ``escapeData`` /
@@ -77,8 +79,10 @@ def terminal(text: object, limit: int | None = None) -> str:
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~])")
 _BLOCK_START = re.compile(r"^(?:[-=](?=[-=\s]|$)|(\d{1,9})\.(?=\s|$))")
 _MENTION = re.compile(r"@(?=[A-Za-z0-9_-])")  # @user, @org/team
-# #12 is linked when it starts a word (after escaping it reads \#12); awscrt#0.22 is not.
-_ISSUE_REF = re.compile(r"(?<![A-Za-z0-9_])\\#(?=\d)")
+# #12 is linked when it starts a word, and owner/repo#12 (or owner/repo.name#12) links into another
+# repository, writing a backlink in its timeline: every # before a digit is broken (after escaping it
+# reads \#12), whatever precedes it (awscrt#0.22 in a user agent loses nothing visible).
+_ISSUE_REF = re.compile(r"\\#(?=\d)")
 _GH_REF = re.compile(r"(?i)\bGH-(?=\d)")  # GH-12 is linked like #12
 # https://, javascript:// (one start per run: linear)
 _URL_SCHEME = re.compile(r"(?i)(?<![a-z0-9+.-])([a-z][a-z0-9+.-]*):(?=//)")
@@ -161,7 +165,12 @@ def md_block(text: object, limit: int | None = None, lang: str = "text") -> str:
     inside a fenced block, and mentions are not linked in code. Workflow commands are broken
     (:func:`runner_inert`): Markdown is printed to job logs too (``--format markdown``, ``cat``).
     """
-    s = runner_inert(clean(text))
+    return _fenced(runner_inert(clean(text)), limit, lang)
+
+
+def _fenced(s: str, limit: int | None, lang: str) -> str:
+    """Cleaned text in a fence (no second ``clean``: it would drop the zero-width spaces callers
+    inserted to break things)."""
     s = _NEWLINES.sub("\n", s)
     if limit is not None and len(s) > limit:
         s = s[: max(limit - 1, 0)] + "…"
@@ -179,10 +188,10 @@ def md_diff_block(text: object, limit: int | None = None) -> str:
     keeps it from rendering as markup; on top of that, text that tools scanning the raw comment could
     take for something else is broken with a zero-width space: an HTML comment opener or closer (the
     sticky comment's marker is one) and a script-link scheme (``javascript:``)."""
-    s = clean(text)
+    s = runner_inert(clean(text))
     s = _COMMENT_OPEN.sub(lambda m: m.group(0)[:2] + ZWSP + m.group(0)[2:], s)
     s = _LINK_SCHEME.sub(lambda m: m.group(1) + ZWSP + ":", s)
-    return md_block(s, limit, lang="diff")
+    return _fenced(s, limit, "diff")
 
 
 # --------------------------------------------------------------------------------------------------
