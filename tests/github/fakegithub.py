@@ -11,6 +11,10 @@
   comment's lines are not lines of the diff, on the new side and in one hunk, as GitHub answers),
   ``GET …/reviews/{id}/comments``, ``PUT …/reviews/{id}`` (body), ``PUT …/reviews/{id}/dismissals``
   (422 for a COMMENT review: GitHub cannot dismiss those), ``DELETE /repos/{o}/{r}/pulls/comments/{id}``
+- ``GET /user``: the token's own user (``token_login``) for a personal or OAuth token; ``None`` (the
+  default) answers 403 ``Resource not accessible by integration`` as GitHub does for the Actions
+  token and GitHub App installation tokens. What the token creates is authored by ``author``
+  (``github-actions[bot]`` by default; an App writes as ``<slug>[bot]``, a person as their login)
 - bodies longer than ``max_body`` get GitHub's 422 ``body is too long``
 - ``script``: responses served instead of the real one for the next matching requests
   (403 fork token, 404, 5xx, secondary rate limits with ``retry-after`` …)
@@ -22,6 +26,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import zlib
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -51,6 +56,8 @@ class FakeGitHub:
     def __init__(self, repo: str = "octo/infra", pr: int = 7, max_body: int = 65_536) -> None:
         self.repo = repo
         self.pr = pr
+        self.token_login: str | None = None  # GET /user's login; None: 403, an installation token
+        self.author = "github-actions[bot]"  # who the token's comments and issues are written by
         self.max_body = max_body
         self.comments: list[dict[str, Any]] = []  # on the pull request ``pr``
         self.issues: list[dict[str, Any]] = []
@@ -90,7 +97,7 @@ class FakeGitHub:
         c = {
             "id": self._next_id,
             "body": body,
-            "user": {"login": login},
+            "user": user(login),
             "html_url": f"https://github.com/{self.repo}/pull/{self.pr}#issuecomment-{self._next_id}",
         }
         self.comments.append(c)
@@ -116,7 +123,7 @@ class FakeGitHub:
             "state": state,
             "state_reason": None,
             "labels": [{"name": name} for name in labels],
-            "user": {"login": login, "type": "Bot" if login.endswith("[bot]") else "User"},
+            "user": user(login),
             "author_association": association,
             "html_url": f"https://github.com/{self.repo}/{'pull' if pull_request else 'issues'}/{n}",
         }
@@ -141,11 +148,15 @@ class FakeGitHub:
         c = {
             "id": self._next_id,
             "body": body,
-            "user": {"login": login, "type": "Bot" if login.endswith("[bot]") else "User"},
+            "user": user(login),
             "html_url": f"https://github.com/{self.repo}/issues/{number}#issuecomment-{self._next_id}",
         }
         self.issue_comments.setdefault(number, []).append(c)
         return c
+
+    def api(self) -> list[Recorded]:
+        """Requests except ``GET /user`` (the token's identity, asked at most once per client)."""
+        return [r for r in self.requests if r.path != "/user"]
 
     def writes(self) -> list[Recorded]:
         return [r for r in self.requests if r.method in ("POST", "PATCH", "PUT", "DELETE")]
@@ -279,7 +290,10 @@ class FakeGitHub:
                         self._send(422, _too_long(fake.max_body, "Issue"))
                         return True
                     issue = fake.add_issue(
-                        body["title"], body.get("body") or "", tuple(body.get("labels") or ())
+                        body["title"],
+                        body.get("body") or "",
+                        tuple(body.get("labels") or ()),
+                        login=fake.author,
                     )
                     if fake.store_issue_then_fail is not None:
                         status, fake.store_issue_then_fail = fake.store_issue_then_fail, None
@@ -310,7 +324,7 @@ class FakeGitHub:
                         if len(body["body"]) > fake.max_body:
                             self._send(422, _too_long(fake.max_body))
                             return True
-                        c = fake.add_issue_comment(number, body["body"])
+                        c = fake.add_issue_comment(number, body["body"], login=fake.author)
                         if fake.store_then_fail is not None:
                             status, fake.store_then_fail = fake.store_then_fail, None
                             self._send(status, {"message": "Bad Gateway"})
@@ -384,6 +398,12 @@ class FakeGitHub:
                 self._send(200, review)
 
             def _route(self, method: str, path: str, query: dict[str, list[str]], body: Any) -> None:
+                if path == "/user" and method == "GET":
+                    if fake.token_login is None:
+                        self._send(403, {"message": "Resource not accessible by integration"})
+                    else:
+                        self._send(200, user(fake.token_login))
+                    return
                 if self._issues(method, path, query, body) or self._pulls(method, path, query, body):
                     return
                 list_path = f"/repos/{fake.repo}/issues/{fake.pr}/comments"
@@ -403,7 +423,7 @@ class FakeGitHub:
                     if len(body["body"]) > fake.max_body:
                         self._send(422, _too_long(fake.max_body))
                         return
-                    c = fake.add_comment(body["body"], login="github-actions[bot]")
+                    c = fake.add_comment(body["body"], login=fake.author)
                     if fake.store_then_fail is not None:
                         status, fake.store_then_fail = fake.store_then_fail, None
                         self._send(status, {"message": "Bad Gateway"})
@@ -438,6 +458,12 @@ class FakeGitHub:
                 self._handle("DELETE")
 
         return Handler
+
+
+def user(login: str) -> dict[str, Any]:
+    """A user object as GitHub embeds it (``id`` stable per login, ``type`` Bot for ``…[bot]``)."""
+    kind = "Bot" if login.endswith("[bot]") else "User"
+    return {"login": login, "id": zlib.crc32(login.encode()), "type": kind}
 
 
 def _too_long(limit: int, resource: str = "IssueComment") -> dict[str, Any]:

@@ -15,7 +15,7 @@ from tfdrift_ci.github import comments
 from tfdrift_ci.github.comments import Client, GitHubApiError
 from tfdrift_ci.github.context import Context
 from tfdrift_ci.github.issues import Issues
-from tfdrift_ci.github.trust import trusted_author
+from tfdrift_ci.github.trust import Identity
 
 SCHEMAS = Path(__file__).resolve().parent.parent / "schemas" / "github"
 CREATE = json.loads((SCHEMAS / "issues-create.request.json").read_text(encoding="utf-8"))
@@ -64,7 +64,7 @@ def test_lists_every_page_of_labelled_issues_oldest_first_without_pull_requests(
     found = issues.labelled("tfdrift")
     assert [i.title for i in found] == [f"issue {i}" for i in range(0, 230, 2)]
     assert all(i.trusted for i in found)
-    gets = [r for r in gh.requests if r.method == "GET"]
+    gets = [r for r in gh.api() if r.method == "GET"]
     assert len(gets) == 2  # 116 items, 100 a page
     assert gets[0].query == {
         "labels": ["tfdrift"], "state": ["all"], "sort": ["created"], "direction": ["asc"],
@@ -84,11 +84,14 @@ def test_closed_issues_are_listed_and_states_are_read(gh: FakeGitHub, issues: Is
 
 
 def test_find_skips_issues_from_untrusted_authors(gh: FakeGitHub, issues: Issues) -> None:
+    gh.token_login = "maria"  # a personal token: GET /user names its owner
     gh.add_issue("spoof", f"{MARK}\nfake", login="mallory", association="NONE")
+    gh.add_issue("other bot", f"{MARK}\nfake", login="github-actions[bot]")
     assert issues.find("tfdrift", MARK) is None
     member = gh.add_issue("member", f"{MARK}\nreal", login="maria", association="MEMBER")
     found = issues.find("tfdrift", MARK)
     assert found is not None and found.number == member["number"]
+    assert [r.path for r in gh.requests].count("/user") == 1  # asked once per client
 
 
 def test_create_edit_close_reopen_comment(
@@ -122,14 +125,14 @@ def test_a_create_answered_with_502_but_stored_is_not_repeated(gh: FakeGitHub, i
     gh.store_issue_then_fail = 502
     issue = issues.create("Drift: x", f"{MARK}\nbody", ("tfdrift",), marker=MARK)
     assert len(gh.ours()) == 1 and issue.number == gh.ours()[0]["number"]
-    assert [r.method for r in gh.requests] == ["POST", "GET"]
+    assert [r.method for r in gh.api()] == ["POST", "GET"]
 
 
 def test_a_create_that_failed_is_tried_again(gh: FakeGitHub, issues: Issues) -> None:
     gh.script = [Scripted("POST", 502, {}, {"message": "Bad Gateway"})]
     issues.create("Drift: x", f"{MARK}\nbody", ("tfdrift",), marker=MARK)
     assert len(gh.ours()) == 1
-    assert [r.method for r in gh.requests] == ["POST", "GET", "POST"]
+    assert [r.method for r in gh.api()] == ["POST", "GET", "POST"]
 
 
 def test_a_comment_answered_with_502_but_stored_is_not_repeated(gh: FakeGitHub, issues: Issues) -> None:
@@ -161,9 +164,14 @@ def test_a_link_to_another_host_is_refused(gh: FakeGitHub, issues: Issues) -> No
     assert all("evil" not in r.path for r in gh.requests)
 
 
-def test_sticky_comment_and_issues_share_one_trust_rule() -> None:
-    assert comments.trusted_author is trusted_author
-    assert trusted_author({"user": {"login": "github-actions[bot]", "type": "Bot"}})
-    assert trusted_author({"user": {"login": "maria"}, "author_association": "COLLABORATOR"})
-    assert not trusted_author({"user": {"login": "mallory"}, "author_association": "CONTRIBUTOR"})
-    assert not trusted_author({"user": "not a mapping"})
+def test_sticky_comment_and_issues_share_one_trust_rule(gh: FakeGitHub, issues: Issues) -> None:
+    assert issues.identity() is comments.identity(issues.client)
+    bot = Identity("github-actions[bot]", "assumed")
+    assert bot.owns({"user": {"login": "GitHub-Actions[bot]", "type": "Bot"}})
+    assert not bot.owns({"user": {"login": "codecov[bot]", "type": "Bot"}})
+    assert not bot.owns({"user": {"login": "maria"}, "author_association": "OWNER"})
+    assert not bot.owns({"user": "not a mapping"})
+    maria = Identity("maria", "GET /user", user_id=7)
+    assert maria.owns({"user": {"login": "maria", "id": 7}})
+    assert not maria.owns({"user": {"login": "maria", "id": 8}}), "a renamed account took the login"
+    assert maria.owns({"author": {"username": "x", "id": 7}}, author_key="author")  # a GitLab note

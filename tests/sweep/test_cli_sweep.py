@@ -101,12 +101,12 @@ def test_two_sweeps_over_the_same_window_change_nothing(
         [mutable("a", "2026-11-02T09:00:00Z"), mutable("b", "2026-11-02T10:00:00Z", repo="shop-worker")],
     )
     sweep("2026-11-03T00:00:00Z", github=gh)
-    requests = len(gh.requests)
+    requests = len(gh.api())
     writes = len(gh.writes())
     assert writes == 2
     r = sweep("2026-11-03T00:00:00Z", github=gh)
     assert len(gh.writes()) == writes
-    assert [q.method for q in gh.requests[requests:]] == ["GET"]  # one page of issues, nothing else
+    assert [q.method for q in gh.api()[requests:]] == ["GET"]  # one page of issues, nothing else
     assert "sweep:" not in r.err
 
 
@@ -193,7 +193,7 @@ def test_server_errors_are_retried_and_never_duplicate_an_issue(
     r = sweep("2026-11-03T00:00:00Z", github=gh)
     assert r.code == 1 and "warning" not in r.err, r.err
     assert len(gh.ours()) == 1
-    methods = [(q.method, q.path.rsplit("/", 1)[-1]) for q in gh.requests]
+    methods = [(q.method, q.path.rsplit("/", 1)[-1]) for q in gh.api()]
     assert methods == [("GET", "issues"), ("GET", "issues"), ("POST", "issues"), ("GET", "issues")]
     assert 1.0 in sleeps  # backoff before the retried list and before looking for the stored issue
 
@@ -257,8 +257,8 @@ def test_issues_someone_else_wrote_are_never_touched(
     write_events(workspace / "events", [mutable("a", "2026-11-02T09:00:00Z")])
     r = sweep("2026-11-03T00:00:00Z", github=gh)
     assert (
-        f"warning: issue #{fake['number']} carries a tfdrift-ci marker but was not written by a bot or a "
-        "repository member: ignored"
+        f"warning: issue #{fake['number']} carries a tfdrift-ci marker but was not written by "
+        "github-actions[bot] (this token's identity): ignored"
     ) in r.err
     assert gh.issue(fake["number"])["body"] == f"{marker(key)}\nall clear"
     assert not any(w.path.endswith(f"/issues/{fake['number']}") for w in gh.writes())

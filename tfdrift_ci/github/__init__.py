@@ -80,7 +80,7 @@ def post_comment(
     warnings: list[str] = []
     for part in comment_parts(report):  # above the cap, one keyed by the scanned path
         warnings.extend(_upsert_one(client, ctx, part, comment_root(part, env), template_dir, found=found))
-    return warnings
+    return warnings + client.notes
 
 
 def _upsert_one(

@@ -32,7 +32,7 @@ from typing import Any
 from tfdrift_ci import __version__
 from tfdrift_ci.errors import GitHubError
 from tfdrift_ci.github.context import Context
-from tfdrift_ci.github.trust import trusted_author
+from tfdrift_ci.github.trust import ACTIONS_BOT, Identity
 from tfdrift_ci.models import Report
 from tfdrift_ci.report import RenderOptions
 from tfdrift_ci.report.escape import comment_marker_value, one_line
@@ -136,6 +136,8 @@ class Client:
         base = urllib.parse.urlsplit(ctx.api_url)
         self._origin = (base.scheme, base.netloc)
         self.waited = 0.0
+        self.whoami: Identity | None = None  # the token's identity (:func:`identity`), asked once
+        self.notes: list[str] = []  # warnings for the run (an app token's identity learnt late)
 
     def url(self, path: str) -> str:
         return f"{self.ctx.api_url}{path}"
@@ -235,9 +237,48 @@ class Client:
 # --------------------------------------------------------------------------------------------------
 
 
+def identity(client: Client) -> Identity:
+    """The token's own identity (``github.trust``): TFDRIFT_GITHUB_LOGIN, else ``GET /user``, else
+    (an installation token, which ``GET /user`` refuses) ``github-actions[bot]`` until a comment or
+    issue this run creates tells otherwise. Asked once per client, and only when needed."""
+    if client.whoami is None:
+        client.whoami = _whoami(client)
+    return client.whoami
+
+
+def _whoami(client: Client) -> Identity:
+    if client.ctx.login:
+        return Identity(client.ctx.login, "TFDRIFT_GITHUB_LOGIN")
+    what = "the token's user"
+    try:
+        resp = client.request("GET", client.url("/user"), what=what)
+    except GitHubApiError as err:
+        if err.status in (403, 404):  # "Resource not accessible by integration": an installation token
+            return Identity(ACTIONS_BOT, "assumed")
+        raise
+    data = resp.data if isinstance(resp.data, dict) else {}
+    login, user_id = data.get("login"), data.get("id")
+    if not isinstance(login, str) or not login:
+        raise GitHubApiError(resp.status, "unexpected response (no login)", method="GET", what=what)
+    return Identity(login, "GET /user", user_id if type(user_id) is int else None)
+
+
+def learn(client: Client, created: Any) -> None:
+    """This run created ``created`` (the API's answer to a POST): its author is the token's identity.
+    Settles an assumed identity (a warning in ``client.notes`` when the assumption was wrong); a
+    comment by ``github-actions[bot]`` needs no ``GET /user`` to agree with the assumption."""
+    author = created.get("user") if isinstance(created, dict) else None
+    login = author.get("login") if isinstance(author, dict) else None
+    if client.whoami is None and (not isinstance(login, str) or login.casefold() == ACTIONS_BOT):
+        return
+    client.whoami, warning = identity(client).learn(created)
+    if warning and warning not in client.notes:
+        client.notes.append(warning)
+
+
 def find_comment(client: Client, number: int, mark: str) -> dict[str, Any] | None:
-    """The first (oldest) comment whose body starts with ``mark`` and whose author is trusted
-    (``github.trust.trusted_author``), paging through all comments."""
+    """The first (oldest) comment whose body starts with ``mark`` and that the token's own identity
+    wrote (``github.trust``), paging through all comments."""
     url: str | None = client.url(f"/repos/{client.ctx.repository}/issues/{number}/comments?per_page=100")
     pages = 0
     while url and pages < MAX_PAGES:
@@ -249,7 +290,7 @@ def find_comment(client: Client, number: int, mark: str) -> dict[str, Any] | Non
             )
         for item in resp.data:
             body = item.get("body") if isinstance(item, dict) else None
-            if isinstance(body, str) and body.lstrip().startswith(mark) and trusted_author(item):
+            if isinstance(body, str) and body.lstrip().startswith(mark) and identity(client).owns(item):
                 return dict(item)
         url = _next_link(resp.headers.get("link"))
     return None
@@ -324,13 +365,15 @@ def _outcome(action: str, resp: Response, *, shortened: bool = False) -> Outcome
 
 
 def _create(client: Client, number: int, body: str) -> Response:
-    return client.request(
+    resp = client.request(
         "POST",
         client.url(f"/repos/{client.ctx.repository}/issues/{number}/comments"),
         {"body": body},
         what=f"create comment on PR #{number}",
         retry_server_errors=False,
     )
+    learn(client, resp.data)
+    return resp
 
 
 def _update(client: Client, comment_id: int, body: str) -> Response:

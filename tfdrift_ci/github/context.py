@@ -18,6 +18,7 @@ from tfdrift_ci.errors import GitHubError
 
 DEFAULT_API_URL = "https://api.github.com"
 _REPO = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+_LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$")
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,9 @@ class Context:
     pr_number: int | None
     server_url: str = "https://github.com"
     run_id: str | None = None
+    # The token's identity when GET /user cannot tell it (a GitHub App's installation token writes
+    # as "<slug>[bot]"): TFDRIFT_GITHUB_LOGIN. See github.trust.
+    login: str | None = None
 
     @property
     def run_url(self) -> str | None:
@@ -87,6 +91,12 @@ def from_env(env: Mapping[str, str]) -> Context:
     api_url = (env.get("GITHUB_API_URL") or DEFAULT_API_URL).rstrip("/")
     if not api_url.startswith(("https://", "http://")):
         raise GitHubError(f"GITHUB_API_URL must be an http(s) URL, got {api_url!r}")
+    login = env.get("TFDRIFT_GITHUB_LOGIN", "").strip() or None
+    if login is not None and not _LOGIN.match(login):
+        raise GitHubError(
+            "TFDRIFT_GITHUB_LOGIN must be a GitHub login such as my-app[bot] (the author of the "
+            "comments and issues this token writes)"
+        )
     event = load_event(env)
     return Context(
         repository=repository,
@@ -95,4 +105,5 @@ def from_env(env: Mapping[str, str]) -> Context:
         pr_number=pr_number(event),
         server_url=env.get("GITHUB_SERVER_URL") or "https://github.com",
         run_id=env.get("GITHUB_RUN_ID"),
+        login=login,
     )

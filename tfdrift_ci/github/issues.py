@@ -32,7 +32,7 @@ from typing import Any, Literal
 
 from tfdrift_ci.github import comments
 from tfdrift_ci.github.comments import Client, GitHubApiError, Response
-from tfdrift_ci.github.trust import trusted_author
+from tfdrift_ci.github.trust import Identity
 
 BODY_LIMIT = 65_536  # characters; GitHub answers 422 beyond it (issues and comments alike)
 TITLE_LIMIT = 256
@@ -50,12 +50,13 @@ class Issue:
     state: State
     state_reason: str | None = None
     url: str | None = None
-    trusted: bool = False  # written by us (``github.trust.trusted_author``)
+    trusted: bool = False  # written by the token's own identity (``github.trust``)
     labels: tuple[str, ...] = ()
 
 
-def _issue(data: Any) -> Issue | None:
-    """An issue from the API's JSON, or None for pull requests and shapes we do not understand."""
+def _issue(data: Any, owns: Callable[[dict[str, Any]], bool]) -> Issue | None:
+    """An issue from the API's JSON, or None for pull requests and shapes we do not understand.
+    ``owns`` tells whether the token's own identity wrote it."""
     if not isinstance(data, dict) or "pull_request" in data:
         return None
     number = data.get("number")
@@ -74,7 +75,7 @@ def _issue(data: Any) -> Issue | None:
         state="closed" if data.get("state") == "closed" else "open",
         state_reason=data.get("state_reason") if isinstance(data.get("state_reason"), str) else None,
         url=data.get("html_url") if isinstance(data.get("html_url"), str) else None,
-        trusted=trusted_author(data),
+        trusted=owns(data),
         labels=labels,
     )
 
@@ -87,6 +88,13 @@ class Issues:
         self.write_gap = write_gap
         self._last_write: float | None = None
         self.writes = 0  # write requests sent (for the run's summary)
+
+    def identity(self) -> Identity:
+        """The token's own identity (``github.trust``): only what it wrote is ours."""
+        return comments.identity(self.client)
+
+    def _owns(self, item: dict[str, Any]) -> bool:
+        return self.identity().owns(item)
 
     @property
     def _repo_url(self) -> str:
@@ -113,7 +121,7 @@ class Issues:
         )
         out: list[Issue] = []
         for item in self._pages(f"{self._repo_url}/issues?{query}", f"issues labelled {label!r}"):
-            issue = _issue(item)
+            issue = _issue(item, self._owns)
             if issue is not None:
                 out.append(issue)
         return out
@@ -157,10 +165,13 @@ class Issues:
         attempt = 0
         while True:
             try:
-                return self._write(method, url, body, what=what, retry=False).data
+                data = self._write(method, url, body, what=what, retry=False).data
             except GitHubApiError as err:
                 if err.status < 500 or attempt + 1 >= self.client.max_attempts:
                     raise
+            else:
+                comments.learn(self.client, data)  # its author is the token's identity
+                return data
             self.client._pause(float(2**attempt))
             attempt += 1
             found = find()
@@ -183,7 +194,7 @@ class Issues:
             what="create issue",
             find=find,
         )
-        issue = data if isinstance(data, Issue) else _issue(data)
+        issue = data if isinstance(data, Issue) else _issue(data, self._owns)
         if issue is None:
             raise GitHubApiError(
                 201, "unexpected response to an issue create", method="POST", what="create issue"
@@ -214,7 +225,7 @@ class Issues:
         resp = self._write(
             "PATCH", f"{self._repo_url}/issues/{number}", payload, what=f"update issue #{number}", retry=True
         )
-        return _issue(resp.data)
+        return _issue(resp.data, self._owns)
 
     def comment(self, number: int, body: str) -> str | None:
         """Add a comment to issue ``number``; returns its URL. After a 5xx the issue's comments are
@@ -222,7 +233,7 @@ class Issues:
 
         def find() -> dict[str, Any] | None:
             return next(
-                (c for c in self.comments_of(number) if c.get("body") == body and trusted_author(c)), None
+                (c for c in self.comments_of(number) if c.get("body") == body and self._owns(c)), None
             )
 
         data = self._create_once(

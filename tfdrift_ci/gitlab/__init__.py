@@ -50,12 +50,12 @@ def post_notes(report: Report, env: Mapping[str, str], template_dir: str | None)
             "note skipped"
         ]
     client = notes.Client(ctx)
-    user_id = notes.own_user_id(client)
+    identity = notes.own_identity(client)
     for part in comment_parts(report):
         root = note_root(part, env)
         body = gitlab_markdown(comment_body(part, root=root, template_dir=template_dir, limit=NOTE_LIMIT))
         clean = part.exit_code == 0 and part.summary()["total"] == 0
-        notes.upsert(client, root, body, clean=clean, user_id=user_id)
+        notes.upsert(client, root, body, clean=clean, identity=identity)
     return []
 
 

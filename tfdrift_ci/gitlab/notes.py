@@ -6,9 +6,9 @@ REST endpoints (https://docs.gitlab.com/api/notes/#merge-requests):
 path to create, ``PUT …/notes/:note_id`` to update; ``GET /user`` for the token's own identity.
 
 - Trust: only a note written by the token's own user (``author.id`` equals ``GET /user``'s id) is
-  ours. A GitLab note carries no ``author_association``, and anyone who can comment on the merge
-  request can start a note with our marker (a fake "all clear"): such a note is never edited nor
-  taken for the result. System notes are skipped.
+  ours, the rule of the GitHub comment and issues (``github.trust.Identity``): anyone who can
+  comment on the merge request can start a note with our marker (a fake "all clear"), and such a
+  note is never edited nor taken for the result. System notes are skipped.
 - The HTTP client is the GitHub one (``github.comments.Client``: JSON, bounded retries on 5xx and on
   429 with ``Retry-After``, paging, the token never sent to another host) with GitLab's headers.
 - A create answered with 5xx may have been stored: it is not retried blindly; the notes are read
@@ -24,6 +24,7 @@ from tfdrift_ci import __version__
 from tfdrift_ci.errors import GitLabError
 from tfdrift_ci.github import comments
 from tfdrift_ci.github import context as github_context
+from tfdrift_ci.github.trust import Identity
 from tfdrift_ci.gitlab.context import Context
 
 MAX_PAGES = 200  # 20,000 notes: far beyond any real merge request, a guard against a Link loop
@@ -58,28 +59,24 @@ class Outcome:
     note_id: int | None = None
 
 
-def own_user_id(client: Client) -> int:
+def own_identity(client: Client) -> Identity:
+    """The token's own user (``GET /user``): its notes, and only those, are ours."""
     resp = client.request("GET", client.url("/user"), what="the token's user")
     data = resp.data if isinstance(resp.data, dict) else {}
-    if not isinstance(data.get("id"), int):
+    user_id, username = data.get("id"), data.get("username")
+    if type(user_id) is not int:
         raise GitLabError("GET /user: unexpected response (no user id)")
-    return int(data["id"])
+    return Identity(str(username or user_id), "GET /user", user_id=user_id)
 
 
-def _ours(note: Any, mark: str, user_id: int) -> bool:
+def _ours(note: Any, mark: str, identity: Identity) -> bool:
     if not isinstance(note, dict) or note.get("system"):
         return False
-    author = note.get("author")
     body = note.get("body")
-    return (
-        isinstance(body, str)
-        and body.lstrip().startswith(mark)
-        and isinstance(author, dict)
-        and author.get("id") == user_id
-    )
+    return isinstance(body, str) and body.lstrip().startswith(mark) and identity.owns(note, "author")
 
 
-def find_note(client: Client, mark: str, user_id: int) -> dict[str, Any] | None:
+def find_note(client: Client, mark: str, identity: Identity) -> dict[str, Any] | None:
     """The oldest note of ours that starts with ``mark``, reading every page."""
     url: str | None = client.url(f"{client.gitlab.notes_path}?per_page=100&sort=asc&order_by=created_at")
     pages = 0
@@ -89,7 +86,7 @@ def find_note(client: Client, mark: str, user_id: int) -> dict[str, Any] | None:
         if not isinstance(resp.data, list):
             raise GitLabError("GET notes: unexpected response (not a list)")
         for note in resp.data:
-            if _ours(note, mark, user_id):
+            if _ours(note, mark, identity):
                 return dict(note)
         url = comments._next_link(resp.headers.get("link"))
     return None
@@ -101,14 +98,14 @@ def upsert(
     body: str,
     *,
     clean: bool,
-    user_id: int,
+    identity: Identity,
 ) -> Outcome:
     """Create or update the note for ``root``; ``body`` starts with its marker. A clean result only
     updates an existing note (never a new "all clear")."""
     mark = comments.marker(root)
     if not body.startswith(mark + "\n"):
         raise ValueError("note body does not start with its root's marker")
-    existing = find_note(client, mark, user_id)
+    existing = find_note(client, mark, identity)
     if existing is None and clean:
         return Outcome("skipped")
     if existing is None:
@@ -122,7 +119,7 @@ def upsert(
                 raise
             # It may have been stored all the same: look before writing again.
             client._pause(1.0)
-            existing = find_note(client, mark, user_id)
+            existing = find_note(client, mark, identity)
             if existing is None:
                 raise
         else:

@@ -197,8 +197,8 @@ class GitHubStore:
                 continue
             if not issue.trusted:
                 warnings.append(
-                    f"issue #{issue.number} carries a tfdrift-ci marker but was not written by a bot or a "
-                    "repository member: ignored"
+                    f"issue #{issue.number} carries a tfdrift-ci marker but was not written by "
+                    f"{self.issues.identity().login} (this token's identity): ignored"
                 )
                 continue
             if key in self._by_key or (key == SUMMARY_KEY and self.summary is not None):
@@ -354,6 +354,7 @@ class GitHubStore:
         for action in plan.actions:
             self._one(out, action)
         self._summary(out, plan)
+        out.warnings.extend(n for n in self.issues.client.notes if n not in out.warnings)
         return out
 
     def save(self, records: Sequence[Record], plan: Plan, until: datetime) -> list[str]:
