@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from tfdrift_ci.settings import Settings
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+# What `render` writes (json and falco are machine formats: the input file already is one).
+RENDER_FORMATS = ("text", "markdown", "sarif", "github", "html", "gitlab")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -98,6 +100,14 @@ def build_parser() -> argparse.ArgumentParser:
     _add_fix_options(fix)
     _add_check_options(fix)
 
+    render = sub.add_parser(
+        "render",
+        help="render a JSON report again (a workflow_run job posting a fork PR's artifact): "
+        "validated against the report schema, every value escaped",
+    )
+    render.add_argument("report", metavar="REPORT.json")
+    _add_render_options(render)
+
     rules = sub.add_parser("rules", help="list the rule catalog")
     rules.add_argument("--format", choices=("text", "json"), default="text")
     rules.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
@@ -116,6 +126,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     inv.add_argument("--debug", action="store_true")
     return parser
+
+
+def _add_render_options(p: argparse.ArgumentParser) -> None:
+    out = p.add_argument_group("output")
+    out.add_argument("--format", action="append", default=[], choices=RENDER_FORMATS)
+    out.add_argument("--output", action="append", default=[], metavar="FILE")
+    out.add_argument(
+        "--comment",
+        action="store_true",
+        help="upsert the sticky PR comment (GitHub Actions; the PR comes from the event: pull_request, "
+        "or workflow_run's pull request, looked up by head commit for forks), or the merge request note",
+    )
+    out.add_argument("--pr", type=int, metavar="N", help="the pull request to comment on (not the event's)")
+    out.add_argument("--template-dir", metavar="DIR", help="templates from a trusted checkout only")
+    out.add_argument("--quiet", action="store_true", help="text: print only the summary")
+    out.add_argument("--no-color", action="store_true")
+    p.add_argument("--debug", action="store_true")
 
 
 def _add_check_options(p: argparse.ArgumentParser) -> None:
@@ -242,6 +269,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_fix(args, os.environ)
         if args.command == "inventory":
             return cmd_inventory(args, os.environ)
+        if args.command == "render":
+            return cmd_render(args, os.environ)
         raise ConfigError(f"unknown command {args.command!r}")
     except TfdriftError as err:
         if debug:
@@ -472,6 +501,7 @@ def _deliver(
     outputs: Sequence[tuple[str, str | None]],
     *,
     recheck: Callable[[str], Report] | None = None,
+    pr_number: int | None = None,
 ) -> None:
     from tfdrift_ci.report import RenderOptions, render
 
@@ -502,7 +532,8 @@ def _deliver(
         from tfdrift_ci import github
 
         warnings = github.deliver(
-            report, comment=github_comment, env=env, template_dir=args.template_dir, recheck=recheck
+            report, comment=github_comment, env=env, template_dir=args.template_dir, recheck=recheck,
+            pr_number=pr_number
         )
         for warning in warnings:
             _err(f"warning: {one_line(warning)}")
@@ -654,6 +685,22 @@ def cmd_pre_commit(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         _deliver(args, env, report, outputs)
         worst = max(worst, int(report.exit_code))
     return worst
+
+
+# --------------------------------------------------------------------------------------------------
+# render
+
+
+def cmd_render(args: argparse.Namespace, env: Mapping[str, str]) -> int:
+    """Render a JSON report that another run wrote (for a fork's PR: an artifact the PR controls).
+    It is validated against the packaged schema and rebuilt, then the normal renderers escape every
+    value again. Exits 0 once delivered: the report's own verdict is shown, not acted upon."""
+    from tfdrift_ci.report import from_json
+
+    outputs = _outputs(args)
+    report = from_json.load(args.report)
+    _deliver(args, env, report, outputs, pr_number=args.pr)
+    return EXIT_OK
 
 
 # --------------------------------------------------------------------------------------------------

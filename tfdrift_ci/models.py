@@ -94,6 +94,29 @@ IdentityKind = Literal[
 ]
 
 
+# The JSON report's key for an identity's name, per kind (CloudTrail request key names).
+IDENTITY_NAME_KEY: dict[str, str | None] = {
+    "repository": "repositoryName",
+    "public_repository": "repositoryName",
+    "registry": None,
+    "pull_through_cache_rule": "ecrRepositoryPrefix",
+    "cluster": "cluster",
+    "cluster_capacity_providers": "cluster",
+    "service": "service",
+    "task_definition": "family",
+    "capacity_provider": "name",
+    "account_setting": "name",
+    "task_set": "service",
+    "express_gateway_service": "service",
+    "daemon": "daemonName",
+    "daemon_task_definition": "family",
+    "resource_tag": "resourceArn",
+    "creation_template": "prefix",
+    "ecr_account_setting": "name",
+    "pull_time_update_exclusion": "principalArn",
+}
+
+
 @dataclass(frozen=True)
 class Identity:
     """CloudTrail keys for one resource. ``name``/``cluster`` are plain strings when known, or an
@@ -109,26 +132,7 @@ class Identity:
     def as_dict(self) -> dict[str, Any]:
         """The JSON report's ``identity`` object (CloudTrail request key names)."""
         out: dict[str, Any] = {"kind": self.kind}
-        key = {
-            "repository": "repositoryName",
-            "public_repository": "repositoryName",
-            "registry": None,
-            "pull_through_cache_rule": "ecrRepositoryPrefix",
-            "cluster": "cluster",
-            "cluster_capacity_providers": "cluster",
-            "service": "service",
-            "task_definition": "family",
-            "capacity_provider": "name",
-            "account_setting": "name",
-            "task_set": "service",
-            "express_gateway_service": "service",
-            "daemon": "daemonName",
-            "daemon_task_definition": "family",
-            "resource_tag": "resourceArn",
-            "creation_template": "prefix",
-            "ecr_account_setting": "name",
-            "pull_time_update_exclusion": "principalArn",
-        }[self.kind]
+        key = IDENTITY_NAME_KEY[self.kind]
         if key is not None:
             out[key] = jsonable(self.name)
         if self.cluster is not None:

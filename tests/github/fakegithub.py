@@ -15,6 +15,8 @@
   default) answers 403 ``Resource not accessible by integration`` as GitHub does for the Actions
   token and GitHub App installation tokens. What the token creates is authored by ``author``
   (``github-actions[bot]`` by default; an App writes as ``<slug>[bot]``, a person as their login)
+- ``GET /repos/{o}/{r}/pulls?head=owner:branch``: the pull requests in ``pulls`` (a fork's PR for a
+  ``workflow_run`` job)
 - bodies longer than ``max_body`` get GitHub's 422 ``body is too long``
 - ``script``: responses served instead of the real one for the next matching requests
   (403 fork token, 404, 5xx, secondary rate limits with ``retry-after`` …)
@@ -56,6 +58,7 @@ class FakeGitHub:
     def __init__(self, repo: str = "octo/infra", pr: int = 7, max_body: int = 65_536) -> None:
         self.repo = repo
         self.pr = pr
+        self.pulls: list[dict[str, Any]] = []  # GET /repos/{o}/{r}/pulls?state=open&head=owner:branch
         self.token_login: str | None = None  # GET /user's login; None: 403, an installation token
         self.author = "github-actions[bot]"  # who the token's comments and issues are written by
         self.max_body = max_body
@@ -403,6 +406,10 @@ class FakeGitHub:
                         self._send(403, {"message": "Resource not accessible by integration"})
                     else:
                         self._send(200, user(fake.token_login))
+                    return
+                if path == f"/repos/{fake.repo}/pulls" and method == "GET":
+                    head = query.get("head", [""])[0]
+                    self._send(200, [p for p in fake.pulls if not head or p["head"]["label"] == head])
                     return
                 if self._issues(method, path, query, body) or self._pulls(method, path, query, body):
                     return

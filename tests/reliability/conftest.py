@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -52,3 +53,18 @@ def good_project(tmp_path: Path) -> Path:
     dest = tmp_path / "proj"
     shutil.copytree(GOOD_TF, dest)
     return dest
+
+
+@pytest.fixture
+def gh(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """The local GitHub stand-in (tests/github/fakegithub.py), no real sleeps between retries."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "github"))
+    from fakegithub import FakeGitHub
+
+    from tfdrift_ci.github import comments
+
+    monkeypatch.setattr(comments, "_sleep", lambda s: None)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+    with FakeGitHub() as fake:
+        yield fake

@@ -11,7 +11,6 @@ GitHub App writes as ``<slug>[bot]``, learnt from the first comment this run cre
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -27,15 +26,6 @@ ROOT = "infra"
 MARK = comments.marker(ROOT)
 BODY = f"{MARK}\nthe real report"
 FAKE = f"{MARK}\n✅ all clear (not written by tfdrift-ci)"
-
-
-@pytest.fixture
-def gh(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeGitHub]:
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
-    monkeypatch.setattr(comments, "_sleep", lambda s: None)
-    with FakeGitHub() as fake:
-        yield fake
 
 
 def _client(gh: FakeGitHub, login: str | None = None) -> comments.Client:

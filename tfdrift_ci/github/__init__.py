@@ -11,6 +11,7 @@ import contextlib
 import os
 import posixpath
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from tfdrift_ci.errors import GitHubError
@@ -65,18 +66,32 @@ def _forbidden_hint(status: int) -> str:
 
 
 def post_comment(
-    report: Report, env: Mapping[str, str], template_dir: str | None, *, found: list[bool] | None = None
+    report: Report,
+    env: Mapping[str, str],
+    template_dir: str | None,
+    *,
+    found: list[bool] | None = None,
+    pr_number: int | None = None,
 ) -> list[str]:
     """Upsert one sticky comment per Terraform root (one for the whole run above
     ``MAX_ROOT_COMMENTS`` roots); returns warnings. Raises ``GitHubError`` for API failures. A clean
     root only updates its earlier comment (never a new "all clear"). ``found`` collects, per
-    comment, whether an earlier comment of ours was there."""
+    comment, whether an earlier comment of ours was there; ``pr_number`` overrides the event's pull
+    request (``tfdrift-ci render --pr``)."""
     from tfdrift_ci.github import comments, context
 
     ctx = context.from_env(env)
-    if ctx.pr_number is None:
-        return ["--comment: this run is not for a pull request (no PR in GITHUB_EVENT_PATH); comment skipped"]
+    if pr_number is not None:
+        ctx = replace(ctx, pr_number=pr_number)
     client = comments.Client(ctx)
+    if ctx.pr_number is None:
+        run_pr = comments.workflow_run_pr(client, context.load_event(env))
+        if run_pr is None:
+            return [
+                "--comment: this run is not for a pull request (no PR in GITHUB_EVENT_PATH); comment skipped"
+            ]
+        ctx = replace(ctx, pr_number=run_pr)
+        client = comments.Client(ctx)
     warnings: list[str] = []
     for part in comment_parts(report):  # above the cap, one keyed by the scanned path
         warnings.extend(_upsert_one(client, ctx, part, comment_root(part, env), template_dir, found=found))
@@ -135,11 +150,13 @@ def deliver(
     env: Mapping[str, str],
     template_dir: str | None,
     recheck: Recheck | None = None,
+    pr_number: int | None = None,
 ) -> list[str]:
     """Write the job summary (when ``GITHUB_STEP_SUMMARY`` is set), upsert the PR comment and
     replace the review of adopt suggestions (when ``comment``; ``recheck`` re-runs the config rules
-    on edited code so that a suggestion says which rule adopting it makes fire). Returns warnings;
-    never raises for GitHub failures."""
+    on edited code so that a suggestion says which rule adopting it makes fire; ``pr_number``: the
+    pull request to comment on instead of the event's). Returns warnings; never raises for GitHub
+    failures."""
     from tfdrift_ci.github import summary
     from tfdrift_ci.github.comments import GitHubApiError
 
@@ -153,7 +170,7 @@ def deliver(
     if comment:
         found: list[bool] = []
         try:
-            warnings.extend(post_comment(report, env, template_dir, found=found))
+            warnings.extend(post_comment(report, env, template_dir, found=found, pr_number=pr_number))
         except GitHubApiError as err:
             warnings.append(f"PR comment skipped: {one_line(str(err), 400)}{_forbidden_hint(err.status)}")
             return warnings  # the same token cannot post a review either: one warning

@@ -20,6 +20,7 @@ stdlib ``urllib.request`` only: three endpoints do not justify another dependenc
 from __future__ import annotations
 
 import json
+import re
 import time
 import urllib.error
 import urllib.parse
@@ -294,6 +295,48 @@ def find_comment(client: Client, number: int, mark: str) -> dict[str, Any] | Non
                 return dict(item)
         url = _next_link(resp.headers.get("link"))
     return None
+
+
+_SHA = re.compile(r"^[0-9a-f]{40}$")
+
+
+def workflow_run_pr(client: Client, event: dict[str, Any]) -> int | None:
+    """The pull request a ``workflow_run`` event's run was for: the payload's ``pull_requests`` entry
+    into this repository at the run's head commit; for a fork's pull request (GitHub leaves that list
+    empty) the open pull request whose head is the fork's ``owner:branch`` at that commit
+    (``GET /repos/{repo}/pulls?head=…``). None when the event is not a workflow_run or none matches."""
+    run = event.get("workflow_run")
+    sha = run.get("head_sha") if isinstance(run, dict) else None
+    if not isinstance(run, dict) or not isinstance(sha, str) or not _SHA.match(sha):
+        return None
+    for pr in run.get("pull_requests") or ():
+        base = _get(pr, "base", "repo", "url")
+        if _get(pr, "head", "sha") == sha and isinstance(base, str) and base.endswith(
+            f"/repos/{client.ctx.repository}"
+        ):
+            return _number(pr)
+    owner, branch = _get(run, "head_repository", "owner", "login"), run.get("head_branch")
+    if not isinstance(owner, str) or not isinstance(branch, str) or not owner or not branch:
+        return None
+    query = urllib.parse.urlencode({"state": "open", "head": f"{owner}:{branch}", "per_page": 100})
+    resp = client.request(
+        "GET", client.url(f"/repos/{client.ctx.repository}/pulls?{query}"), what="the run's pull request"
+    )
+    for pr in resp.data if isinstance(resp.data, list) else ():
+        if _get(pr, "head", "sha") == sha:
+            return _number(pr)
+    return None
+
+
+def _get(data: Any, *keys: str) -> Any:
+    for key in keys:
+        data = data.get(key) if isinstance(data, dict) else None
+    return data
+
+
+def _number(pr: Any) -> int | None:
+    number = _get(pr, "number")
+    return number if type(number) is int and number > 0 else None
 
 
 @dataclass(frozen=True)
