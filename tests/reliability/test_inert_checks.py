@@ -25,6 +25,8 @@ def test_markdown_check_catches_links_mentions_pipes_fences_markers() -> None:
         "| a | b |\n|---|---|\n| c | \x1b[31md |\n",
         "| a | b |\n|---|---|\n| c | \u202ed |\n",
         "| a | b |\n|---|---|\n| c | d |\n::error::pwned\n",
+        "| a | b |\n|---|---|\n| c | d ##[warning file=a.tf;line=1]LGTM |\n",
+        "| a | b |\n|---|---|\n| c | d |\n   ::error::pwned\n",
     ):
         with pytest.raises(AssertionError):
             inert.assert_markdown_inert(hostile, benign)
@@ -37,6 +39,7 @@ def test_annotation_check_catches_forged_commands() -> None:
         "::error file=a.tf,line=1,title=x\n::msg\n",
         "::error file=a.tf,evil=1::msg\n",
         "::error file=a.tf,line=1::msg\n##[error]pwned\n",
+        "::error file=a.tf,line=1::msg ##[warning]pwned\n",
         "::error file=a.tf,line=1::\x1b[31mmsg\n",
     ):
         with pytest.raises(AssertionError):
@@ -58,3 +61,12 @@ def test_terminal_check_catches_escapes() -> None:
     for bad in ("\x1b[31mred", "a\u202eb", "bell\x07"):
         with pytest.raises(AssertionError):
             inert.assert_terminal_safe(bad)
+
+
+def test_workflow_command_check_looks_anywhere_in_the_line() -> None:
+    """The runner finds ##[cmd] anywhere in a line (IndexOf) and ::cmd:: after leading spaces."""
+    for bad in ("x ##[warning]y", "  ::error::x", "\t::notice::x", "ok\n\u00a0::error::x"):
+        with pytest.raises(AssertionError):
+            inert.assert_no_workflow_commands(bad)
+    inert.assert_no_workflow_commands("a ::error:: mid-line, ##\u200b[broken], #[one]")
+
