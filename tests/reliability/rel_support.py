@@ -357,7 +357,11 @@ class GitHub:
         self,
         existing: list[dict[str, Any]] | None = None,
         fault: Callable[[str, str, int], tuple[int, dict[str, Any], dict[str, str]] | None] | None = None,
+        login: str | None = None,
     ) -> None:
+        # login: a personal token's user (GET /user answers it, and the token's comments are written
+        # by it); None: the Actions token (GET /user 403, comments by github-actions[bot]).
+        self.login = login
         self.comments: list[dict[str, Any]] = list(existing or [])
         self.fault = fault
         self.counts: dict[str, int] = {}
@@ -376,6 +380,10 @@ class GitHub:
             if answer is not None:
                 status, body, extra = answer
                 return status, {**hdr, **extra}, json.dumps(body).encode()
+        if req.path == "/user" and req.method == "GET":
+            if self.login is None:
+                return 403, hdr, json.dumps({"message": "Resource not accessible by integration"}).encode()
+            return 200, hdr, json.dumps({"login": self.login, "type": "User"}).encode()
         m = re.fullmatch(r"/repos/([^/]+)/([^/]+)/issues/(\d+)/comments", req.path)
         if m and req.method == "GET":
             per_page = int((req.query.get("per_page") or ["30"])[0])
@@ -393,7 +401,9 @@ class GitHub:
                 comment = {
                     "id": cid,
                     "body": body.get("body", ""),
-                    "user": {"login": "github-actions[bot]", "type": "Bot"},
+                    "user": {"login": self.login, "type": "User"}
+                    if self.login
+                    else {"login": "github-actions[bot]", "type": "Bot"},
                     "html_url": f"https://github.invalid/c/{cid}",
                 }
                 self.comments.append(comment)

@@ -240,8 +240,8 @@ def test_marker_in_someone_elses_comment_is_not_taken_as_ours(cli: CliRunner, tm
 
 
 def test_marker_comment_by_a_repository_member_is_updated(cli: CliRunner, tmp_path: Path) -> None:
-    """With a personal token the sticky comment is written by a person with write access to the
-    repository (author_association MEMBER/OWNER/COLLABORATOR): that one is ours and is updated."""
+    """With a personal token the sticky comment is written by the token's user (GET /user): that
+    one is ours and is updated (a member's comment is not, with any other token: test_comment_trust)."""
     from tfdrift_ci.github.comments import marker
 
     original = marker(".") + "\nold result"
@@ -253,7 +253,8 @@ def test_marker_comment_by_a_repository_member_is_updated(cli: CliRunner, tmp_pa
                 "user": {"login": "alice", "type": "User"},
                 "author_association": "MEMBER",
             }
-        ]
+        ],
+        login="alice",
     )
     with github_server(state) as server:
         env = github_env(server.url, tmp_path, token=TOKEN)
