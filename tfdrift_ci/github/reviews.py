@@ -31,9 +31,8 @@ from typing import Any
 
 from tfdrift_ci.fix import adopt, apply_edits, safety
 from tfdrift_ci.fix.locate import Edit, Source
-from tfdrift_ci.github.comments import MAX_PAGES, Client, GitHubApiError, _next_link
+from tfdrift_ci.github.comments import MAX_PAGES, Client, GitHubApiError, _next_link, identity, learn
 from tfdrift_ci.github.context import Context, load_event
-from tfdrift_ci.github.trust import trusted_author
 from tfdrift_ci.models import Finding, Report
 from tfdrift_ci.report.escape import md, md_block
 
@@ -198,7 +197,7 @@ def _ours(client: Client, number: int) -> list[dict[str, Any]]:
         pages += 1
         for item in resp.data if isinstance(resp.data, list) else []:
             body = item.get("body") if isinstance(item, dict) else None
-            if isinstance(body, str) and body.startswith(MARKER) and trusted_author(item):
+            if isinstance(body, str) and body.startswith(MARKER) and identity(client).owns(item):
                 found.append(item)
         url = _next_link(resp.headers.get("link"))
     return found
@@ -231,7 +230,7 @@ def _retire(
     """Delete our suggestion comments of an earlier review and mark its body superseded."""
     repo = client.ctx.repository
     for c in comments:
-        if trusted_author(c) and isinstance(c.get("id"), int):
+        if identity(client).owns(c) and isinstance(c.get("id"), int):
             try:
                 client.request(
                     "DELETE", client.url(f"/repos/{repo}/pulls/comments/{c['id']}"), what="delete comment"
@@ -302,6 +301,7 @@ def post(
         what=f"create review on PR #{number}",
         retry_server_errors=False,
     )
+    learn(client, resp.data)  # its author is the token's identity (github.trust)
     data = resp.data if isinstance(resp.data, dict) else {}
     review_id = data.get("id") if isinstance(data.get("id"), int) else None
     return Outcome("replaced" if live else "created", review_id, len(wanted), outside)
