@@ -97,3 +97,12 @@ def test_sweep_issues_trust_only_the_token_identity(gh: FakeGitHub) -> None:
     ours = gh.add_issue("Drift", f"{marker}\nours", login="github-actions[bot]")
     found = store.find("tfdrift", marker)
     assert found is not None and found.number == ours["number"]
+
+
+def test_review_of_suggestions_trusts_only_the_token_identity(gh: FakeGitHub) -> None:
+    from tfdrift_ci.github import reviews
+
+    gh.add_review(f"{reviews.MARKER}\nanother app's review", login="codecov[bot]")
+    gh.add_review(f"{reviews.MARKER}\na member's review", login="maria", association="MEMBER")
+    ours = gh.add_review(f"{reviews.MARKER}\nours", login="github-actions[bot]")
+    assert [r["id"] for r in reviews._ours(_client(gh), gh.pr)] == [ours["id"]]
