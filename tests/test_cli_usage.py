@@ -89,7 +89,7 @@ def test_a_near_miss_gets_the_closest_valid_value(
 def test_no_command_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
     line = usage_error([], capsys)
     assert line == (
-        "tfdrift-ci: error: no command given: check, pre-commit, sweep, fix, rules or inventory "
+        "tfdrift-ci: error: no command given: check, pre-commit, sweep, fix, render, rules or inventory "
         "(see 'tfdrift-ci --help')"
     )
 
