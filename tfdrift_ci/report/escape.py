@@ -110,6 +110,11 @@ def md(text: object, limit: int | None = None) -> str:
     s = _URL_SCHEME.sub(lambda m: m.group(1) + ":" + ZWSP, s)
     s = _WWW.sub(lambda m: m.group(0)[:3] + ZWSP + ".", s)
     s = _JS_SCHEME.sub(lambda m: m.group(1) + ZWSP + ":", s)
+    # What follows the value is not known here: another value, a digit of the template, or a line
+    # break GitHub's text extraction joins. A closing # or @ would pair with it ("0:#" twice reads
+    # "0:#0:#", a reference to #0).
+    if s.endswith(("#", "@")):
+        s += ZWSP
     return s
 
 
