@@ -103,14 +103,15 @@ def check(request: CheckRequest) -> Report:
         parse_window(request.since or settings.since, request.until, now=request.now)
     inv = load_inventory(request)
     notices: list[str] = list(inv.notices)
+    gaps: list[Gap] = []
     if Path(request.path).is_file():
         # one file read alone: what it takes from its neighbours is unknown, and unknown values are
-        # not checked; a "no findings" over it must say so
+        # not checked; a "no findings" over it must say so (a gap: --fail-on-incomplete fails on it)
         from tfdrift_ci.inventory.unresolved import single_file_unresolved
 
         unresolved = single_file_unresolved(inv, request.path)
         if unresolved is not None:
-            notices.append(f"{request.path}: {unresolved.reason}")
+            gaps.append(Gap("values", request.path, unresolved.reason, file=request.path))
     if request.changed_files is not None:
         from tfdrift_ci import inventory
 
@@ -120,7 +121,6 @@ def check(request: CheckRequest) -> Report:
     events: Sequence[Event] | None = None
     statuses: Sequence[SourceStatus] = ()
     window: Window | None = None
-    gaps: list[Gap] = []
     if not request.offline:
         fetched = fetch_events(request, inv, settings)
         if fetched is None:

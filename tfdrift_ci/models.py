@@ -575,8 +575,8 @@ class TerraformApply:
     event_id: str
 
 
-GapKind = Literal["source", "module", "identity", "config"]
-GAP_KINDS: tuple[GapKind, ...] = ("source", "module", "identity", "config")
+GapKind = Literal["source", "module", "identity", "values", "config"]
+GAP_KINDS: tuple[GapKind, ...] = ("source", "module", "identity", "values", "config")
 
 
 @dataclass(frozen=True)

@@ -45,17 +45,34 @@ def test_a_single_file_check_says_what_it_could_not_resolve(
 ) -> None:
     """The directory fails on mutable tags and no scan on push; its file alone used to read 'OK'."""
     folder = tf / "single_file"
+    target = str(folder / "ecr.tf")
     assert main(["check", str(folder), "--offline", "--quiet"]) == 1
     capsys.readouterr()
-    main(["check", str(folder / "ecr.tf"), "--offline", "--format", "json"])
-    notices = json.loads(capsys.readouterr().out)["scanned"]["notices"]
-    said = [n for n in notices if "the file was read alone" in n]
-    assert len(said) == 1 and "var.mutability" in said[0] and said[0].startswith(str(folder / "ecr.tf"))
-    main(["check", str(folder / "ecr.tf"), "--offline"])
-    assert "the file was read alone: 3 attributes of 1 resource" in capsys.readouterr().out
+    assert main(["check", target, "--offline", "--format", "json"]) == 0
+    scanned = json.loads(capsys.readouterr().out)["scanned"]
+    values = [g for g in scanned["gaps"] if g["kind"] == "values"]
+    assert len(values) == 1 and scanned["incomplete"] is True
+    assert values[0]["subject"] == values[0]["file"] == target and values[0]["fails_incomplete"] is True
+    assert "3 attributes of 1 resource depend on local.scan, var.mutability, var.name" in values[0]["reason"]
+    main(["check", target, "--offline"])
+    out = capsys.readouterr().out
+    assert "the file was read alone: 3 attributes of 1 resource" in out  # under "Not checked"
+    assert out.rstrip().splitlines()[-2] == (
+        "PASS: no drift and no unsafe configuration found in what could be resolved; "
+        "1 file read alone: values not resolved"
+    )
+    main(["check", target, "--offline", "--format", "markdown"])
+    heading = capsys.readouterr().out.splitlines()[0]
+    assert heading.startswith("### ⚠️ tfdrift-ci: no drift and no unsafe configuration found in")
 
 
-def test_a_directory_check_has_no_such_notice(tf: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_fail_on_incomplete_fails_a_file_read_alone(tf: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["check", str(tf / "single_file" / "ecr.tf"), "--offline", "--quiet", "--fail-on-incomplete"])
+    assert code == 1
+    assert "(--fail-on-incomplete)" in capsys.readouterr().out
+
+
+def test_a_directory_check_has_no_such_gap(tf: Path, capsys: pytest.CaptureFixture[str]) -> None:
     main(["check", str(tf / "single_file"), "--offline", "--format", "json"])
-    notices = json.loads(capsys.readouterr().out)["scanned"]["notices"]
-    assert not any("read alone" in n for n in notices)
+    gaps = json.loads(capsys.readouterr().out)["scanned"]["gaps"]
+    assert not any(g["kind"] == "values" for g in gaps)

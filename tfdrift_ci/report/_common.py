@@ -200,6 +200,9 @@ def gap_phrases(report: Report, *, failing_only: bool = False) -> list[tuple[str
     if count["identity"]:
         unknown = f"{count_text(count['identity'], 'resource')} not identified"
         out.append((f"{unknown} (drift not checked)", unknown))
+    if count["values"]:
+        alone = f"{count_text(count['values'], 'file')} read alone: values not resolved"
+        out.append((alone, alone))
     if count["config"]:
         weak = f"weakened by configuration ({count_text(count['config'], 'setting')})"
         out.append((f"the gate is {weak}", weak))
@@ -245,6 +248,11 @@ def verdict(report: Report) -> Verdict:
                 f"({severity_counts(report)})"
             )
             reason = f"exit 0: no finding at or above --fail-on {report.fail_on}"
+    elif any(g.kind == "values" for g in report.gaps):
+        # nothing found, but in a file whose values could not be resolved: not a clean bill
+        status = "pass"
+        headline = "no drift and no unsafe configuration found in what could be resolved"
+        reason = "exit 0: no findings"
     else:
         status = "clean"
         headline = "no drift and no unsafe configuration found"
@@ -274,6 +282,8 @@ def not_checked(report: Report) -> list[str]:
         if g.kind == "identity":
             where = f" ({g.file}:{g.line})" if g.file and g.line else ""
             out.append(f"{g.subject}{where}: drift not checked: {g.reason}")
+        elif g.kind == "values":
+            out.append(f"{g.subject}: {g.reason}")
     return out
 
 
