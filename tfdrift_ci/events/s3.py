@@ -21,8 +21,7 @@ listing makes the source incomplete with the reason.
 from __future__ import annotations
 
 import threading
-from collections import deque
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -33,7 +32,15 @@ from tfdrift_ci.events.budget import Meter, stop_note
 from tfdrift_ci.events.files import skipped_key
 from tfdrift_ci.events.records import MAX_DECOMPRESSED_BYTES, Selector, Tally, describe_problems, human_size
 from tfdrift_ci.events.session import ACCESS_DENIED, EXPIRED, AwsSession, error_code
-from tfdrift_ci.events.workers import Outcome, Workers, outcome_of, parse_bytes, resolve_jobs, worth_a_pool
+from tfdrift_ci.events.workers import (
+    Outcome,
+    Workers,
+    in_order,
+    outcome_of,
+    parse_bytes,
+    resolve_jobs,
+    worth_a_pool,
+)
 from tfdrift_ci.models import Event, SourceStatus, Window
 from tfdrift_ci.textutil import one_line
 
@@ -122,7 +129,7 @@ class S3Source:
             Workers(self._jobs, selector, pool=self.pooled) as workers,
             ThreadPoolExecutor(max_workers=self._workers, thread_name_prefix="tfdrift-s3") as pool_dl,
         ):
-            downloads = _ahead(pool_dl, self._download, keys, 2 * self._workers)
+            downloads = in_order(lambda key: pool_dl.submit(self._download, key), keys, 2 * self._workers)
             results = workers.ordered(
                 parse_bytes, downloads, lambda item: (_body_or_problem(item[1]), self._max_bytes)
             )
@@ -386,24 +393,6 @@ class S3Source:
 
 class _KeyProblem(Exception):
     pass
-
-
-def _ahead(
-    pool: ThreadPoolExecutor, fn: Callable[[str], bytes], keys: list[str], ahead: int
-) -> Generator[tuple[str, Future[bytes]], None, None]:
-    """(key, download) in key order, with up to ``ahead`` downloads started before they are taken.
-    Closing it early cancels the downloads not taken."""
-    window: deque[tuple[str, Future[bytes]]] = deque()
-    try:
-        for key in keys:
-            window.append((key, pool.submit(fn, key)))
-            if len(window) >= ahead:
-                yield window.popleft()
-        while window:
-            yield window.popleft()
-    finally:
-        for _, future in window:
-            future.cancel()
 
 
 def _body_or_problem(download: Future[bytes]) -> bytes | str:

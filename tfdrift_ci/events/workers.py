@@ -269,16 +269,23 @@ class Workers:
     ) -> Generator[tuple[T, Future[R]], None, None]:
         """(item, future) in input order; at most ``ahead`` (default 2 per job) submitted and not
         yet handed back. Closing the iterator early cancels the futures not handed back."""
-        ahead = ahead or 2 * self.jobs
-        window: deque[tuple[T, Future[R]]] = deque()
-        source = iter(items)
-        try:
-            for item in source:
-                window.append((item, self.submit(fn, *args(item))))
-                if len(window) >= ahead:
-                    yield window.popleft()
-            while window:
+        return in_order(lambda item: self.submit(fn, *args(item)), items, ahead or 2 * self.jobs)
+
+
+def in_order(
+    submit: Callable[[T], Future[R]], items: Iterable[T], ahead: int
+) -> Generator[tuple[T, Future[R]], None, None]:
+    """(item, future) in input order, with up to ``ahead`` submitted before they are taken (any
+    executor: the process pool here, the S3 download threads). Closing the iterator early cancels
+    the futures not taken."""
+    window: deque[tuple[T, Future[R]]] = deque()
+    try:
+        for item in items:
+            window.append((item, submit(item)))
+            if len(window) >= ahead:
                 yield window.popleft()
-        finally:
-            for _, future in window:
-                future.cancel()
+        while window:
+            yield window.popleft()
+    finally:
+        for _, future in window:
+            future.cancel()
