@@ -17,8 +17,10 @@ import re
 import threading
 import urllib.parse
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from support.local_http import LocalHTTPServer
 
 TOKEN = "glpat-FAKE-token-never-printed"
 
@@ -42,7 +44,7 @@ class Recorded:
     body: Any
 
 
-class FakeGitLab:
+class FakeGitLab(LocalHTTPServer):
     def __init__(self, project_id: int = 42, mr_iid: int = 7, bot_id: int = 900) -> None:
         self.project_id = project_id
         self.mr_iid = mr_iid
@@ -53,15 +55,11 @@ class FakeGitLab:
         self.store_then_fail: int | None = None  # the next POST is stored, then answered with this
         self._next_id = 5000
         self._lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.thread = threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
+        self._serve(self._handler())
 
     @property
     def url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
+        return self.origin
 
     @property
     def api_url(self) -> str:
@@ -77,15 +75,6 @@ class FakeGitLab:
             "GITLAB_TOKEN": TOKEN,
             **extra,
         }
-
-    def __enter__(self) -> FakeGitLab:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(5)
 
     def add_note(self, body: str, author_id: int = 1, *, system: bool = False) -> dict[str, Any]:
         with self._lock:

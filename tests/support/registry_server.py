@@ -28,9 +28,11 @@ import threading
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
+
+from support.local_http import LocalHTTPServer
 
 
 @dataclass
@@ -72,7 +74,7 @@ def tree_files(directory: Path, prefix: str = "") -> dict[str, bytes]:
     return out
 
 
-class Registry:
+class Registry(LocalHTTPServer):
     def __init__(self, *, token: str | None = None, location_style: str = "header") -> None:
         self.token = token
         self.location_style = location_style
@@ -80,16 +82,12 @@ class Registry:
         self.files: dict[str, tuple[bytes, dict[str, str]]] = {}  # path -> (body, headers)
         self.seen: list[Seen] = []
         self._lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.thread = threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
+        self._serve(self._handler())
 
     # -- set-up ------------------------------------------------------------------------------------
     @property
     def url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
+        return self.origin
 
     def add(self, package: str, version: str, files: Mapping[str, bytes | str]) -> None:
         """Publish ``package`` ("ns/name/provider") ``version`` with these files (a tar.gz)."""
@@ -114,15 +112,6 @@ class Registry:
     def paths(self) -> list[str]:
         with self._lock:
             return [s.path for s in self.seen]
-
-    # -- lifecycle ---------------------------------------------------------------------------------
-    def __enter__(self) -> Registry:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
     # -- protocol ----------------------------------------------------------------------------------
     def _handler(self) -> type[BaseHTTPRequestHandler]:

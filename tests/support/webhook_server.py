@@ -23,8 +23,10 @@ import json
 import secrets
 import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from support.local_http import LocalHTTPServer
 
 
 @dataclass
@@ -43,7 +45,7 @@ class Reply:
     body: bytes = b""
 
 
-class WebhookReceiver:
+class WebhookReceiver(LocalHTTPServer):
     def __init__(self, kind: str = "webhook", *, secret: str | None = None) -> None:
         self.kind = kind
         self.secret = secret
@@ -53,24 +55,11 @@ class WebhookReceiver:
         self.bad_signatures = 0
         self.script: list[Reply] = []
         self._lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.thread = threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
+        self._serve(self._handler())
 
     @property
     def url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}{self.path}"
-
-    def __enter__(self) -> WebhookReceiver:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(5)
+        return self.origin + self.path
 
     @property
     def delivered(self) -> list[Received]:
