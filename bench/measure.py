@@ -141,6 +141,9 @@ def base_env(**extra: str) -> dict[str, str]:
     """A clean environment: no real AWS credentials/profiles/endpoints leak into a benchmark."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TFDRIFT_", "GITHUB_"))}
     env["NO_COLOR"] = "1"
+    # Bytecode as an installed tool has it: pip (and pre-commit's environments) write .pyc files at
+    # install time, so a shell that sets PYTHONDONTWRITEBYTECODE would time the compiler instead.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["AWS_CONFIG_FILE"] = os.devnull
     env["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
     env["PATH"] = f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}"

@@ -35,6 +35,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "tfdrift_ci.models",
             "tfdrift_ci.settings",
             "tfdrift_ci.errors",
+            "tfdrift_ci.frozen",  # @frozen: the frozen dataclass every model uses
             "tfdrift_ci.textutil",
             "tfdrift_ci.timeutil",
             "tfdrift_ci.paths",

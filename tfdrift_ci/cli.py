@@ -71,7 +71,14 @@ def _closest(message: str, options: Sequence[str]) -> str | None:
     return repr(found[0]) if found and choice else (found[0] if found else None)
 
 
-def build_parser() -> argparse.ArgumentParser:
+COMMANDS = ("check", "pre-commit", "sweep", "fix", "render", "rules", "inventory")
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line. ``only``: the command being run (main passes it): the other
+    commands are still listed (``--help``, usage errors) but their options are not built, which
+    spares the pre-commit hook about a fifth of its start-up (argparse groups and the registries
+    their choices come from)."""
     parser = _Parser(
         prog="tfdrift-ci",
         description="Out-of-band changes (CloudTrail) and unsafe configuration of the ECR/ECS "
@@ -80,52 +87,70 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"tfdrift-ci {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
+    def wanted(name: str) -> bool:
+        return only is None or only == name
+
     check = sub.add_parser("check", help="the main job: inventory, events, rules, report")
-    check.add_argument("path", nargs="?", default=".", metavar="PATH")
-    _add_check_options(check)
+    if wanted("check"):
+        check.add_argument("path", nargs="?", default=".", metavar="PATH")
+        _add_check_options(check)
 
     hook = sub.add_parser("pre-commit", help="pre-commit hook entry: check the roots of FILES")
-    hook.add_argument("files", nargs="*", metavar="FILES")
-    _add_check_options(hook)
+    if wanted("pre-commit"):
+        hook.add_argument("files", nargs="*", metavar="FILES")
+        _add_check_options(hook)
 
     sweep = sub.add_parser("sweep", help="scheduled: one GitHub issue per drifted resource, and alerts")
-    sweep.add_argument("path", nargs="?", default=".", metavar="PATH")
-    _add_check_options(sweep)
-    _add_sweep_options(sweep)
+    if wanted("sweep"):
+        sweep.add_argument("path", nargs="?", default=".", metavar="PATH")
+        _add_check_options(sweep)
+        _add_sweep_options(sweep)
 
     fix = sub.add_parser(
         "fix", help="adopt drift into the code (--adopt), or print the terraform apply undoing it (--revert)"
     )
-    fix.add_argument("path", nargs="?", default=".", metavar="PATH")
-    _add_fix_options(fix)
-    _add_check_options(fix)
+    if wanted("fix"):
+        fix.add_argument("path", nargs="?", default=".", metavar="PATH")
+        _add_fix_options(fix)
+        _add_check_options(fix)
 
     render = sub.add_parser(
         "render",
         help="render a JSON report again (a workflow_run job posting a fork PR's artifact): "
         "validated against the report schema, every value escaped",
     )
-    render.add_argument("report", metavar="REPORT.json")
-    _add_render_options(render)
+    if wanted("render"):
+        render.add_argument("report", metavar="REPORT.json")
+        _add_render_options(render)
 
     rules = sub.add_parser("rules", help="list the rule catalog")
-    rules.add_argument("--format", choices=("text", "json"), default="text")
-    rules.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    if wanted("rules"):
+        rules.add_argument("--format", choices=("text", "json"), default="text")
+        rules.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
 
     inv = sub.add_parser("inventory", help="list the ECR/ECS resources found, with identities")
-    inv.add_argument("path", nargs="?", default=".", metavar="PATH")
-    inv.add_argument("--format", choices=("text", "json"), default="text")
-    inv.add_argument("--plan", metavar="FILE")
-    inv.add_argument("--var-file", action="append", default=[], metavar="FILE")
-    inv.add_argument("--var", action="append", default=[], metavar="K=V")
-    inv.add_argument(
-        "--fetch-modules",
-        action=argparse.BooleanOptionalAction,
-        default=True,
-        help="fetch registry/git/archive modules missing from the module cache (default: yes)",
-    )
-    inv.add_argument("--debug", action="store_true")
+    if wanted("inventory"):
+        inv.add_argument("path", nargs="?", default=".", metavar="PATH")
+        inv.add_argument("--format", choices=("text", "json"), default="text")
+        inv.add_argument("--plan", metavar="FILE")
+        inv.add_argument("--var-file", action="append", default=[], metavar="FILE")
+        inv.add_argument("--var", action="append", default=[], metavar="K=V")
+        inv.add_argument(
+            "--fetch-modules",
+            action=argparse.BooleanOptionalAction,
+            default=True,
+            help="fetch registry/git/archive modules missing from the module cache (default: yes)",
+        )
+        inv.add_argument("--debug", action="store_true")
     return parser
+
+
+def _command_of(argv: Sequence[str]) -> str | None:
+    """The command argv names (its first word, as argparse reads it: the top level takes no option
+    with a value), or None when it names none of ours: then every command's options are built, so
+    that a usage error can still suggest the closest one."""
+    first = next((a for a in argv if not a.startswith("-")), None)
+    return first if first in COMMANDS else None
 
 
 def _add_render_options(p: argparse.ArgumentParser) -> None:
@@ -251,8 +276,9 @@ def _add_check_options(p: argparse.ArgumentParser) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args, extra = parser.parse_known_args(argv)
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(only=_command_of(arguments))
+    args, extra = parser.parse_known_args(arguments)
     if extra or args.command is None:
         _usage_problem(parser, args.command, extra)
     debug = bool(getattr(args, "debug", False))
@@ -378,9 +404,7 @@ def _count(text: str) -> int:
         raise argparse.ArgumentTypeError(str(err)) from None
 
 
-def _request(
-    args: argparse.Namespace, env: Mapping[str, str], path: str, settings: Settings
-) -> CheckRequest:
+def _request(args: argparse.Namespace, env: Mapping[str, str], path: str, settings: Settings) -> CheckRequest:
     """The check the arguments describe. ``--changed-only`` is resolved here (git and the pull
     request's base live above the engine)."""
     from tfdrift_ci.engine import CheckRequest
@@ -420,8 +444,10 @@ def _fetch_modules(args: argparse.Namespace, settings: Settings, env: Mapping[st
     to)."""
     if args.offline:
         if args.fetch_modules:
-            raise ConfigError("--offline never touches the network: drop --fetch-modules (without "
-                              "--offline and without AWS credentials, the check runs static rules only)")
+            raise ConfigError(
+                "--offline never touches the network: drop --fetch-modules (without "
+                "--offline and without AWS credentials, the check runs static rules only)"
+            )
         return False
     if args.fetch_modules is not None:
         return bool(args.fetch_modules)
@@ -532,8 +558,12 @@ def _deliver(
         from tfdrift_ci import github
 
         warnings = github.deliver(
-            report, comment=github_comment, env=env, template_dir=args.template_dir, recheck=recheck,
-            pr_number=pr_number
+            report,
+            comment=github_comment,
+            env=env,
+            template_dir=args.template_dir,
+            recheck=recheck,
+            pr_number=pr_number,
         )
         for warning in warnings:
             _err(f"warning: {one_line(warning)}")

@@ -14,13 +14,14 @@ prints or exits: the environment arrives in ``CheckRequest.env``.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Literal
 
 from tfdrift_ci import __version__
 from tfdrift_ci.errors import InventoryError
+from tfdrift_ci.frozen import frozen
 from tfdrift_ci.models import (
     Event,
     Finding,
@@ -41,7 +42,7 @@ NO_CREDENTIALS_NOTICE = (
 )
 
 
-@dataclass(frozen=True)
+@frozen
 class CheckRequest:
     """Everything one check needs. Only ``path`` is required; every default is the CLI's.
 

@@ -11,9 +11,11 @@ import enum
 import os
 import posixpath
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
+
+from tfdrift_ci.frozen import frozen
 
 # --------------------------------------------------------------------------------------------------
 # Severity
@@ -48,13 +50,15 @@ _RANK = {
 SEVERITIES: tuple[Severity, ...] = tuple(Severity)  # worst first
 
 FindingKind = Literal["config", "drift", "unmanaged", "attempt", "error"]
+# The kinds whose findings hold a before (expected) and an after (actual): what reports diff.
+CHANGE_KINDS: tuple[FindingKind, ...] = ("drift", "attempt", "unmanaged")
 Via = Literal["terraform", "console", "cli", "sdk", "service", "unknown"]
 
 # --------------------------------------------------------------------------------------------------
 # Terraform side
 
 
-@dataclass(frozen=True)
+@frozen
 class Unknown:
     """A value the inventory could not determine (a variable with no value, a data source, a
     function it does not evaluate…). Never replaced by a guessed string.
@@ -117,7 +121,7 @@ IDENTITY_NAME_KEY: dict[str, str | None] = {
 }
 
 
-@dataclass(frozen=True)
+@frozen
 class Identity:
     """CloudTrail keys for one resource. ``name``/``cluster`` are plain strings when known, or an
     ``Unknown`` whose ``pattern`` (when not None) is matched with fnmatch. ``account``/``region`` are
@@ -160,7 +164,7 @@ def jsonable(value: Any, *, unknown_as_text: bool = False) -> Any:
     return str(value)
 
 
-@dataclass(frozen=True)
+@frozen
 class CallSite:
     """One ``module`` block on the way from the root module to a resource (``Resource.call_sites``,
     outermost first): where the user's code passes values into the module that declares it."""
@@ -199,7 +203,7 @@ OriginKind = Literal[
 ]
 
 
-@dataclass(frozen=True)
+@frozen
 class Origin:
     """Where in the code a resource attribute's value is set (``inventory/origin.py``), followed from
     the resource block through ``var.x`` → the calling module block's input (through nested modules) →
@@ -251,7 +255,7 @@ class Origin:
         }
 
 
-@dataclass(frozen=True)
+@frozen
 class Resource:
     """One declared ECR/ECS resource instance.
 
@@ -285,7 +289,7 @@ class Resource:
     origins: Mapping[str, Origin] = field(default_factory=dict, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
+@frozen
 class ParseProblem:
     """A file the inventory could not read; becomes an ``error`` finding, the rest is still checked."""
 
@@ -294,7 +298,7 @@ class ParseProblem:
     line: int | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class ModuleCall:
     """A module call that was not followed (a registry/git source that could not be fetched …)."""
 
@@ -309,7 +313,7 @@ class ModuleCall:
     root: str | None = None  # the Terraform root whose load met the call (None: not known)
 
 
-@dataclass(frozen=True)
+@frozen
 class UnfollowedSource:
     """One module source that could not be followed, with every call that uses it: reports name a
     source once, not once per call or instance."""
@@ -357,7 +361,7 @@ def unfollowed_by_source(calls: Sequence[ModuleCall]) -> tuple[UnfollowedSource,
     return tuple(sorted(out, key=lambda u: (u.relevance, u.source)))
 
 
-@dataclass(frozen=True)
+@frozen
 class Inventory:
     path: str  # the scanned PATH as given
     roots: tuple[str, ...]  # Terraform root dirs relative to path ("." for path itself)
@@ -383,7 +387,7 @@ class Inventory:
 # CloudTrail side
 
 
-@dataclass(frozen=True)
+@frozen
 class Actor:
     display: str  # SSO user / session name before role name / IAM user name
     arn: str | None = None  # userIdentity.arn
@@ -408,7 +412,7 @@ class Actor:
         }
 
 
-@dataclass(frozen=True)
+@frozen
 class Event:
     id: str
     name: str  # eventName
@@ -440,7 +444,7 @@ class Event:
         }
 
 
-@dataclass(frozen=True)
+@frozen
 class Window:
     """``since <= eventTime < until`` (both timezone-aware UTC)."""
 
@@ -451,7 +455,7 @@ class Window:
         return self.since <= t < self.until
 
 
-@dataclass(frozen=True)
+@frozen
 class SourceStatus:
     """What one source managed to read: the JSON report's ``scanned.sources[]``."""
 
@@ -486,7 +490,7 @@ class SourceStatus:
 # Findings and the report
 
 
-@dataclass(frozen=True)
+@frozen
 class SetBack:
     """A write after a drift event that set the attribute back to its declared value: who (the
     drift rules' wording, ``Terraform`` for Terraform's own apply), when, and the event's id."""
@@ -505,7 +509,7 @@ class SetBack:
         }
 
 
-@dataclass(frozen=True)
+@frozen
 class Location:
     """A place in the code a finding relates to besides its own (``Finding.related``): for a
     finding on a resource inside a module, the resource in the module. ``file`` is relative to PATH
@@ -521,7 +525,7 @@ class Location:
         return {"file": self.file, "line": self.line, "note": self.note, "in_repository": self.in_repository}
 
 
-@dataclass(frozen=True)
+@frozen
 class Finding:
     rule_id: str
     kind: FindingKind
@@ -563,7 +567,7 @@ class Finding:
         )
 
 
-@dataclass(frozen=True)
+@frozen
 class TerraformApply:
     """One of Terraform's own successful write calls on a declared resource, seen in the window
     (not a finding: the timeline shows them beside the changes made outside Terraform)."""
@@ -579,7 +583,7 @@ GapKind = Literal["source", "module", "identity", "values", "config"]
 GAP_KINDS: tuple[GapKind, ...] = ("source", "module", "identity", "values", "config")
 
 
-@dataclass(frozen=True)
+@frozen
 class Gap:
     """Something the tool could not do, or was told not to do: an event source read only in part, a
     module not followed, a declared resource whose identity is unknown (its drift not checked), a
@@ -606,7 +610,7 @@ class Gap:
         }
 
 
-@dataclass(frozen=True)
+@frozen
 class Report:
     tool_version: str
     path: str

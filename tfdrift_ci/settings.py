@@ -7,9 +7,10 @@ files into them; the CLI applies its flags on top with ``dataclasses.replace``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date
 
+from tfdrift_ci.frozen import frozen
 from tfdrift_ci.models import SEVERITIES, Severity
 
 # ``--fail-on`` / ``fail_on:``: a severity (worst first), or "never" (exit 0 whatever the findings).
@@ -17,13 +18,13 @@ FAIL_ON_VALUES: tuple[str, ...] = (*(s.value for s in SEVERITIES), "never")
 DEFAULT_FAIL_ON = "high"
 
 
-@dataclass(frozen=True)
+@frozen
 class RuleSetting:
     enabled: bool = True
     severity: Severity | None = None  # override of the rule's default
 
 
-@dataclass(frozen=True)
+@frozen
 class IgnoreEntry:
     rule: str  # rule id, or "*" (fnmatch)
     address: str = "*"  # fnmatch glob over the resource address
@@ -31,7 +32,7 @@ class IgnoreEntry:
     expires: date | None = None  # after this date the entry stops suppressing (and says so)
 
 
-@dataclass(frozen=True)
+@frozen
 class DriftRuleSetting:
     """``drift_rules:`` entries: re-grade drift on some resource types/attributes."""
 
@@ -41,7 +42,7 @@ class DriftRuleSetting:
     severity: Severity | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class Settings:
     fail_on: str = DEFAULT_FAIL_ON  # one of FAIL_ON_VALUES
     fail_on_incomplete: bool = False

@@ -28,10 +28,11 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING
 
+from tfdrift_ci.frozen import frozen
 from tfdrift_ci.models import Finding, Inventory, Resource
 from tfdrift_ci.settings import IgnoreEntry, Settings
 
@@ -54,7 +55,7 @@ _KICS = re.compile(
 _KICS_FILE_COMMANDS = ("ignore", "disable", "enable")
 
 
-@dataclass(frozen=True)
+@frozen
 class Directive:
     """One suppression comment: which ids it names and why."""
 
@@ -112,7 +113,7 @@ def directives_for(lines: Sequence[str], start: int, end: int | None) -> list[Di
     return found
 
 
-@dataclass(frozen=True)
+@frozen
 class KicsScope:
     """What one ``kics-scan`` comment covers: lines ``start..end`` of its file."""
 

@@ -70,3 +70,11 @@ def runner_inert(text: str, *, keep_line_commands: bool = False) -> str:
         return s
     return _LINE_COMMAND.sub(lambda m: m.group(1) + ":" + _ZWSP, s)
 
+
+_URL_CREDENTIALS = re.compile(r"//[^/@\s]+:[^/@\s]*@")
+
+
+def redact_text(text: str) -> str:
+    """Best effort for a source address or message that does not parse as a URL: drop
+    ``user:password@`` after ``//`` and everything from the first ``?`` (a signed URL's query)."""
+    return _URL_CREDENTIALS.sub("//", text).split("?", 1)[0]

@@ -22,8 +22,7 @@ def parse_time(text: str, *, flag: str, now: datetime) -> datetime:
         t = datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
         raise ConfigError(
-            f"{flag} {text!r}: expected a span like 7d / 48h / 30m or an ISO time like "
-            "2026-11-01T00:00:00Z"
+            f"{flag} {text!r}: expected a span like 7d / 48h / 30m or an ISO time like 2026-11-01T00:00:00Z"
         ) from None
     if t.tzinfo is None:
         t = t.replace(tzinfo=UTC)

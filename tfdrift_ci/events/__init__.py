@@ -19,6 +19,7 @@ from tfdrift_ci.errors import SourceError
 from tfdrift_ci.events import names
 from tfdrift_ci.events.base import EventSource, NamedResource, Progress, Query, WriteEvents
 from tfdrift_ci.events.budget import Budget
+from tfdrift_ci.frozen import frozen
 from tfdrift_ci.models import Event, Identity, Inventory, SourceStatus, Window
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 __all__ = ["SOURCES", "Context", "FetchResult", "build_query", "fetch", "make_sources", "source_kind"]
 
 
-@dataclass(frozen=True)
+@frozen
 class FetchResult:
     events: list[Event]
     statuses: list[SourceStatus]

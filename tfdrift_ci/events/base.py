@@ -9,16 +9,17 @@ notices a user should see although nothing failed.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Protocol
 
 from tfdrift_ci.events.budget import Budget
+from tfdrift_ci.frozen import frozen
 from tfdrift_ci.models import Event, SourceStatus, Window
 
 Pair = tuple[str, str]  # (eventSource, eventName)
 
 
-@dataclass(frozen=True)
+@frozen
 class WriteEvents:
     """The CloudTrail write events the rules act on: per Terraform resource type, the
     (eventSource, eventName) pairs that can change it, and the pairs that create a resource.
@@ -38,7 +39,7 @@ class WriteEvents:
         return self.for_types(self.by_type)
 
 
-@dataclass(frozen=True)
+@frozen
 class NamedResource:
     """A declared resource whose CloudTrail name is fully known: what a ``ResourceName`` lookup
     can ask for (the name, and the ARN once the account is known)."""
@@ -56,7 +57,7 @@ class NamedResource:
         return f"arn:aws:{service}:{region}:{account}:{resource}"
 
 
-@dataclass(frozen=True)
+@frozen
 class Query:
     """What the run needs from CloudTrail: a source may push any of it down (SQL, lookup
     attributes, S3 prefixes) or filter on the client; it must never return less."""

@@ -23,14 +23,16 @@ import re
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
+
+from tfdrift_ci.frozen import frozen
 
 DEFAULT_TIMEOUT = 600.0  # 10 minutes: well inside a CI job, far above a normal week's reading
 DEFAULT_MAX_PAGES = 1000  # LookupEvents: 50,000 events per region, ~9 minutes at 1.9 calls/s
 DEFAULT_MAX_RECORDS = 20_000_000  # files/S3: ~1.5 minutes at the trail scanner's ~250k records/s
 
 
-@dataclass(frozen=True)
+@frozen
 class Budget:
     """Limits per source; None means no limit."""
 

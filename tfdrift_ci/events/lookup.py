@@ -60,6 +60,7 @@ from tfdrift_ci.events.budget import Budget, Meter, duration
 from tfdrift_ci.events.normalise import MalformedRecord
 from tfdrift_ci.events.records import Selector, Tally, iter_records
 from tfdrift_ci.events.session import ACCESS_DENIED, EXPIRED, NOT_ENABLED, AwsSession, error_code
+from tfdrift_ci.frozen import frozen
 from tfdrift_ci.models import Event, SourceStatus, Window
 from tfdrift_ci.textutil import one_line
 
@@ -134,7 +135,7 @@ class _Stop(Exception):
         self.fatal = fatal
 
 
-@dataclass(frozen=True)
+@frozen
 class _Page:
     items: list[Mapping[str, Any]]
     more: bool

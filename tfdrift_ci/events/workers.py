@@ -26,7 +26,6 @@ import os
 from collections import deque
 from collections.abc import Callable, Generator, Iterable
 from concurrent.futures import BrokenExecutor, Future
-from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from tfdrift_ci.events.records import (
@@ -37,6 +36,7 @@ from tfdrift_ci.events.records import (
     read_capped,
     select_payload,
 )
+from tfdrift_ci.frozen import frozen
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -71,7 +71,7 @@ def worth_a_pool(jobs: int, inputs: int, compressed_bytes: int | None) -> bool:
 # what a worker does with one payload
 
 
-@dataclass(frozen=True)
+@frozen
 class Outcome:
     """One input's result, as plain data (exceptions with custom fields do not survive pickling):
     ``parsed``, or ``problem`` (could not be read), or ``not_cloudtrail`` (the reason)."""

@@ -14,10 +14,10 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from tfdrift_ci.fix import locate as L
+from tfdrift_ci.frozen import frozen
 from tfdrift_ci.inventory import hcl
 from tfdrift_ci.inventory.parsed import Attribute, Block
 from tfdrift_ci.models import Finding, Report, Resource
@@ -26,7 +26,7 @@ from tfdrift_ci.rules.redact import is_marker
 _TASK_DEF_ARN = re.compile(r"arn:aws[\w-]*:ecs:[^:]*:\d*:task-definition/([^:/]+):(\d+)\Z")
 
 
-@dataclass(frozen=True)
+@frozen
 class Adoption:
     """One finding adopted: the edit, and where it lands (file relative to PATH, 1-based line)."""
 
@@ -36,13 +36,13 @@ class Adoption:
     value: Any  # the value written
 
 
-@dataclass(frozen=True)
+@frozen
 class ByHand:
     finding: Finding
     reason: str
 
 
-@dataclass(frozen=True)
+@frozen
 class Plan:
     adopted: tuple[Adoption, ...]
     by_hand: tuple[ByHand, ...]

@@ -11,16 +11,16 @@ is left to do by hand or was refused as unsafe, or the events were incomplete un
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from tfdrift_ci.fix import adopt as A
 from tfdrift_ci.fix import edited, revert, safety, unified_diff, write
+from tfdrift_ci.frozen import frozen
 from tfdrift_ci.models import Finding, Report
 from tfdrift_ci.report import escape
 from tfdrift_ci.textutil import clean
 
 
-@dataclass(frozen=True)
+@frozen
 class Outcome:
     stdout: str  # the unified diff (adopt) or the terraform lines (revert)
     messages: tuple[str, ...]  # for stderr: summary, by-hand list, warnings

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from tfdrift_ci.fix import render as R
+from tfdrift_ci.frozen import frozen
 from tfdrift_ci.inventory.expr import syntax as S
 from tfdrift_ci.inventory.parsed import Attribute, Block
 
@@ -24,7 +24,7 @@ _STEP = re.compile(r"([^.\[\]]+)|\[([^\]]*)\]")
 _JSON_FUNCS = ("jsonencode",)
 
 
-@dataclass(frozen=True)
+@frozen
 class Edit:
     """Replace ``text[start:end]`` of ``file`` (relative to the scanned PATH) by ``new``."""
 
@@ -50,7 +50,7 @@ class Indirect(Manual):
         self.rest = list(rest)
 
 
-@dataclass(frozen=True)
+@frozen
 class Source:
     """One file's text, read as bytes so that a byte-order mark and line endings survive."""
 
@@ -276,10 +276,10 @@ def diff_edits(src: Source, base: int, node: S.Node, value: Any, what: str) -> l
         and len(value) == len(node.items)
         and all(isinstance(v, Mapping | list) for v in value)
     ):
-            out: list[Edit] = []
-            for item, v in zip(node.items, value, strict=True):
-                out += diff_edits(src, base, item, v, what)
-            return out
+        out: list[Edit] = []
+        for item, v in zip(node.items, value, strict=True):
+            out += diff_edits(src, base, item, v, what)
+        return out
     return replace_node(src, base, node, value, what)
 
 
@@ -309,9 +309,7 @@ def _item_named(node: S.ObjectNode) -> str | None:
     return None
 
 
-def _insert_item(
-    src: Source, base: int, node: S.ObjectNode, name: str, value: Any, *, what: str
-) -> Edit:
+def _insert_item(src: Source, base: int, node: S.ObjectNode, name: str, value: Any, *, what: str) -> Edit:
     if not is_literal(node):
         raise Manual(f"{what} is not a literal: {_short(node)}")
     text = src.text

@@ -13,9 +13,9 @@ import os
 import posixpath
 import shlex
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from tfdrift_ci.fix.adopt import latest_drift
+from tfdrift_ci.frozen import frozen
 from tfdrift_ci.models import Finding
 from tfdrift_ci.report import escape
 from tfdrift_ci.report._common import value_text
@@ -29,7 +29,7 @@ _NOT_TERRAFORMS = {
 _REPLACE = {"DeregisterTaskDefinition", "DeleteTaskDefinitions"}
 
 
-@dataclass(frozen=True)
+@frozen
 class RootRevert:
     root: str
     targets: tuple[str, ...]  # addresses, -target

@@ -26,12 +26,12 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
-from dataclasses import dataclass
 from email.message import Message
 from typing import Any
 
 from tfdrift_ci import __version__
 from tfdrift_ci.errors import GitHubError
+from tfdrift_ci.frozen import frozen
 from tfdrift_ci.github.context import Context
 from tfdrift_ci.github.trust import ACTIONS_BOT, Identity
 from tfdrift_ci.models import Report
@@ -58,7 +58,7 @@ class GitHubApiError(GitHubError):
         super().__init__(f"{method} {what}: HTTP {status}: {message}")
 
 
-@dataclass(frozen=True)
+@frozen
 class Response:
     status: int
     headers: Message
@@ -311,8 +311,10 @@ def workflow_run_pr(client: Client, event: dict[str, Any]) -> int | None:
         return None
     for pr in run.get("pull_requests") or ():
         base = _get(pr, "base", "repo", "url")
-        if _get(pr, "head", "sha") == sha and isinstance(base, str) and base.endswith(
-            f"/repos/{client.ctx.repository}"
+        if (
+            _get(pr, "head", "sha") == sha
+            and isinstance(base, str)
+            and base.endswith(f"/repos/{client.ctx.repository}")
         ):
             return _number(pr)
     owner, branch = _get(run, "head_repository", "owner", "login"), run.get("head_branch")
@@ -339,7 +341,7 @@ def _number(pr: Any) -> int | None:
     return number if type(number) is int and number > 0 else None
 
 
-@dataclass(frozen=True)
+@frozen
 class Outcome:
     action: str  # created | updated | unchanged | skipped
     comment_id: int | None = None

@@ -11,17 +11,18 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from tfdrift_ci.errors import GitHubError
+from tfdrift_ci.frozen import frozen
 
 DEFAULT_API_URL = "https://api.github.com"
 _REPO = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 _LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$")
 
 
-@dataclass(frozen=True)
+@frozen
 class Context:
     repository: str  # owner/name
     api_url: str  # https://api.github.com or https://ghe.example.com/api/v3

@@ -27,9 +27,9 @@ from __future__ import annotations
 
 import urllib.parse
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any, Literal
 
+from tfdrift_ci.frozen import frozen
 from tfdrift_ci.github import comments
 from tfdrift_ci.github.comments import Client, GitHubApiError, Response
 from tfdrift_ci.github.trust import Identity
@@ -42,7 +42,7 @@ MAX_PAGES = comments.MAX_PAGES
 State = Literal["open", "closed"]
 
 
-@dataclass(frozen=True)
+@frozen
 class Issue:
     number: int
     title: str

@@ -26,11 +26,11 @@ import os
 import posixpath
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from tfdrift_ci.fix import adopt, apply_edits, safety
 from tfdrift_ci.fix.locate import Edit, Source
+from tfdrift_ci.frozen import frozen
 from tfdrift_ci.github.comments import MAX_PAGES, Client, GitHubApiError, _next_link, identity, learn
 from tfdrift_ci.github.context import Context, load_event
 from tfdrift_ci.models import Finding, Report
@@ -41,7 +41,7 @@ _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@")
 MAX_SUGGESTIONS = 50  # one review; GitHub shows long reviews poorly, the sticky comment has the rest
 
 
-@dataclass(frozen=True)
+@frozen
 class Suggestion:
     path: str  # repository path (posix)
     start_line: int
@@ -179,7 +179,7 @@ def suggestions(
 # The review
 
 
-@dataclass(frozen=True)
+@frozen
 class Outcome:
     action: str  # created | replaced | unchanged | removed | skipped
     review_id: int | None = None

@@ -25,15 +25,17 @@ reason to trust: a member's comment is still not the tool's.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any, Literal
+
+from tfdrift_ci.frozen import frozen
 
 ACTIONS_BOT = "github-actions[bot]"
 
 Source = Literal["GET /user", "TFDRIFT_GITHUB_LOGIN", "assumed", "learnt"]
 
 
-@dataclass(frozen=True)
+@frozen
 class Identity:
     """The author of what this token writes."""
 

@@ -12,16 +12,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from tfdrift_ci.errors import GitLabError
+from tfdrift_ci.frozen import frozen
 
 TOKEN_VARIABLE = "GITLAB_TOKEN"
 _PROJECT_ID = re.compile(r"^[0-9]+$")
 _IID = re.compile(r"^[0-9]+$")
 
 
-@dataclass(frozen=True)
+@frozen
 class Context:
     api_url: str  # https://gitlab.com/api/v4
     project_id: str  # numeric

@@ -17,11 +17,11 @@ path to create, ``PUT …/notes/:note_id`` to update; ``GET /user`` for the toke
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from tfdrift_ci import __version__
 from tfdrift_ci.errors import GitLabError
+from tfdrift_ci.frozen import frozen
 from tfdrift_ci.github import comments
 from tfdrift_ci.github import context as github_context
 from tfdrift_ci.github.trust import Identity
@@ -53,7 +53,7 @@ class Client(comments.Client):
         }
 
 
-@dataclass(frozen=True)
+@frozen
 class Outcome:
     action: str  # created | updated | unchanged | skipped
     note_id: int | None = None

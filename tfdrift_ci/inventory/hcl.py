@@ -21,15 +21,15 @@ from __future__ import annotations
 import os
 import re
 import stat
-from dataclasses import dataclass
 from typing import Any, Literal
 
-from tfdrift_ci.inventory import cache, tfjson, ts_parse
+from tfdrift_ci.frozen import frozen
+from tfdrift_ci.inventory import tfjson, ts_parse
 from tfdrift_ci.inventory.parsed import Attribute, Block, ParsedFile
 from tfdrift_ci.models import ParseProblem
 
 
-@dataclass(frozen=True)
+@frozen
 class ParseOptions:
     """``parser``: "auto" (tree-sitter when installed, python-hcl2 for every file it declines) or
     "hcl2" (python-hcl2 only, the reference parser: to rule the fast front end out when a result
@@ -114,6 +114,8 @@ def parse_text(text: str, path: str = "<text>", options: ParseOptions = DEFAULT_
         parsed = ts_parse.parse_text(text, path)
         if parsed is not None:
             return parsed
+    from tfdrift_ci.inventory import cache  # hashing and JSON: for python-hcl2's files only
+
     directory = cache.directory(options.cache_dir)
     cached = cache.get(text, path, directory)
     if cached is not None:

@@ -15,8 +15,6 @@ from tfdrift_ci.inventory.expr.context import EMPTY_CTX, Ctx
 from tfdrift_ci.inventory.expr.convert import EvalError, too_big
 from tfdrift_ci.inventory.expr.evaluate import evaluate_text
 from tfdrift_ci.inventory.expr.syntax import ExprSyntaxError, GetAttr, Var, parse
-from tfdrift_ci.inventory.fetch import known
-from tfdrift_ci.inventory.fetch.addresses import display as display_source
 from tfdrift_ci.inventory.instances import MAX_INSTANCES, UNKNOWN_KEY, key_text, unknown_bindings
 from tfdrift_ci.inventory.parsed import Attribute, Block
 from tfdrift_ci.inventory.project import Project
@@ -140,10 +138,12 @@ class _ModuleCall:
         return out
 
     def _not_followed(self, reason: str) -> list[tuple[Any, Module | None]]:
+        from tfdrift_ci.inventory.fetch import known  # remote-address parsing: not for local modules
+
         self.parent.project.unfollowed.append(
             ModuleCall(
                 address=self.parent.prefix + f"module.{self.name}",
-                source=display_source(self.source() or ""),
+                source=module_sources.shown(self.source() or ""),
                 file=self.file,
                 line=self.block.line,
                 reason=reason,
@@ -164,7 +164,7 @@ class _ModuleCall:
             address=parent.prefix + f"module.{label}",
             file=self.file,
             line=self.block.line,
-            source=display_source(self.source() or ""),
+            source=module_sources.shown(self.source() or ""),
             inputs={a.name: a.line for a in self.block.attributes if a.name not in _CALL_META},
             fetched=res.fetched,
             package=res.package,

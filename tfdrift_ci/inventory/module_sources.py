@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from tfdrift_ci.inventory.fetch import addresses, constraints
+from tfdrift_ci.frozen import frozen
 from tfdrift_ci.paths import is_inside
+from tfdrift_ci.textutil import redact_text
 
 if TYPE_CHECKING:
     from tfdrift_ci.inventory.fetch.options import ModuleFetcher
@@ -32,7 +32,18 @@ def is_local_source(source: str) -> bool:
     return source.startswith(("./", "../", ".\\", "..\\")) or source in (".", "..")
 
 
-@dataclass(frozen=True)
+def shown(source: str) -> str:
+    """``source`` as reports show it: ``fetch.addresses.display`` (credentials and signatures
+    removed). A local path gets the same redaction without importing the remote-address parser, which
+    a project of local modules (the pre-commit hook's usual case) never needs."""
+    if is_local_source(source):
+        return redact_text(source)
+    from tfdrift_ci.inventory.fetch import addresses
+
+    return addresses.display(source)
+
+
+@frozen
 class Downloaded:
     """One ``modules.json`` entry."""
 
@@ -41,7 +52,7 @@ class Downloaded:
     version: str | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class Resolved:
     """Where a call's code is. ``fetched``: not in the repository (``.terraform/modules`` or the module
     cache): its files are never a location to annotate. ``package``: what was fetched, for people
@@ -126,6 +137,8 @@ def _stale(entry: Downloaded, source: str, version: str | None) -> str:
     """Why a ``modules.json`` entry no longer fits the call ("" when it does)."""
     if not entry.source:
         return ""  # an old modules.json without sources: trust it as Terraform did
+    from tfdrift_ci.inventory.fetch import addresses, constraints
+
     try:
         now, then = addresses.parse(source), addresses.parse(entry.source)
     except (addresses.SourceError, ValueError):

@@ -23,9 +23,10 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from tfdrift_ci.frozen import frozen
 from tfdrift_ci.inventory.expr.convert import EvalError
 from tfdrift_ci.inventory.expr.syntax import (
     Call,
@@ -59,7 +60,7 @@ _INDEX = re.compile(r"\[(\d+)\]")
 _FIRST_BLOCKS = re.compile(r"\.0(?=\.)")
 
 
-@dataclass(frozen=True)
+@frozen
 class RootValues:
     """Where the root module's variables get their values: the ``.tfvars`` files read (absolute
     paths, in Terraform's precedence order), the names set by ``--var`` and by ``TF_VAR_*``."""

@@ -284,8 +284,8 @@ def resources_from_plan(
             after = (planned.get(address) or {}).get("values")
             before = (prior.get(address) or state_values.get(address) or {}).get("values")
         planned_values: dict[str, Any] | None = None
-        after_sensitive = change.get("after_sensitive") if rc else (planned.get(address) or {}).get(
-            "sensitive_values"
+        after_sensitive = (
+            change.get("after_sensitive") if rc else (planned.get(address) or {}).get("sensitive_values")
         )
         before_sensitive = change.get("before_sensitive") if rc else None
         if isinstance(after, dict):

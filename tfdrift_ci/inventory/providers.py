@@ -7,8 +7,7 @@ down: https://developer.hashicorp.com/terraform/language/modules/develop/provide
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from tfdrift_ci.frozen import frozen
 from tfdrift_ci.inventory.expr.context import Ctx
 from tfdrift_ci.inventory.expr.evaluate import evaluate_text
 from tfdrift_ci.inventory.expr.syntax import ExprSyntaxError, Lit, ObjectNode, parse
@@ -16,7 +15,7 @@ from tfdrift_ci.inventory.identity import parse_arn
 from tfdrift_ci.inventory.parsed import Block
 
 
-@dataclass(frozen=True)
+@frozen
 class ProviderInfo:
     region: str | None = None
     account: str | None = None

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
+from tfdrift_ci.frozen import frozen
 from tfdrift_ci.models import Inventory, Unknown
 
 # `var.name` / `local.name` in an unknown value's expression text: the names the file does not define
@@ -18,7 +18,7 @@ _NAME = re.compile(r"\b(var|local)\.([A-Za-z_][A-Za-z0-9_-]*)")
 NAMES_SHOWN = 5
 
 
-@dataclass(frozen=True)
+@frozen
 class Unresolved:
     """The attributes of a single-file check whose value depends on a variable or local that has no
     value in that file."""

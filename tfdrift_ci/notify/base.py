@@ -14,11 +14,12 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Literal
 
 from tfdrift_ci import __version__
 from tfdrift_ci.errors import TfdriftError
+from tfdrift_ci.frozen import frozen
 from tfdrift_ci.models import Window
 from tfdrift_ci.textutil import one_line
 
@@ -36,7 +37,7 @@ class NotifyError(TfdriftError):
     """An alert that could not be delivered (the message never holds the URL)."""
 
 
-@dataclass(frozen=True)
+@frozen
 class Line:
     """One drifted attribute, as the chat messages show it."""
 
@@ -49,7 +50,7 @@ class Line:
     event_name: str
 
 
-@dataclass(frozen=True)
+@frozen
 class Alert:
     """New (or returned) drift on one resource."""
 
@@ -64,7 +65,7 @@ class Alert:
     issue_url: str | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class Alerts:
     alerts: tuple[Alert, ...]
     window: Window
@@ -73,7 +74,7 @@ class Alerts:
     tool_version: str = __version__
 
 
-@dataclass(frozen=True)
+@frozen
 class Target:
     """One ``--notify KIND:URL_ENV[:SECRET_ENV]``. ``spec`` (env var names only) is what is shown."""
 
@@ -83,7 +84,7 @@ class Target:
     secret: str | None = field(default=None, repr=False)
 
 
-@dataclass(frozen=True)
+@frozen
 class Message:
     body: bytes
     headers: Mapping[str, str]

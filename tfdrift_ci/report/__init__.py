@@ -4,8 +4,8 @@ that Jinja2 is only loaded by the formats that use it."""
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
 
+from tfdrift_ci.frozen import frozen
 from tfdrift_ci.models import Report
 
 FORMATS: dict[str, str] = {
@@ -20,7 +20,7 @@ FORMATS: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True)
+@frozen
 class RenderOptions:
     template_dir: str | None = None  # user copies of templates/ (--template-dir)
     color: bool = False  # ANSI colours (text on a TTY)

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from tfdrift_ci.frozen import frozen
 from tfdrift_ci.models import (
+    CHANGE_KINDS,
     GAP_KINDS,
     SEVERITIES,
     Actor,
@@ -20,11 +21,13 @@ from tfdrift_ci.models import (
     Unknown,
     iso,
 )
-from tfdrift_ci.report import diff as d
+
+if TYPE_CHECKING:
+    from tfdrift_ci.report.diff import PathChange, ValueDiff
 
 VALUE_LIMIT = 120  # characters of one value shown inline; the JSON report always has all of it
 
-DRIFT_KINDS = ("drift", "attempt", "unmanaged")
+DRIFT_KINDS = CHANGE_KINDS
 
 
 def sorted_findings(findings: Iterable[Finding]) -> list[Finding]:
@@ -80,6 +83,16 @@ def deletion_text(f: Finding) -> str | None:
     return None
 
 
+def _finding_diff(f: Finding) -> ValueDiff | None:
+    """``diff.finding_diff``, imported for the first finding with a before and an after: a report of
+    configuration findings only (the pre-commit hook's usual one) never loads the differ."""
+    if f.kind not in CHANGE_KINDS:
+        return None
+    from tfdrift_ci.report import diff
+
+    return diff.finding_diff(f)
+
+
 def change_text(f: Finding, limit: int | None = VALUE_LIMIT) -> str:
     """Drift: ``old → new`` (declared → observed), long strings as their differing parts, documents
     as a count of changed paths (``diff_lines`` lists them). Config findings have no "before": they
@@ -89,23 +102,29 @@ def change_text(f: Finding, limit: int | None = VALUE_LIMIT) -> str:
     gone = deletion_text(f)
     if gone is not None:
         return gone
-    vd = d.finding_diff(f)
+    vd = _finding_diff(f)
     if vd is not None and vd.kind == "text":
         return f"{vd.old_excerpt} → {vd.new_excerpt}"
     if vd is not None:
         if len(vd.changes) == 1:
-            return d.change_line(vd.changes[0], 60)
+            return _change_line(vd.changes[0], 60)
         return f"{count_text(len(vd.changes), 'change')} in the document"
     return f"{value_text(f.expected, limit)} → {value_text(f.actual, limit)}"
+
+
+def _change_line(change: PathChange, limit: int = 80) -> str:
+    from tfdrift_ci.report import diff
+
+    return diff.change_line(change, limit)
 
 
 def diff_lines(f: Finding, limit: int = DIFF_LINES) -> list[str]:
     """The changed paths of a document diff (``Statement[0].Principal.AWS: "…" → "*"``), at most
     ``limit`` and then ``… and N more``; empty when the value is not a document or changed as one."""
-    vd = d.finding_diff(f)
+    vd = _finding_diff(f)
     if vd is None or vd.kind != "structure" or len(vd.changes) < 2:
         return []
-    lines = [d.change_line(c) for c in vd.changes[:limit]]
+    lines = [_change_line(c) for c in vd.changes[:limit]]
     if len(vd.changes) > limit:
         lines.append(f"… and {len(vd.changes) - limit} more (the JSON report has the full diff)")
     return lines
@@ -176,7 +195,7 @@ def severity_counts(report: Report) -> str:
     return ", ".join(parts) or "none"
 
 
-@dataclass(frozen=True)
+@frozen
 class Verdict:
     status: str  # "fail" | "pass" | "clean" | "error"
     headline: str  # one line, no markup

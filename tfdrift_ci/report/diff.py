@@ -20,10 +20,10 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, Literal
 
-from tfdrift_ci.models import Finding
+from tfdrift_ci.frozen import frozen
+from tfdrift_ci.models import CHANGE_KINDS, Finding
 from tfdrift_ci.rules.redact import is_marker
 
 LONG = 40  # strings longer than this get an excerpt instead of being shown whole
@@ -72,7 +72,7 @@ _BOUNDARIES = ("/:", "/:= ,;|@", "/:= ,;|@.-_")  # cumulative, strongest first
 Op = Literal["changed", "added", "removed"]
 
 
-@dataclass(frozen=True)
+@frozen
 class PathChange:
     """One difference inside a document: ``path`` (``Statement[0].Principal.AWS``; ``""`` for the
     whole value), what happened, and the values (``ABSENT`` on the side that has none)."""
@@ -84,7 +84,7 @@ class PathChange:
     masked: bool = False  # the values are hidden (a secret-looking key): only the fact is shown
 
 
-@dataclass(frozen=True)
+@frozen
 class ValueDiff:
     kind: Literal["text", "structure"]
     old_excerpt: str = ""  # text: the differing part of the old value, with context
@@ -119,7 +119,7 @@ class ValueDiff:
 def finding_diff(f: Finding) -> ValueDiff | None:
     """The diff of a drift finding's declared → observed value, or None when there is nothing more
     to show than the two values themselves (short scalars, a missing side, config findings)."""
-    if f.kind not in ("drift", "attempt", "unmanaged"):
+    if f.kind not in CHANGE_KINDS:
         return None
     return value_diff(f.expected, f.actual, f.attribute or "")
 

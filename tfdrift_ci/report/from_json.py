@@ -41,6 +41,7 @@ from tfdrift_ci.models import (
 MAX_BYTES = 256 * 1024**2  # a report of ~100,000 findings; beyond that, refuse rather than exhaust memory
 MAX_DEPTH = 200  # nesting (values from CloudTrail are nested, but not this deep)
 
+
 class ReportFileError(ConfigError):
     """The file is not a tfdrift-ci JSON report this version can render (exit 2)."""
 

@@ -14,10 +14,10 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tfdrift_ci.errors import ConfigError
+from tfdrift_ci.frozen import frozen
 from tfdrift_ci.models import SEVERITIES, Finding, Report, iso
 from tfdrift_ci.report import _common as c
 from tfdrift_ci.report import diff as d
@@ -39,7 +39,7 @@ KIND_LABELS = {
 }
 
 
-@dataclass(frozen=True)
+@frozen
 class HtmlFinding:
     """One finding as the page shows it: plain values (the template escapes them)."""
 

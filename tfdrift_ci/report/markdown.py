@@ -16,11 +16,12 @@ import functools
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from tfdrift_ci.errors import ConfigError
+from tfdrift_ci.frozen import frozen
 from tfdrift_ci.models import Event, Finding, Report, Severity, iso
 from tfdrift_ci.report import _common as c
 from tfdrift_ci.report import diff as d
@@ -140,7 +141,7 @@ def _trusted(text: str) -> Markup:
 # View model: raw (untrusted) values; the template escapes them on output.
 
 
-@dataclass(frozen=True)
+@frozen
 class Row:
     finding: Finding
     severity: str
@@ -294,13 +295,13 @@ def _row(f: Finding, now: datetime | None = None) -> Row:
     )
 
 
-@dataclass(frozen=True)
+@frozen
 class Table:
     rows: list[Row]
     more: int = 0  # rows left out to fit the size limit
 
 
-@dataclass(frozen=True)
+@frozen
 class Group:
     """The tables of one Terraform root (the comment has one section per root when there are
     several; ``root`` is empty when there is only one)."""
@@ -314,7 +315,7 @@ class Group:
     diffs: list[Row]  # rows whose document diff is shown in full (collapsible)
 
 
-@dataclass(frozen=True)
+@frozen
 class View:
     verdict: c.Verdict
     icon: Markup

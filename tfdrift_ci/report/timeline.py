@@ -9,10 +9,10 @@ recent), the rest counted. A report without drift draws nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
+from tfdrift_ci.frozen import frozen
 from tfdrift_ci.models import Finding, Report, iso
 from tfdrift_ci.report import _common as c
 from tfdrift_ci.report import escape
@@ -22,7 +22,7 @@ CAP = 30
 MarkKind = Literal["change", "attempt", "setback", "terraform"]
 
 
-@dataclass(frozen=True)
+@frozen
 class Mark:
     time: datetime
     kind: MarkKind
@@ -30,13 +30,13 @@ class Mark:
     finding: Finding | None  # None for a Terraform apply
 
 
-@dataclass(frozen=True)
+@frozen
 class Lane:
     name: str  # the resource address (with its root when several roots are checked)
     marks: tuple[Mark, ...]
 
 
-@dataclass(frozen=True)
+@frozen
 class Timeline:
     since: datetime
     until: datetime

@@ -8,14 +8,15 @@ The engine turns hits into ``Finding``s, adding the rule's id, title, severity a
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
+from tfdrift_ci.frozen import frozen
 from tfdrift_ci.models import FindingKind, Inventory, Resource, Severity
 from tfdrift_ci.settings import RuleSetting
 
 
-@dataclass(frozen=True)
+@frozen
 class RuleDoc:
     what: str  # What it checks
     why: str  # Why it matters
@@ -23,7 +24,7 @@ class RuleDoc:
     fix: str  # Fix
 
 
-@dataclass(frozen=True)
+@frozen
 class PeerIds:
     checkov: tuple[str, ...] = ()  # CKV_AWS_51
     trivy: tuple[str, ...] = ()  # AVD-AWS-0031, aws-ecr-enforce-immutable-repository
@@ -38,7 +39,7 @@ class PeerIds:
         return next((text for pid, text in self.notes if pid == peer_id), None)
 
 
-@dataclass(frozen=True)
+@frozen
 class Rule:
     id: str  # TFD-ECR-001 …
     kind: FindingKind
@@ -82,7 +83,7 @@ class Rule:
         }
 
 
-@dataclass(frozen=True)
+@frozen
 class Hit:
     """One problem a config rule found on one resource."""
 
@@ -97,7 +98,7 @@ class Hit:
     notes: tuple[str, ...] = ()  # extra context carried to Finding.notes
 
 
-@dataclass(frozen=True)
+@frozen
 class ConfigContext:
     """What a config rule may look at besides its resource: the whole inventory (for cross-resource
     conditions such as registry scanning covering a repository)."""

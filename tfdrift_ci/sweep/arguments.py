@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import argparse
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from tfdrift_ci.errors import ConfigError
+from tfdrift_ci.frozen import frozen
 from tfdrift_ci.models import Severity
 
 DEFAULT_LABEL = "tfdrift"
@@ -17,7 +17,7 @@ DEFAULT_CAP = 20  # issues opened per run
 _LABEL = re.compile(r"^[^,\s][^,\n\r]{0,49}$")
 
 
-@dataclass(frozen=True)
+@frozen
 class SweepOptions:
     path: str
     state_file: str | None = None  # --state FILE: run without GitHub

@@ -19,10 +19,11 @@ import json
 import os
 import posixpath
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from tfdrift_ci.frozen import frozen
 from tfdrift_ci.models import Finding, Report, Resource, SetBack, Severity, TerraformApply
 from tfdrift_ci.report._common import deletion_text
 from tfdrift_ci.report.diff import finding_diff, summary_lines
@@ -53,7 +54,7 @@ DIFF_LINES = 20
 UNIFIED_LIMIT = 6_000
 
 
-@dataclass(frozen=True)
+@frozen
 class Change:
     """One write CloudTrail recorded on a tracked resource: an out-of-band change (``drift``), a
     later write that set a drifted attribute back to the declared value (``set_back``), or one of
@@ -191,7 +192,7 @@ def changes(report: Report, *, base: str, min_severity: Severity = Severity.LOW)
     return out
 
 
-@dataclass(frozen=True)
+@frozen
 class Current:
     """What the code declares now, for the roots this sweep scanned."""
 

@@ -20,10 +20,11 @@ same window change nothing the second time. Only new and re-opened drift is aler
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Literal
 
+from tfdrift_ci.frozen import frozen
 from tfdrift_ci.models import Severity, iso
 from tfdrift_ci.sweep.observe import Change, Current
 from tfdrift_ci.sweep.records import AttrState, Record, State, Value, canonical_json
@@ -32,7 +33,7 @@ ActionKind = Literal["open", "update", "close", "reopen", "pending", "drop"]
 OVERLAP = timedelta(hours=1)  # CloudTrail delivers events up to ~15 minutes late; reread a margin
 
 
-@dataclass(frozen=True)
+@frozen
 class Action:
     kind: ActionKind
     record: Record  # as it is after this sweep
@@ -42,7 +43,7 @@ class Action:
     alert: bool = False  # new or re-opened drift: sent to the --notify targets
 
 
-@dataclass(frozen=True)
+@frozen
 class Plan:
     actions: tuple[Action, ...]
     records: Mapping[str, Record]  # every record after the sweep, unchanged ones included

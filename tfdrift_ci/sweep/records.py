@@ -18,10 +18,11 @@ import hashlib
 import json
 import zlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from tfdrift_ci.frozen import frozen
 from tfdrift_ci.models import Severity, iso
 
 FORMAT = 1
@@ -63,7 +64,7 @@ def canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
-@dataclass(frozen=True)
+@frozen
 class Value:
     """A declared or observed value as remembered. Values whose JSON is longer than
     :data:`VALUE_LIMIT` (a whole container definition list) are kept as a SHA-256 of their
@@ -105,7 +106,7 @@ class Value:
 # records
 
 
-@dataclass(frozen=True)
+@frozen
 class AttrState:
     """One drifted attribute of a resource ("" = the resource as a whole: deleted, a revision
     registered by hand …): what the code declares, what AWS has now as far as CloudTrail told us,
@@ -161,7 +162,7 @@ class AttrState:
         }
 
 
-@dataclass(frozen=True)
+@frozen
 class Record:
     """The sweep's memory of one drifted resource (``root`` + ``address``)."""
 
@@ -381,7 +382,7 @@ def decode_state(body: str) -> Any:
         return None
 
 
-@dataclass(frozen=True)
+@frozen
 class State:
     """Everything the sweep knows before it runs: the records by key and when the last sweep that
     changed something ended."""

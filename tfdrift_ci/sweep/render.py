@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from tfdrift_ci.frozen import frozen
 from tfdrift_ci.models import Severity
 from tfdrift_ci.report import escape
 from tfdrift_ci.report.markdown import SEVERITY_ICONS, environment
@@ -89,7 +89,7 @@ def _shell_word(text: str) -> str:
     return "'" + text.replace("'", "'\\''") + "'"
 
 
-@dataclass(frozen=True)
+@frozen
 class AttrView:
     state: AttrState
     icon: Markup

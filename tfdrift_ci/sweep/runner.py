@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from tfdrift_ci import notify
 from tfdrift_ci.errors import ConfigError, GitHubError
+from tfdrift_ci.frozen import frozen
 from tfdrift_ci.github.comments import GitHubApiError
 from tfdrift_ci.models import Report, Severity, Window, iso
 from tfdrift_ci.notify import Alert, Alerts, Line, Target
@@ -37,7 +38,7 @@ from tfdrift_ci.sweep.stores import Applied, FileStore, GitHubStore, Store, desc
 from tfdrift_ci.timeutil import DEFAULT_SINCE, parse_time
 
 
-@dataclass(frozen=True)
+@frozen
 class SweepResult:
     report: Report
     plan: Plan

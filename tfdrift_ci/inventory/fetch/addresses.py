@@ -15,8 +15,10 @@ and query values other than ``ref``/``depth``/``archive`` are removed.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from tfdrift_ci.frozen import frozen
+from tfdrift_ci.textutil import redact_text
 
 PUBLIC_REGISTRY = "registry.terraform.io"
 
@@ -38,7 +40,7 @@ class SourceError(ValueError):
     """A source Terraform itself would reject (or one we refuse to run git on)."""
 
 
-@dataclass(frozen=True)
+@frozen
 class RegistrySource:
     host: str
     namespace: str
@@ -55,7 +57,7 @@ class RegistrySource:
         return self.package + (f"//{self.subdir}" if self.subdir else "")
 
 
-@dataclass(frozen=True)
+@frozen
 class GitSource:
     url: str  # what git is given (no ref/depth/sshkey query)
     ref: str | None = None
@@ -71,7 +73,7 @@ class GitSource:
         return out + (f"?ref={self.ref}" if self.ref else "")
 
 
-@dataclass(frozen=True)
+@frozen
 class HttpSource:
     url: str  # fetched as is (query kept: it may be part of a signed URL)
     archive: str | None = None  # "tar.gz", "zip" … or None: ask the URL for X-Terraform-Get
@@ -86,7 +88,7 @@ class HttpSource:
         return self.package + (f"//{self.subdir}" if self.subdir else "")
 
 
-@dataclass(frozen=True)
+@frozen
 class Unsupported:
     reason: str
 
@@ -264,9 +266,3 @@ def display(source: str) -> str:
     if isinstance(parsed, Unsupported):
         return redact_text(source)
     return parsed.display()
-
-
-def redact_text(text: str) -> str:
-    """Best effort for text that does not parse: drop ``user:password@`` and query strings."""
-    text = re.sub(r"//[^/@\s]+:[^/@\s]*@", "//", text)
-    return text.split("?", 1)[0]

@@ -17,8 +17,9 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 
+from tfdrift_ci.frozen import frozen
 from tfdrift_ci.inventory import hcl
 from tfdrift_ci.inventory.expr.context import EMPTY_CTX
 from tfdrift_ci.inventory.expr.evaluate import evaluate_text
@@ -27,7 +28,7 @@ from tfdrift_ci.inventory.parsed import Attribute
 _MAX_BYTES = 1024 * 1024
 
 
-@dataclass(frozen=True)
+@frozen
 class CliConfig:
     hosts: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # host -> {service id: URL}
     files: tuple[str, ...] = ()  # the files read

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+
+from tfdrift_ci.frozen import frozen
 
 _VERSION = re.compile(
     r"^v?(?P<parts>\d+(?:\.\d+){0,2})(?:-(?P<pre>[0-9A-Za-z.-]+))?(?:\+(?P<meta>[0-9A-Za-z.-]+))?$"
@@ -29,7 +30,7 @@ class ConstraintError(ValueError):
     """A version or constraint Terraform would reject."""
 
 
-@dataclass(frozen=True, order=False)
+@frozen
 class Version:
     major: int
     minor: int
@@ -63,7 +64,7 @@ def parse_version(text: str) -> Version:
     return Version(nums[0], nums[1], nums[2], pre, given, text.strip().removeprefix("v"))
 
 
-@dataclass(frozen=True)
+@frozen
 class _Term:
     op: str
     version: Version
@@ -90,7 +91,7 @@ def _equal(c: Version, v: Version) -> bool:
     return parts == (c.major, c.minor, c.patch)[: c.given]
 
 
-@dataclass(frozen=True)
+@frozen
 class Constraint:
     terms: tuple[_Term, ...]
     text: str

@@ -16,8 +16,8 @@ import re
 import shutil
 from collections.abc import Mapping
 
-from tfdrift_ci.inventory.fetch.addresses import redact_text, redact_url
-from tfdrift_ci.textutil import one_line
+from tfdrift_ci.inventory.fetch.addresses import redact_url
+from tfdrift_ci.textutil import one_line, redact_text
 
 LS_REMOTE_TIMEOUT = 60.0
 CLONE_TIMEOUT = 300.0

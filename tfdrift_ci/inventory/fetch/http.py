@@ -13,10 +13,11 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from email.message import Message
 from typing import IO
 
+from tfdrift_ci.frozen import frozen
 from tfdrift_ci.inventory.fetch.addresses import redact_url
 
 USER_AGENT = "tfdrift-ci (module fetcher; Terraform registry protocol)"
@@ -33,7 +34,7 @@ class HttpError(Exception):
         self.status = status
 
 
-@dataclass(frozen=True)
+@frozen
 class Response:
     status: int
     url: str  # after redirects

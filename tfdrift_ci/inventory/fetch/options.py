@@ -6,11 +6,13 @@ imports ``fetcher`` only for the first remote module)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Protocol
 
+from tfdrift_ci.frozen import frozen
 
-@dataclass(frozen=True)
+
+@frozen
 class ModuleOptions:
     """How remote modules are followed. ``cache_dir``: the tool's cache directory (modules go to
     ``<cache_dir>/modules``), None for a temporary one. ``env``: the environment (CLI configuration
@@ -21,7 +23,7 @@ class ModuleOptions:
     env: Mapping[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@frozen
 class Fetched:
     directory: str  # the module's directory (package root + subdir), absolute
     package_root: str  # the unpacked package (local paths inside it may not leave it)

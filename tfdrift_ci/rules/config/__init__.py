@@ -74,6 +74,7 @@ MODULES = {
 CONFIG_RULES: tuple[Rule, ...] = tuple(m.RULE for m in MODULES.values())
 CHECKS: Mapping[str, ConfigCheck] = {m.RULE.id: m.check for m in MODULES.values()}
 
+
 def _finding(rule: Rule, resource: Resource, hit: Hit, severity: Severity) -> Finding:
     return make_finding(
         rule,

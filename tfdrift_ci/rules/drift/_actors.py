@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from dataclasses import dataclass
 from typing import Literal
 
+from tfdrift_ci.frozen import frozen
 from tfdrift_ci.models import Actor
 
 ActorClass = Literal["terraform", "autoscaling", "codedeploy", "other"]
@@ -32,7 +32,7 @@ AAS_PROBE = "application-autoscaling.amazonaws.com"
 CODEDEPLOY_SERVICE = "codedeploy.amazonaws.com"
 
 
-@dataclass(frozen=True)
+@frozen
 class Classified:
     cls: ActorClass
     note: str | None = None  # e.g. the spoofed-user-agent warning

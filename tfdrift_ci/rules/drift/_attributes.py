@@ -21,9 +21,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any, Literal
 
+from tfdrift_ci.frozen import frozen
 from tfdrift_ci.models import Event, Resource, Unknown
 
 Op = Literal["update", "create", "delete", "register", "deregister", "info"]
@@ -41,7 +41,7 @@ MISSING: Any = _Missing()
 LAST = 1 << 30
 
 
-@dataclass(frozen=True)
+@frozen
 class Change:
     """One thing an event did to one resource, as one rule reads it (the engine reports it under
     the rule whose extractor returned it).

@@ -11,9 +11,9 @@ for an ``EXTERNAL`` one. A DAEMON service's count is never Terraform's.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
+from tfdrift_ci.frozen import frozen
 from tfdrift_ci.models import Event, Resource, Severity, Unknown
 from tfdrift_ci.rules.drift import _attributes as A
 from tfdrift_ci.rules.drift import _match as M
@@ -25,7 +25,7 @@ from tfdrift_ci.rules.drift._registry import DriftRule
 CODE_DEPLOY_EVENTS = ("CreateTaskSet", "UpdateServicePrimaryTaskSet", "DeleteTaskSet")
 
 
-@dataclass(frozen=True)
+@frozen
 class Verdict:
     """A change that is a finding: its severity and what the wording needs to know."""
 

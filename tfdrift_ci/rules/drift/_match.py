@@ -17,9 +17,9 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
+from tfdrift_ci.frozen import frozen
 from tfdrift_ci.models import Event, Identity, IdentityKind, Inventory, Resource, Unknown
 
 DEFAULT_CLUSTER = "default"
@@ -28,7 +28,7 @@ DEFAULT_CLUSTER = "default"
 # ARNs
 
 
-@dataclass(frozen=True)
+@frozen
 class Arn:
     """``arn:partition:service:region:account:resource``. ``resource_type`` is the part before the
     first ``/`` (or ``:``) of the resource, ``path`` the rest split on ``/``."""
@@ -96,7 +96,7 @@ def split_task_definition(value: object) -> tuple[str | None, int | None]:
 # Keys an event names
 
 
-@dataclass(frozen=True)
+@frozen
 class Key:
     kind: IdentityKind
     name: str | None  # None for registry-level keys
@@ -352,7 +352,7 @@ def event_keys(event: Event, kind: IdentityKind) -> list[Key]:
 # Matching keys to resources
 
 
-@dataclass(frozen=True)
+@frozen
 class Match:
     resource: Resource
     by_pattern: bool = False

@@ -10,11 +10,11 @@ Terraform resource type, which write events the event sources must query.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
 from tfdrift_ci.events.base import Pair, WriteEvents
+from tfdrift_ci.frozen import frozen
 from tfdrift_ci.models import Severity
 from tfdrift_ci.rules.base import Rule
 from tfdrift_ci.rules.drift._rows import EventRow, Handler, Target
@@ -23,7 +23,7 @@ from tfdrift_ci.rules.drift._rows import EventRow, Handler, Target
 Grader = Callable[[str | None, Any, Any, str], Severity | None]
 
 
-@dataclass(frozen=True)
+@frozen
 class DriftRule:
     """One drift rule module, read once."""
 
@@ -55,7 +55,7 @@ class DriftRule:
         return graded or self.rule.severity
 
 
-@dataclass(frozen=True)
+@frozen
 class Watched:
     """One write event in the table: every rule that acts on it, and what the event is."""
 
@@ -68,7 +68,7 @@ class Watched:
     handler: tuple[DriftRule, Handler] | None  # a rule that reads this event alone
 
 
-@dataclass(frozen=True)
+@frozen
 class Registry:
     """Every drift rule and the event table derived from them.
 

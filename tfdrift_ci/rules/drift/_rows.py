@@ -22,9 +22,9 @@ its own changes and the engine reports each change under the rule that extracted
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Protocol
 
+from tfdrift_ci.frozen import frozen
 from tfdrift_ci.models import Event, Finding, IdentityKind, Resource
 from tfdrift_ci.rules.drift._attributes import Extractor
 
@@ -65,7 +65,7 @@ class Scope(Protocol):
 Handler = Callable[[Event, Scope], list[Finding]]
 
 
-@dataclass(frozen=True)
+@frozen
 class EventRow:
     """One CloudTrail write event a drift rule acts on.
 

@@ -3,7 +3,6 @@ https://developer.hashicorp.com/terraform/language/functions"""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from typing import Any
 
@@ -13,6 +12,8 @@ from tfdrift_ci.inventory.expr.functions._args import known
 
 def _hash(algo: str) -> Callable[[Any], str]:
     def fn(s: Any) -> str:
+        import hashlib  # OpenSSL is loaded when a configuration hashes, not on every run
+
         return hashlib.new(algo, to_str(known(s)).encode()).hexdigest()
 
     return fn
