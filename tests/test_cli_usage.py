@@ -163,3 +163,27 @@ def test_missing_paths_read_the_same_for_check_and_inventory(capsys: pytest.Capt
         assert main([command, "/nonexistent/infra"]) == 2
         said.append(capsys.readouterr().err)
     assert said[0] == said[1] == "tfdrift-ci: error: /nonexistent/infra: no such file or directory\n"
+
+
+def test_the_running_command_gets_the_same_options_as_in_the_full_parser() -> None:
+    """main() builds only the running command's options (start-up time of the pre-commit hook):
+    each command must parse exactly as it does in the full parser, and every command stays listed."""
+    import argparse
+
+    from tfdrift_ci.cli import COMMANDS, build_parser
+
+    def commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+        sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        return dict(sub.choices)
+
+    def shape(parser: argparse.ArgumentParser) -> list[tuple[object, ...]]:
+        return [(a.dest, tuple(a.option_strings), a.default, a.choices, a.nargs) for a in parser._actions]
+
+    full = commands(build_parser())
+    assert tuple(full) == COMMANDS
+    for name in COMMANDS:
+        only = commands(build_parser(only=name))
+        assert tuple(only) == COMMANDS
+        assert shape(only[name]) == shape(full[name]), name
+        others = [c for c in COMMANDS if c != name]
+        assert all([a.dest for a in only[c]._actions] == ["help"] for c in others)  # not built

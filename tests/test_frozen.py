@@ -17,7 +17,8 @@ def _pair(body: dict[str, Any], annotations: dict[str, Any], name: str = "Thing"
     """The same class as @frozen and as @dataclass(frozen=True)."""
 
     def make(decorate: Any) -> type:
-        namespace = {"__annotations__": dict(annotations), **body, "__module__": __name__, "__qualname__": name}
+        namespace = {"__annotations__": dict(annotations), **body, "__module__": __name__}
+        namespace["__qualname__"] = name
         return decorate(type(name, (), namespace))
 
     return make(frozen), make(dataclass(frozen=True))
@@ -51,10 +52,10 @@ def test_same_answers_as_a_frozen_dataclass(case: str) -> None:
     mine, theirs = _pair(body, annotations)
     ours = [mine(*args) for args in argsets]
     reference = [theirs(*args) for args in argsets]
-    for i, (a, ra) in enumerate(zip(ours, reference)):
+    for i, (a, ra) in enumerate(zip(ours, reference, strict=True)):
         assert repr(a) == repr(ra)
         assert hash(a) == hash(ra)  # the same tuple of fields is hashed
-        for b, rb in zip(ours, reference):
+        for b, rb in zip(ours, reference, strict=True):
             assert (a == b) == (ra == rb)
             assert (a != b) == (ra != rb)
         assert a != ra  # another class: never equal, as between two dataclasses
@@ -97,7 +98,7 @@ def test_pickle_replace_and_subclasses() -> None:
 
 def test_methods_the_class_defines_win() -> None:
     @frozen
-    class Own:
+    class Own:  # noqa: PLW1641 - the point: @frozen supplies the hash, as @dataclass does
         a: int
 
         def __eq__(self, other: object) -> bool:
