@@ -129,3 +129,46 @@ def test_a_value_holding_itself_shows_dots() -> None:
     box = Box([])
     box.items.append(box)
     assert repr(box) == "test_a_value_holding_itself_shows_dots.<locals>.Box(items=[...])"
+
+
+def test_assignment_and_deletion_fail_as_on_a_frozen_dataclass() -> None:
+    mine, theirs = _pair({"b": field(default=0, init=False)}, {"a": "int", "b": "int"})
+    for cls in (mine, theirs):
+        obj = cls(1)
+        for name in ("a", "b", "other"):
+            with pytest.raises(dataclasses.FrozenInstanceError):
+                setattr(obj, name, 2)
+            with pytest.raises(dataclasses.FrozenInstanceError):
+                delattr(obj, name)
+        assert (obj.a, obj.b) == (1, 0)
+
+        class Plain(cls):  # type: ignore[valid-type,misc]
+            """Not a dataclass itself: may hold other attributes, never touch the fields."""
+
+        plain = Plain(1)
+        plain.other = 3
+        assert plain.other == 3
+        del plain.other
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            plain.a = 2
+
+
+def test_refused_as_dataclasses_refuses() -> None:
+    with pytest.raises(TypeError, match="__setattr__"):
+
+        @frozen
+        class OwnSetattr:
+            a: int
+
+            def __setattr__(self, name: str, value: Any) -> None:
+                object.__setattr__(self, name, value)
+
+    @dataclass
+    class Mutable:
+        a: int
+
+    with pytest.raises(TypeError, match="non-frozen"):
+
+        @frozen
+        class FrozenChild(Mutable):
+            b: int = 0

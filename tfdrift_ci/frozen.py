@@ -1,20 +1,29 @@
 """``@frozen``: the project's frozen dataclass, cheaper to define.
 
-A class decorated with :func:`frozen` is a real frozen dataclass: ``dataclasses.fields``,
-``replace``, ``asdict``, pickling and ``FrozenInstanceError`` work as with
-``@dataclass(frozen=True)``, and ``==``, ``hash()`` and ``repr()`` give the same answers (the
-fields a dataclass compares, hashes and shows, in declaration order). The difference is where those
-three methods come from: one shared function each instead of three generated per class.
+A class decorated with :func:`frozen` is a dataclass that behaves as ``@dataclass(frozen=True)``:
+``dataclasses.fields``, ``replace``, ``asdict`` and pickling work, assigning or deleting a field
+raises ``FrozenInstanceError``, and ``==``, ``hash()`` and ``repr()`` give the same answers (the
+fields a dataclass compares, hashes and shows, in declaration order). The difference is where the
+methods come from: ``__eq__``, ``__hash__``, ``__repr__``, ``__setattr__`` and ``__delattr__`` are
+one shared function each instead of five generated per class; only ``__init__`` is generated.
 
 Why: Python 3.11's ``dataclasses`` writes the source of six methods for every frozen class and
-compiles each one with ``exec`` when the class is defined: ~0.1 ms a method, ~0.6 ms a class. The
-pre-commit hook defines some fifty of these classes before it reads a file, so a third of its own
-work was compiling ``__eq__``/``__hash__``/``__repr__`` it hardly calls. With ``@frozen`` only
-``__init__``, ``__setattr__`` and ``__delattr__`` are generated (``bench/README.md``, section 7,
-has the figures). Comparison and hashing go through ``operator.attrgetter``, as fast as the
+compiles each one with ``exec`` when the class is defined (about a millisecond a class, most of it
+the compiler). The pre-commit hook defines some forty-five of these classes before it reads a file,
+so a good part of its own work was compiling methods it hardly calls (``bench/README.md``, section
+7, has the figures). Comparison and hashing go through ``operator.attrgetter``, as fast as the
 generated code.
 
-Classes needing ``slots=True`` or mutable dataclasses keep ``@dataclass``.
+How a field stays frozen without a generated ``__setattr__``: the dataclass is made with
+``frozen=False``, so its ``__init__`` assigns with ``self.name = value``; the shared ``__setattr__``
+lets a field that ``__init__`` assigns be assigned only while it has no value yet (what ``__init__``
+does) and raises ``FrozenInstanceError`` afterwards, or for any other name, as the generated one
+does. Building an
+instance costs a little more (one Python call per field); no hot path builds many.
+
+A ``@frozen`` class is subclassed with ``@frozen`` (``dataclasses`` sees it as not frozen, so a
+``@dataclass(frozen=True)`` subclass is refused). Classes needing ``slots=True`` or mutable
+dataclasses keep ``@dataclass``.
 """
 
 from __future__ import annotations
@@ -22,23 +31,36 @@ from __future__ import annotations
 import dataclasses
 from _thread import get_ident
 from collections.abc import Callable
+from dataclasses import MISSING
 from operator import attrgetter
 from typing import Any, TypeVar, dataclass_transform
 
 _T = TypeVar("_T")
 
-# Per class: the getter of the compared fields, of the hashed fields, and the shown field names.
+# Per class: the getter of the compared fields, of the hashed fields, the shown field names, all the
+# field names, the fields __init__ assigns, and the decorated class itself (a plain subclass
+# inherits its parent's).
 _EQ = "__frozen_eq__"
 _HASH = "__frozen_hash__"
 _REPR = "__frozen_repr__"
+_FIELDS = "__frozen_fields__"
+_INIT = "__frozen_init__"
+_OWNER = "__frozen_owner__"
 
 
 @dataclass_transform(frozen_default=True, field_specifiers=(dataclasses.field, dataclasses.Field))
 def frozen(cls: type[_T]) -> type[_T]:
-    """``@dataclass(frozen=True)`` with shared ``__eq__``, ``__hash__`` and ``__repr__``. A method the
-    class defines itself wins, as with ``@dataclass`` (a class defining ``__eq__`` alone still gets
-    the fields' hash, as ``@dataclass(frozen=True)`` gives it)."""
+    """``@dataclass(frozen=True)`` with shared methods. An ``__eq__``, ``__hash__`` or ``__repr__``
+    the class defines itself wins, as with ``@dataclass`` (a class defining ``__eq__`` alone still
+    gets the fields' hash, as ``@dataclass(frozen=True)`` gives it)."""
     own = cls.__dict__
+    for name in ("__setattr__", "__delattr__"):
+        if name in own:
+            raise TypeError(f"Cannot overwrite attribute {name} in class {cls.__name__}")
+    for base in cls.__mro__[1:]:
+        params = base.__dict__.get("__dataclass_params__")
+        if params is not None and not params.frozen and _OWNER not in base.__dict__:
+            raise TypeError("cannot inherit frozen dataclass from a non-frozen one")
     explicit_hash = "__hash__" in own and not (own["__hash__"] is None and "__eq__" in own)
     if "__eq__" not in own:
         cls.__eq__ = _eq  # type: ignore[method-assign]
@@ -46,13 +68,20 @@ def frozen(cls: type[_T]) -> type[_T]:
         cls.__hash__ = _hash  # type: ignore[method-assign]
     if "__repr__" not in own:
         cls.__repr__ = _repr  # type: ignore[method-assign]
-    made = dataclasses.dataclass(frozen=True, eq=False, repr=False)(cls)
+    made = dataclasses.dataclass(eq=False, repr=False)(cls)
+    made.__setattr__ = _setattr  # type: ignore[method-assign]
+    made.__delattr__ = _delattr  # type: ignore[method-assign]
     fields = dataclasses.fields(made)  # type: ignore[arg-type]
     compared = tuple(f.name for f in fields if f.compare)
     hashed = tuple(f.name for f in fields if (f.compare if f.hash is None else f.hash))
     setattr(made, _EQ, _getter(compared))
     setattr(made, _HASH, _getter(hashed))
     setattr(made, _REPR, tuple(f.name for f in fields if f.repr))
+    setattr(made, _FIELDS, frozenset(f.name for f in fields))
+    # __init__ assigns the init fields and the default_factory ones; a default of an init=False field
+    # stays on the class, so nothing may ever assign it
+    setattr(made, _INIT, frozenset(f.name for f in fields if f.init or f.default_factory is not MISSING))
+    setattr(made, _OWNER, made)
     return made
 
 
@@ -64,6 +93,23 @@ def _getter(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
         name = names[0]
         return lambda obj: (getattr(obj, name),)
     return lambda _obj: ()
+
+
+def _setattr(self: Any, name: str, value: Any) -> None:
+    cls = self.__class__
+    if name in getattr(cls, _FIELDS):
+        if name in self.__dict__ or name not in getattr(cls, _INIT):
+            raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}")
+    elif cls is getattr(cls, _OWNER):
+        raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}")
+    object.__setattr__(self, name, value)
+
+
+def _delattr(self: Any, name: str) -> None:
+    cls = self.__class__
+    if name in getattr(cls, _FIELDS) or cls is getattr(cls, _OWNER):
+        raise dataclasses.FrozenInstanceError(f"cannot delete field {name!r}")
+    object.__delattr__(self, name)
 
 
 def _eq(self: Any, other: Any) -> Any:
