@@ -386,7 +386,8 @@ def bench_hook(quick: bool, repeat_n: int) -> list[Table]:
     cache = Path(tempfile.mkdtemp(prefix="tfdrift-bench-cache-"))
     env_warm = base_env(TFDRIFT_CACHE_DIR=str(cache))
     t = Table(
-        f"3. pre-commit hook latency: tfdrift-ci pre-commit {changed} (200-file repo), median of {n}",
+        f"3. pre-commit hook latency: tfdrift-ci pre-commit {changed} (200-file repo), median of {n} "
+        "interleaved rounds",
         ["command", "median s", "min s", "max s", "peak RSS MB", "status"],
     )
     cases: list[tuple[str, list[str], dict[str, str]]] = [
@@ -406,8 +407,11 @@ def bench_hook(quick: bool, repeat_n: int) -> list[Table]:
         ),
     ]
     run([TFDRIFT, "pre-commit", changed], cwd=repo, env=env_warm)  # fill the cache once
-    for label, cmd, env in cases:
-        runs = [run(cmd, cwd=repo, env=env) for _ in range(n)]
+    # Interleaved: one run of every case per round, so that a busy spell of a shared machine slows
+    # all rows alike instead of one row's fifteen runs.
+    rounds = [[run(cmd, cwd=repo, env=env) for _label, cmd, env in cases] for _ in range(n)]
+    for i, (label, _cmd, _env) in enumerate(cases):
+        runs = [r[i] for r in rounds]
         walls = [r.wall for r in runs]
         last = runs[-1]
         status = (

@@ -75,10 +75,10 @@ COMMANDS = ("check", "pre-commit", "sweep", "fix", "render", "rules", "inventory
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
-    """The whole command line. ``only``: the command being run (main passes it): the other
-    commands are still listed (``--help``, usage errors) but their options are not built, which
-    spares the pre-commit hook about a fifth of its start-up (argparse groups and the registries
-    their choices come from)."""
+    """The whole command line. ``only``: the command being run, "" for none (main passes it): the
+    other commands are still listed (``--help``, usage errors) but their options are not built,
+    which spares the pre-commit hook about a fifth of its start-up (argparse groups and the
+    registries their choices come from)."""
     parser = _Parser(
         prog="tfdrift-ci",
         description="Out-of-band changes (CloudTrail) and unsafe configuration of the ECR/ECS "
@@ -145,12 +145,12 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
-def _command_of(argv: Sequence[str]) -> str | None:
-    """The command argv names (its first word, as argparse reads it: the top level takes no option
-    with a value), or None when it names none of ours: then every command's options are built, so
-    that a usage error can still suggest the closest one."""
-    first = next((a for a in argv if not a.startswith("-")), None)
-    return first if first in COMMANDS else None
+def _command_of(argv: Sequence[str]) -> str:
+    """The command argv names: its first word, as argparse reads it (the top level takes no option
+    with a value); "" when that is none of ours (``--version``, ``--help``, a typo: argparse answers
+    those from the command names alone)."""
+    first = next((a for a in argv if not a.startswith("-")), "")
+    return first if first in COMMANDS else ""
 
 
 def _add_render_options(p: argparse.ArgumentParser) -> None:
