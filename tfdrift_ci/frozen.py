@@ -33,19 +33,9 @@ from _thread import get_ident
 from collections.abc import Callable
 from dataclasses import MISSING
 from operator import attrgetter
-from typing import Any, TypeVar, dataclass_transform
+from typing import Any, TypeVar, cast, dataclass_transform
 
 _T = TypeVar("_T")
-
-# Per class: the getter of the compared fields, of the hashed fields, the shown field names, all the
-# field names, the fields __init__ assigns, and the decorated class itself (a plain subclass
-# inherits its parent's).
-_EQ = "__frozen_eq__"
-_HASH = "__frozen_hash__"
-_REPR = "__frozen_repr__"
-_FIELDS = "__frozen_fields__"
-_INIT = "__frozen_init__"
-_OWNER = "__frozen_owner__"
 
 
 @dataclass_transform(frozen_default=True, field_specifiers=(dataclasses.field, dataclasses.Field))
@@ -59,7 +49,7 @@ def frozen(cls: type[_T]) -> type[_T]:
             raise TypeError(f"Cannot overwrite attribute {name} in class {cls.__name__}")
     for base in cls.__mro__[1:]:
         params = base.__dict__.get("__dataclass_params__")
-        if params is not None and not params.frozen and _OWNER not in base.__dict__:
+        if params is not None and not params.frozen and "__frozen_owner__" not in base.__dict__:
             raise TypeError("cannot inherit frozen dataclass from a non-frozen one")
     explicit_hash = "__hash__" in own and not (own["__hash__"] is None and "__eq__" in own)
     if "__eq__" not in own:
@@ -68,21 +58,21 @@ def frozen(cls: type[_T]) -> type[_T]:
         cls.__hash__ = _hash  # type: ignore[method-assign]
     if "__repr__" not in own:
         cls.__repr__ = _repr  # type: ignore[method-assign]
-    made = dataclasses.dataclass(eq=False, repr=False)(cls)
-    made.__setattr__ = _setattr  # type: ignore[method-assign]
-    made.__delattr__ = _delattr  # type: ignore[method-assign]
-    fields = dataclasses.fields(made)  # type: ignore[arg-type]
-    compared = tuple(f.name for f in fields if f.compare)
-    hashed = tuple(f.name for f in fields if (f.compare if f.hash is None else f.hash))
-    setattr(made, _EQ, _getter(compared))
-    setattr(made, _HASH, _getter(hashed))
-    setattr(made, _REPR, tuple(f.name for f in fields if f.repr))
-    setattr(made, _FIELDS, frozenset(f.name for f in fields))
+    # What the shared methods read, per class: the getters of the compared and of the hashed fields,
+    # the shown fields, all the fields, the ones __init__ assigns, and the decorated class itself.
+    made: Any = dataclasses.dataclass(eq=False, repr=False)(cls)
+    made.__setattr__ = _setattr
+    made.__delattr__ = _delattr
+    fields = dataclasses.fields(made)
+    made.__frozen_eq__ = _getter(tuple(f.name for f in fields if f.compare))
+    made.__frozen_hash__ = _getter(tuple(f.name for f in fields if (f.compare if f.hash is None else f.hash)))
+    made.__frozen_repr__ = tuple(f.name for f in fields if f.repr)
+    made.__frozen_fields__ = frozenset(f.name for f in fields)
     # __init__ assigns the init fields and the default_factory ones; a default of an init=False field
     # stays on the class, so nothing may ever assign it
-    setattr(made, _INIT, frozenset(f.name for f in fields if f.init or f.default_factory is not MISSING))
-    setattr(made, _OWNER, made)
-    return made
+    made.__frozen_init__ = frozenset(f.name for f in fields if f.init or f.default_factory is not MISSING)
+    made.__frozen_owner__ = made  # a plain subclass inherits it: it may hold other attributes
+    return cast("type[_T]", made)
 
 
 def _getter(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
@@ -96,31 +86,33 @@ def _getter(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
 
 
 def _setattr(self: Any, name: str, value: Any) -> None:
+    instance = self.__dict__
     cls = self.__class__
-    if name in getattr(cls, _FIELDS):
-        if name in self.__dict__ or name not in getattr(cls, _INIT):
-            raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}")
-    elif cls is getattr(cls, _OWNER):
+    if name not in instance and name in cls.__frozen_init__:
+        instance[name] = value  # __init__ giving the field its value
+        return
+    if name in cls.__frozen_fields__ or cls is cls.__frozen_owner__:
         raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}")
     object.__setattr__(self, name, value)
 
 
 def _delattr(self: Any, name: str) -> None:
     cls = self.__class__
-    if name in getattr(cls, _FIELDS) or cls is getattr(cls, _OWNER):
+    if name in cls.__frozen_fields__ or cls is cls.__frozen_owner__:
         raise dataclasses.FrozenInstanceError(f"cannot delete field {name!r}")
     object.__delattr__(self, name)
 
 
 def _eq(self: Any, other: Any) -> Any:
-    if other.__class__ is self.__class__:
-        key = getattr(self.__class__, _EQ)
+    cls = self.__class__
+    if other.__class__ is cls:
+        key = cls.__frozen_eq__
         return key(self) == key(other)
     return NotImplemented
 
 
 def _hash(self: Any) -> int:
-    return hash(getattr(self.__class__, _HASH)(self))
+    return hash(self.__class__.__frozen_hash__(self))
 
 
 _REPRESENTING: set[tuple[int, int]] = set()
@@ -133,7 +125,7 @@ def _repr(self: Any) -> str:
         return "..."
     _REPRESENTING.add(key)
     try:
-        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in getattr(self.__class__, _REPR))
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__class__.__frozen_repr__)
     finally:
         _REPRESENTING.discard(key)
     return f"{self.__class__.__qualname__}({shown})"
