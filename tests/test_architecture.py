@@ -338,3 +338,38 @@ def test_no_module_over_the_size_limit() -> None:
         if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
     }
     assert not big, f"modules over {MAX_LINES} lines (split them by what they do): {big}"
+
+
+def _frozen_dataclasses(source: str) -> list[int]:
+    """Lines of ``@dataclass(frozen=True …)`` without ``slots=True``: they should be ``@frozen``."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.ClassDef):
+            continue
+        for deco in node.decorator_list:
+            if not (
+                isinstance(deco, ast.Call)
+                and getattr(deco.func, "id", getattr(deco.func, "attr", None)) == "dataclass"
+            ):
+                continue
+            options = {k.arg: getattr(k.value, "value", None) for k in deco.keywords}
+            if options.get("frozen") is True and options.get("slots") is not True:
+                found.append(deco.lineno)
+    return found
+
+
+def test_frozen_values_use_frozen() -> None:
+    """@dataclass(frozen=True) compiles six methods per class when the module is imported; @frozen
+    (tfdrift_ci/frozen.py) is the same value with shared methods, and keeps the hook's start-up short."""
+    found = [
+        f"{path.relative_to(ROOT)}:{line}"
+        for path in MODULES.values()
+        for line in _frozen_dataclasses(path.read_text(encoding="utf-8"))
+    ]
+    assert not found, f"use @frozen (tfdrift_ci/frozen.py) instead of @dataclass(frozen=True): {found}"
+    sample = (
+        "@dataclass(frozen=True)\nclass A:\n    a: int\n"
+        "@dataclass(frozen=True, slots=True)\nclass B:\n    b: int\n"
+        "@dataclasses.dataclass(frozen=True)\nclass C:\n    c: int\n"
+    )
+    assert _frozen_dataclasses(sample) == [1, 7]
