@@ -382,3 +382,29 @@ def test_kics_comments_end_to_end_through_inventory_and_engine(fixtures: object)
         "main.tf:51: kics-scan ignore/disable/enable apply to the whole file only in the comment lines "
         "at the top of the file (disable/enable with =<query id>): this one suppresses nothing"
     ]
+
+
+def test_a_comment_on_the_module_block_suppresses_what_the_call_declares(fixtures: object) -> None:
+    """The finding on module.X.aws_ecr_repository.this points at the module block (where the
+    value is set): a comment there is where a person puts the suppression."""
+    from pathlib import Path
+
+    from tfdrift_ci import engine, inventory
+
+    assert isinstance(fixtures, Path)
+    inv = inventory.load(str(fixtures / "rules" / "suppressions_module"))
+    findings, _ = engine.evaluate(inv, None, Settings(), today=TODAY)
+    got = {
+        f.address: (f.suppressed, f.suppression_reason, f.file, f.line)
+        for f in findings
+        if f.rule_id == "TFD-ECR-001"
+    }
+    assert got == {
+        "module.above.aws_ecr_repository.this": (
+            True, "tfdrift:ignore (main.tf:4): the release pipeline re-pushes :stable", "main.tf", 8
+        ),
+        "module.inside.aws_ecr_repository.this": (
+            True, "checkov:skip=CKV_AWS_51 (main.tf:14): tags are mutable on purpose", "main.tf", 14
+        ),
+        "module.unsuppressed.aws_ecr_repository.this": (False, None, "main.tf", 20),
+    }  # fmt: skip

@@ -1,6 +1,7 @@
 """Suppressions: inline comments in the Terraform files and ``ignore:`` entries of the config.
 
-Inline, on the comment lines directly above a resource block or on any line inside it:
+Inline, on the comment lines directly above a resource block or on any line inside it, and for a
+resource of a module, above or inside the ``module`` blocks that call it (its findings point there):
 
 - ``# tfdrift:ignore:TFD-ECR-001 reason`` (``//`` comments too; several ids separated by commas;
   ``*`` globs such as ``TFD-ECS-*``; an optional ``:exp:2026-12-31`` after the id list);
@@ -336,6 +337,33 @@ def _config_reason(
     return None
 
 
+Place = tuple[str, int, int | None]  # (file, first line, last line) of a block
+
+
+def _places(
+    resource: Resource | None, file: str | None, start: int | None, end: int | None, inventory: Inventory
+) -> list[Place]:
+    """Where comments may suppress a finding: the resource block, then the module blocks that call
+    it (innermost first): a finding on a module's resource points at the module block that sets the
+    value, which is where a person puts the comment."""
+    out: list[Place] = [(file, start, end)] if file and start and inventory.sources.get(file) else []
+    for site in reversed(resource.call_sites if resource is not None else ()):
+        if site.file and site.line and inventory.sources.get(site.file):
+            out.append((site.file, site.line, _block_end(inventory.sources[site.file], site.line)))
+    return out
+
+
+def _directives(
+    lines: Sequence[str], place: Place, peers: _Peers, unknown_ids: set[tuple[str, int, str]]
+) -> list[Directive]:
+    """The directives of ``place``; ids of ``tfdrift:ignore`` that match no rule go to ``unknown_ids``."""
+    found = directives_for(lines, place[1], place[2])
+    for d in found:
+        if d.tool == "tfdrift":
+            unknown_ids.update((place[0], d.line, rid) for rid in d.ids if not peers.known(rid))
+    return found
+
+
 def apply(
     findings: list[Finding], inventory: Inventory, settings: Settings, *, today: date
 ) -> tuple[list[Finding], list[str]]:
@@ -349,7 +377,7 @@ def apply(
     expired_entries: dict[int, int] = {}  # index in settings.ignores -> findings it would match
     expired_inline: dict[tuple[str, int, str], int] = {}
     out: list[Finding] = []
-    cache: dict[tuple[str, int, int | None], list[Directive]] = {}
+    cache: dict[tuple[str, int, int | None], list[Directive]] = {}  # (file, start, end) -> directives
     unknown_ids: set[tuple[str, int, str]] = set()
 
     for finding in findings:
@@ -364,25 +392,22 @@ def apply(
         start = resource.line if resource is not None and resource.line else finding.line
         end = resource.end_line if resource is not None else finding.line
         lines = inventory.sources.get(file) if file else None
-        if lines and start:
-            key = (file or "", start, end)
+        for key in _places(resource, file, start, end, inventory):
             if key not in cache:
-                cache[key] = directives_for(lines, start, end)
-                for d in cache[key]:
-                    if d.tool == "tfdrift":
-                        for rid in d.ids:
-                            if not peers_by.known(rid):
-                                unknown_ids.add((file or "", d.line, rid))
+                cache[key] = _directives(inventory.sources[key[0]], key, peers_by, unknown_ids)
             reason = _inline_reason(
-                cache[key], finding.rule_id, peers, file or "", today=today, expired=expired_inline
+                cache[key], finding.rule_id, peers, key[0], today=today, expired=expired_inline
             )
+            if reason is not None:
+                break
 
         kics_ids = peers_by.kics(finding.rule_id)
         if reason is None and kics_ids and lines and file:
             if file not in kics_files:
                 kics_files[file], misplaced = kics_scopes(lines)
                 misplaced_kics.update((file, n) for n in misplaced)
-            line = finding.line if finding.line is not None else start
+            # finding.line is in finding.file, which is the calling module's file for a module's resource
+            line = finding.line if finding.line is not None and finding.file == file else start
             for scope in kics_files[file]:
                 if scope.covers(line, kics_ids):
                     reason = scope.describe(file)

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from tests.fix.drift_plan import plan_for
 from tfdrift_ci.fix import adopt, apply_edits
 from tfdrift_ci.inventory import load
 from tfdrift_ci.models import Finding, Report, Severity
@@ -25,13 +26,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _plan(live: Path, address: str, attribute: str, value: Any) -> adopt.Plan:
-    inv = load(str(live))
-    res = next(r for r in inv.resources if r.address == address)
-    finding = Finding(
-        "TFD-DRIFT-001", "drift", Severity.HIGH, "t", "m", address=address, attribute=attribute, actual=value,
-        file=res.file, line=res.line,
-    )  # fmt: skip
-    return adopt.plan(Report("test", str(live), inv.files, inv.resources, (finding,), None, (), 0, "high"))
+    return plan_for(live, address, attribute, value)
 
 
 def _changed(plan: adopt.Plan) -> dict[str, tuple[int, str, str]]:

@@ -163,10 +163,10 @@ def test_literal_forms(literals: Inventory) -> None:
     assert where(origin_for(svc, "ordered_placement_strategy.type")) == ("attribute", "main.tf", 53)
 
 
-def test_a_json_tfvars_entry_is_located_but_not_rewritten(literals: Inventory) -> None:
+def test_a_json_tfvars_entry_is_located_with_its_value(literals: Inventory) -> None:
     o = origin_for(resource(literals, "aws_ecr_repository.json_tfvars"), "image_tag_mutability")
     assert where(o) == ("tfvars", "terraform.tfvars.json", 2)
-    assert o.reason == "var.mutability is set in a JSON .tfvars file" and not o.adoptable
+    assert (o.expr, o.reason) == ('"MUTABLE"', None) and o.adoptable  # fix/jsonedit.py rewrites it
 
 
 def test_the_origin_is_json_data(live: Inventory) -> None:

@@ -4,9 +4,10 @@ One edit per drifted attribute, from its latest change (an attribute changed twi
 value it has now; one that was set back already needs nothing). An attribute is adopted when its
 value is one literal in the repository: in the resource block itself, or (through
 ``inventory/origin.py``) at the module input on the calling ``module`` block, a variable's default or
-a ``.tfvars`` entry when that variable has no other use. Everything else is listed "by hand" with
-the reason: an expression, a literal several instances share, nested blocks, a value the reports
-hide (environment values), a whole-resource change (deleted, registered, created by hand).
+a ``.tfvars`` entry or ``.tfvars.json`` member when that variable has no other use. Everything else
+is listed "by hand" with the reason: an expression, a literal several instances share, nested
+blocks, a value the reports hide (environment values), a whole-resource change (deleted,
+registered, created by hand).
 """
 
 from __future__ import annotations
@@ -216,6 +217,10 @@ def _at_origin(
     if not o.adoptable:
         raise L.Manual(f"{ind}; it is set at {where}: {o.reason or 'not one literal'}")
     src = read_source(base, o.file, sources)
+    if o.kind == "tfvars" and src.file.endswith(".json"):
+        from tfdrift_ci.fix import jsonedit
+
+        return jsonedit.tfvars_edits(src, o.name, ind.rest, value), src
     attr = _attribute_at(src, o.name, o.line)
     return L.expr_edits(src, attr, ind.rest, value), src
 

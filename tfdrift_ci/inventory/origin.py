@@ -330,24 +330,16 @@ class _Tracer:
 
     def _tfvars_entry(self, name: str) -> tuple[str, Attribute] | Origin | None:
         """(file, entry) of the last ``.tfvars`` file that sets ``name``; for a JSON one, an Origin at
-        its key's line (a JSON value is not an HCL expression: not rewritten)."""
+        its top-level key with the value's JSON text (``fix/jsonedit.py`` rewrites it in place)."""
         if name in self._tfvars:
             return self._tfvars[name]
         found: tuple[str, Attribute] | Origin | None = None
         for path in self.root_values.tfvars:
             rel = self.project.rel(path)
             if path.endswith(".json"):
-                line = _json_key_line(path, name)
-                if line is not None:
-                    found = Origin(
-                        kind="tfvars",
-                        file=rel,
-                        line=line,
-                        end_line=line,
-                        name=name,
-                        reason=f"var.{name} is set in a JSON .tfvars file",
-                        in_repository=_repository_file(rel),
-                    )
+                origin = _json_tfvars_origin(path, rel, name)
+                if origin is not None:
+                    found = origin
                 continue
             attr = next((a for a in self.project.tfvars(path).attributes if a.name == name), None)
             if attr is not None:
@@ -537,15 +529,29 @@ def _repository_file(file: str) -> bool:
     return ".terraform" not in file.split("/")
 
 
-def _json_key_line(path: str, name: str) -> int | None:
-    """The line of ``"name":`` in a JSON tfvars file."""
+def _json_tfvars_origin(path: str, rel: str, name: str) -> Origin | None:
+    """Where the JSON tfvars file ``path`` sets ``name``: its top-level member (a nested key of the
+    same name is not it), with the value's text; None when the file does not set it."""
+    from tfdrift_ci.inventory import jsonspans
+
     try:
-        with open(path, encoding="utf-8") as fh:
-            lines = fh.read(1 << 20).splitlines()
-    except (OSError, UnicodeDecodeError):
+        with open(path, encoding="utf-8-sig") as fh:
+            text = fh.read(1 << 20)
+        span = jsonspans.top_level(text, name)
+    except (OSError, UnicodeDecodeError, ValueError):
         return None
-    key = re.compile(r'^\s*"' + re.escape(name) + r'"\s*:')
-    return next((n for n, text in enumerate(lines, 1) if key.match(text)), None)
+    if span is None:
+        return None
+    return Origin(
+        kind="tfvars",
+        file=rel,
+        line=text.count("\n", 0, span.first) + 1,
+        end_line=text.count("\n", 0, span.end) + 1,
+        name=name,
+        expr=text[span.start : span.end],
+        single_literal=True,
+        in_repository=_repository_file(rel),
+    )
 
 
 def root_values(tfvars: Sequence[str], cli: Mapping[str, str], env: Mapping[str, str]) -> RootValues:
