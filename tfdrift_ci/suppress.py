@@ -341,15 +341,25 @@ Place = tuple[str, int, int | None]  # (file, first line, last line) of a block
 
 
 def _places(
-    resource: Resource | None, file: str | None, start: int | None, end: int | None, inventory: Inventory
+    resource: Resource | None,
+    file: str | None,
+    start: int | None,
+    end: int | None,
+    inventory: Inventory,
+    *,
+    ends: dict[tuple[str, int], int],
 ) -> list[Place]:
     """Where comments may suppress a finding: the resource block, then the module blocks that call
     it (innermost first): a finding on a module's resource points at the module block that sets the
-    value, which is where a person puts the comment."""
+    value, which is where a person puts the comment. ``ends``: module blocks' last lines, memoised
+    (every resource of a call shares them)."""
     out: list[Place] = [(file, start, end)] if file and start and inventory.sources.get(file) else []
     for site in reversed(resource.call_sites if resource is not None else ()):
         if site.file and site.line and inventory.sources.get(site.file):
-            out.append((site.file, site.line, _block_end(inventory.sources[site.file], site.line)))
+            at = (site.file, site.line)
+            if at not in ends:
+                ends[at] = _block_end(inventory.sources[site.file], site.line)
+            out.append((site.file, site.line, ends[at]))
     return out
 
 
@@ -377,7 +387,8 @@ def apply(
     expired_entries: dict[int, int] = {}  # index in settings.ignores -> findings it would match
     expired_inline: dict[tuple[str, int, str], int] = {}
     out: list[Finding] = []
-    cache: dict[tuple[str, int, int | None], list[Directive]] = {}  # (file, start, end) -> directives
+    cache: dict[Place, list[Directive]] = {}
+    ends: dict[tuple[str, int], int] = {}
     unknown_ids: set[tuple[str, int, str]] = set()
 
     for finding in findings:
@@ -392,7 +403,7 @@ def apply(
         start = resource.line if resource is not None and resource.line else finding.line
         end = resource.end_line if resource is not None else finding.line
         lines = inventory.sources.get(file) if file else None
-        for key in _places(resource, file, start, end, inventory):
+        for key in _places(resource, file, start, end, inventory, ends=ends):
             if key not in cache:
                 cache[key] = _directives(inventory.sources[key[0]], key, peers_by, unknown_ids)
             reason = _inline_reason(

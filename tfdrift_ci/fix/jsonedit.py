@@ -108,10 +108,14 @@ def _replace(src: Source, start: int, end: int, value: Any) -> Edit:
     return Edit(src.file, start, end, _render(src, value, src.indent_at(start), multiline=multiline))
 
 
+def _newline(src: Source) -> str:
+    return "\r\n" if "\r\n" in src.text else "\n"
+
+
 def _render(src: Source, value: Any, indent: str, *, multiline: bool) -> str:
     if not multiline or not isinstance(value, Mapping | list) or not value:
         return json.dumps(value, ensure_ascii=True, separators=(", ", ": "))
-    nl = "\r\n" if "\r\n" in src.text else "\n"
+    nl = _newline(src)
     lines = json.dumps(value, ensure_ascii=True, indent=2).split("\n")
     return nl.join([lines[0], *(indent + line for line in lines[1:])])
 
@@ -126,9 +130,8 @@ def _insert(src: Source, at: tuple[int, int], found: Sequence[jsonspans.Span], k
     head = json.dumps(key, ensure_ascii=True)
     if "\n" in text[start:end]:
         indent = src.indent_at(last.first)
-        nl = "\r\n" if "\r\n" in text else "\n"
         body = _render(src, value, indent, multiline=True)
-        return Edit(src.file, last.end, last.end, f",{nl}{indent}{head}: {body}")
+        return Edit(src.file, last.end, last.end, f",{_newline(src)}{indent}{head}: {body}")
     written = text[start:end]
     gap = " " if ", " in written or (len(found) == 1 and ": " in written) else ""
     return Edit(src.file, last.end, last.end, f",{gap}{head}: {_render(src, value, '', multiline=False)}")
